@@ -1,0 +1,326 @@
+/* herald-event.c — the event record shared by feeds, hub, history and UI.
+ * Strings are owned by the event; once handed to the hub it is treated as immutable. */
+#define G_LOG_DOMAIN "herald-event"
+
+#include "config.h"
+
+#include "herald-event.h"
+
+struct _HeraldEvent
+{
+  gatomicrefcount ref_count;
+  char *id;
+  char *account;
+  char *provider;
+  char *type;
+  HeraldCategory category;
+  HeraldSeverity severity;
+  char *title;
+  char *body;
+  char *link;
+  gint64 occurred;
+  gint64 received;
+  char *raw;
+  gboolean read;
+};
+
+G_DEFINE_BOXED_TYPE (HeraldEvent, herald_event, herald_event_ref, herald_event_unref)
+
+static const char *const category_nicks[] = {
+  [HERALD_CATEGORY_DEPOSIT] = "deposit",   [HERALD_CATEGORY_TRADE] = "trade",
+  [HERALD_CATEGORY_LOBBY] = "lobby",       [HERALD_CATEGORY_CONTRACT] = "contract",
+  [HERALD_CATEGORY_STORAGE] = "storage",   [HERALD_CATEGORY_ORDER] = "order",
+  [HERALD_CATEGORY_POSITION] = "position", [HERALD_CATEGORY_TIP] = "tip",
+  [HERALD_CATEGORY_SYSTEM] = "system",
+};
+
+static const char *const severity_nicks[] = {
+  [HERALD_SEVERITY_INFO] = "info",
+  [HERALD_SEVERITY_WARNING] = "warning",
+  [HERALD_SEVERITY_CRITICAL] = "critical",
+};
+
+HeraldEvent *
+herald_event_new (const char *account_id,
+                  const char *provider,
+                  const char *type,
+                  const char *dedupe_id)
+{
+  HeraldEvent *self;
+
+  g_return_val_if_fail (account_id != NULL, NULL);
+  g_return_val_if_fail (provider != NULL, NULL);
+  g_return_val_if_fail (type != NULL, NULL);
+  g_return_val_if_fail (dedupe_id != NULL, NULL);
+
+  self = g_new0 (HeraldEvent, 1);
+  g_atomic_ref_count_init (&self->ref_count);
+  self->account = g_strdup (account_id);
+  self->provider = g_strdup (provider);
+  self->type = g_strdup (type);
+  self->id = g_strdup (dedupe_id);
+  self->category = HERALD_CATEGORY_SYSTEM;
+  self->severity = HERALD_SEVERITY_INFO;
+  self->title = g_strdup ("");
+  self->body = g_strdup ("");
+  self->raw = g_strdup ("");
+  self->received = g_get_real_time ();
+  self->occurred = self->received;
+  return self;
+}
+
+HeraldEvent *
+herald_event_ref (HeraldEvent *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+herald_event_unref (HeraldEvent *self)
+{
+  g_return_if_fail (self != NULL);
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+  g_free (self->id);
+  g_free (self->account);
+  g_free (self->provider);
+  g_free (self->type);
+  g_free (self->title);
+  g_free (self->body);
+  g_free (self->link);
+  g_free (self->raw);
+  g_free (self);
+}
+
+const char *
+herald_event_get_id (const HeraldEvent *self)
+{
+  return self->id;
+}
+
+const char *
+herald_event_get_account (const HeraldEvent *self)
+{
+  return self->account;
+}
+
+const char *
+herald_event_get_provider (const HeraldEvent *self)
+{
+  return self->provider;
+}
+
+const char *
+herald_event_get_event_type (const HeraldEvent *self)
+{
+  return self->type;
+}
+
+HeraldCategory
+herald_event_get_category (const HeraldEvent *self)
+{
+  return self->category;
+}
+
+void
+herald_event_set_category (HeraldEvent *self, HeraldCategory category)
+{
+  g_return_if_fail (category <= HERALD_CATEGORY_SYSTEM);
+  self->category = category;
+}
+
+HeraldSeverity
+herald_event_get_severity (const HeraldEvent *self)
+{
+  return self->severity;
+}
+
+void
+herald_event_set_severity (HeraldEvent *self, HeraldSeverity severity)
+{
+  g_return_if_fail (severity <= HERALD_SEVERITY_CRITICAL);
+  self->severity = severity;
+}
+
+const char *
+herald_event_get_title (const HeraldEvent *self)
+{
+  return self->title;
+}
+
+void
+herald_event_set_title (HeraldEvent *self, const char *title)
+{
+  herald_event_take_title (self, g_strdup (title ? title : ""));
+}
+
+void
+herald_event_take_title (HeraldEvent *self, char *title)
+{
+  g_free (self->title);
+  self->title = title ? title : g_strdup ("");
+}
+
+const char *
+herald_event_get_body (const HeraldEvent *self)
+{
+  return self->body;
+}
+
+void
+herald_event_set_body (HeraldEvent *self, const char *body)
+{
+  herald_event_take_body (self, g_strdup (body ? body : ""));
+}
+
+void
+herald_event_take_body (HeraldEvent *self, char *body)
+{
+  g_free (self->body);
+  self->body = body ? body : g_strdup ("");
+}
+
+const char *
+herald_event_get_link (const HeraldEvent *self)
+{
+  return self->link;
+}
+
+void
+herald_event_set_link (HeraldEvent *self, const char *link)
+{
+  g_free (self->link);
+  self->link = (link && *link) ? g_strdup (link) : NULL;
+}
+
+gint64
+herald_event_get_occurred (const HeraldEvent *self)
+{
+  return self->occurred;
+}
+
+void
+herald_event_set_occurred (HeraldEvent *self, gint64 occurred_us)
+{
+  self->occurred = occurred_us;
+}
+
+gint64
+herald_event_get_received (const HeraldEvent *self)
+{
+  return self->received;
+}
+
+void
+herald_event_set_received (HeraldEvent *self, gint64 received_us)
+{
+  self->received = received_us;
+}
+
+const char *
+herald_event_get_raw (const HeraldEvent *self)
+{
+  return self->raw;
+}
+
+void
+herald_event_set_raw (HeraldEvent *self, const char *raw, gssize len)
+{
+  g_free (self->raw);
+  if (raw == NULL)
+    self->raw = g_strdup ("");
+  else if (len < 0)
+    self->raw = g_strdup (raw);
+  else
+    self->raw = g_strndup (raw, len);
+}
+
+gboolean
+herald_event_get_read (const HeraldEvent *self)
+{
+  return self->read;
+}
+
+void
+herald_event_set_read (HeraldEvent *self, gboolean read)
+{
+  self->read = !!read;
+}
+
+const char *
+herald_category_to_string (HeraldCategory category)
+{
+  g_return_val_if_fail (category < G_N_ELEMENTS (category_nicks), NULL);
+  return category_nicks[category];
+}
+
+gboolean
+herald_category_from_string (const char *nick, HeraldCategory *out_category)
+{
+  for (guint i = 0; nick && i < G_N_ELEMENTS (category_nicks); i++)
+    if (g_str_equal (nick, category_nicks[i]))
+      {
+        *out_category = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+herald_severity_to_string (HeraldSeverity severity)
+{
+  g_return_val_if_fail (severity < G_N_ELEMENTS (severity_nicks), NULL);
+  return severity_nicks[severity];
+}
+
+gboolean
+herald_severity_from_string (const char *nick, HeraldSeverity *out_severity)
+{
+  for (guint i = 0; nick && i < G_N_ELEMENTS (severity_nicks); i++)
+    if (g_str_equal (nick, severity_nicks[i]))
+      {
+        *out_severity = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+gboolean
+herald_parse_iso8601 (const char *text, gint64 *out_us)
+{
+  g_autoptr (GDateTime) dt = NULL;
+
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  dt = g_date_time_new_from_iso8601 (text, NULL);
+  if (dt == NULL)
+    return FALSE;
+  /* GLib 2.74 has no g_date_time_to_unix_usec (). */
+  *out_us = g_date_time_to_unix (dt) * G_USEC_PER_SEC + g_date_time_get_microsecond (dt);
+  return TRUE;
+}
+
+char *
+herald_format_iso8601 (gint64 us)
+{
+  gint64 seconds = us / G_USEC_PER_SEC;
+  gint64 fraction = us % G_USEC_PER_SEC;
+  g_autoptr (GDateTime) whole = NULL;
+  g_autoptr (GDateTime) dt = NULL;
+
+  if (fraction < 0)
+    {
+      seconds -= 1;
+      fraction += G_USEC_PER_SEC;
+    }
+  whole = g_date_time_new_from_unix_utc (seconds);
+  dt = whole ? g_date_time_add (whole, fraction) : NULL;
+
+  if (dt == NULL)
+    return g_strdup ("1970-01-01T00:00:00Z");
+  if (fraction == 0)
+    return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
+  return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S.%fZ");
+}

@@ -1,0 +1,107 @@
+/* test-event.c — HeraldEvent: defaults, ownership, nick round-trips and time parsing. */
+#include "config.h"
+
+#include "herald-event.h"
+
+static void
+test_event_defaults (void)
+{
+  g_autoptr (HeraldEvent) event = herald_event_new ("acc-1", "pally", "campaigntip.notify", "tip-1");
+
+  g_assert_cmpstr (herald_event_get_id (event), ==, "tip-1");
+  g_assert_cmpstr (herald_event_get_account (event), ==, "acc-1");
+  g_assert_cmpstr (herald_event_get_provider (event), ==, "pally");
+  g_assert_cmpstr (herald_event_get_event_type (event), ==, "campaigntip.notify");
+  g_assert_cmpint (herald_event_get_category (event), ==, HERALD_CATEGORY_SYSTEM);
+  g_assert_cmpint (herald_event_get_severity (event), ==, HERALD_SEVERITY_INFO);
+  g_assert_cmpstr (herald_event_get_title (event), ==, "");
+  g_assert_cmpstr (herald_event_get_body (event), ==, "");
+  g_assert_null (herald_event_get_link (event));
+  g_assert_false (herald_event_get_read (event));
+  g_assert_cmpint (herald_event_get_occurred (event), ==, herald_event_get_received (event));
+  g_assert_cmpint (herald_event_get_received (event), >, 0);
+}
+
+static void
+test_event_setters (void)
+{
+  g_autoptr (HeraldEvent) event = herald_event_new ("a", "skinshark", "trade.failed", "t1:failed");
+  HeraldEvent *second_ref;
+
+  herald_event_set_category (event, HERALD_CATEGORY_TRADE);
+  herald_event_set_severity (event, HERALD_SEVERITY_CRITICAL);
+  herald_event_set_title (event, "Trade failed");
+  herald_event_take_body (event, g_strdup ("AK-47 | Redline"));
+  herald_event_set_link (event, "");
+  g_assert_null (herald_event_get_link (event));
+  herald_event_set_link (event, "https://example.org/t1");
+  herald_event_set_raw (event, "{\"a\":1}xyz", 7);
+  herald_event_set_title (event, NULL);
+
+  g_assert_cmpint (herald_event_get_category (event), ==, HERALD_CATEGORY_TRADE);
+  g_assert_cmpint (herald_event_get_severity (event), ==, HERALD_SEVERITY_CRITICAL);
+  g_assert_cmpstr (herald_event_get_title (event), ==, "");
+  g_assert_cmpstr (herald_event_get_body (event), ==, "AK-47 | Redline");
+  g_assert_cmpstr (herald_event_get_link (event), ==, "https://example.org/t1");
+  g_assert_cmpstr (herald_event_get_raw (event), ==, "{\"a\":1}");
+
+  /* The boxed type copies by reference: the copy is the same event. */
+  second_ref = g_boxed_copy (HERALD_TYPE_EVENT, event);
+  g_assert_true (second_ref == event);
+  g_boxed_free (HERALD_TYPE_EVENT, second_ref);
+}
+
+static void
+test_event_nicks (void)
+{
+  static const char *categories[] = { "deposit", "trade", "lobby", "contract", "storage",
+                                      "order", "position", "tip", "system" };
+  HeraldCategory category;
+  HeraldSeverity severity;
+
+  for (guint i = 0; i < G_N_ELEMENTS (categories); i++)
+    {
+      g_assert_true (herald_category_from_string (categories[i], &category));
+      g_assert_cmpint (category, ==, i);
+      g_assert_cmpstr (herald_category_to_string (category), ==, categories[i]);
+    }
+  g_assert_false (herald_category_from_string ("Deposit", &category));
+  g_assert_false (herald_category_from_string (NULL, &category));
+
+  g_assert_true (herald_severity_from_string ("critical", &severity));
+  g_assert_cmpint (severity, ==, HERALD_SEVERITY_CRITICAL);
+  g_assert_cmpstr (herald_severity_to_string (HERALD_SEVERITY_WARNING), ==, "warning");
+  g_assert_false (herald_severity_from_string ("fatal", &severity));
+}
+
+static void
+test_event_iso8601 (void)
+{
+  gint64 us = 0;
+  g_autofree char *whole = NULL;
+  g_autofree char *fraction = NULL;
+
+  g_assert_true (herald_parse_iso8601 ("2024-03-13T18:02:33.743Z", &us));
+  g_assert_cmpint (us, ==, G_GINT64_CONSTANT (1710352953743000));
+  fraction = herald_format_iso8601 (us);
+  g_assert_cmpstr (fraction, ==, "2024-03-13T18:02:33.743000Z");
+
+  g_assert_true (herald_parse_iso8601 ("2024-01-15T12:30:00+02:00", &us));
+  whole = herald_format_iso8601 (us);
+  g_assert_cmpstr (whole, ==, "2024-01-15T10:30:00Z");
+
+  g_assert_false (herald_parse_iso8601 ("yesterday", &us));
+  g_assert_false (herald_parse_iso8601 ("", &us));
+  g_assert_false (herald_parse_iso8601 (NULL, &us));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/event/defaults", test_event_defaults);
+  g_test_add_func ("/event/setters", test_event_setters);
+  g_test_add_func ("/event/nicks", test_event_nicks);
+  g_test_add_func ("/event/iso8601", test_event_iso8601);
+  return g_test_run ();
+}
