@@ -6,7 +6,8 @@
 static void
 test_event_defaults (void)
 {
-  g_autoptr (HeraldEvent) event = herald_event_new ("acc-1", "pally", "campaigntip.notify", "tip-1");
+  g_autoptr (HeraldEvent) event
+    = herald_event_new ("acc-1", "pally", "campaigntip.notify", "tip-1");
 
   g_assert_cmpstr (herald_event_get_id (event), ==, "tip-1");
   g_assert_cmpstr (herald_event_get_account (event), ==, "acc-1");
@@ -54,8 +55,8 @@ test_event_setters (void)
 static void
 test_event_nicks (void)
 {
-  static const char *categories[] = { "deposit", "trade", "lobby", "contract", "storage",
-                                      "order", "position", "tip", "system" };
+  static const char *categories[]
+    = { "deposit", "trade", "lobby", "contract", "storage", "order", "position", "tip", "system" };
   HeraldCategory category;
   HeraldSeverity severity;
 

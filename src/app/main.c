@@ -1,11 +1,24 @@
-/* main.c — placeholder entry point while the application is being assembled. */
+/* main.c — the herald executable: command-line subcommands run without a display,
+ * everything else starts (or presents) the tray application. */
 #include "config.h"
 
-#include <glib.h>
+#include <locale.h>
+
+#include <glib/gi18n.h>
+
+#include "herald-cli.h"
 
 int
 main (int argc, char **argv)
 {
-  g_print ("herald %s\n", PACKAGE_VERSION);
-  return 0;
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (herald_cli_handles (argc, argv))
+    return herald_cli_run (argc, argv);
+
+  g_printerr ("herald: the tray application is not built yet\n");
+  return 1;
 }

@@ -41,9 +41,7 @@ static const char *const severity_nicks[] = {
 };
 
 HeraldEvent *
-herald_event_new (const char *account_id,
-                  const char *provider,
-                  const char *type,
+herald_event_new (const char *account_id, const char *provider, const char *type,
                   const char *dedupe_id)
 {
   HeraldEvent *self;

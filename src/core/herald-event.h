@@ -32,9 +32,7 @@ typedef struct _HeraldEvent HeraldEvent;
 
 GType herald_event_get_type (void) G_GNUC_CONST;
 
-HeraldEvent *herald_event_new (const char *account_id,
-                               const char *provider,
-                               const char *type,
+HeraldEvent *herald_event_new (const char *account_id, const char *provider, const char *type,
                                const char *dedupe_id);
 HeraldEvent *herald_event_ref (HeraldEvent *event);
 void herald_event_unref (HeraldEvent *event);

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Quick start: build Herald and run every test suite, twice: warnings as errors, then
+# under AddressSanitizer + UndefinedBehaviorSanitizer. Tests bring their own private
+# D-Bus buses and keyrings; this script gives them an X server and a session bus.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build-aux/deps.sh test
+
+echo "== clang-format"
+# shellcheck disable=SC2046
+clang-format --dry-run --Werror $(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 2>/dev/null || find src tests -name '*.[ch]')
+
+run_suite() {
+  local dir=$1; shift
+  [[ -f "$dir/build.ninja" ]] || meson setup "$dir" "$@"
+  ninja -C "$dir"
+  # A private session bus and a virtual display for the whole run; every test that needs a
+  # keyring or a notification daemon starts its own on a bus of its own.
+  xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+    meson test -C "$dir" --print-errorlogs --num-processes 2 || true
+  build-aux/test-summary.py "$dir"
+}
+
+status=0
+echo "== build with -Werror"
+run_suite _build/test -Dwerror=true --buildtype=debugoptimized || status=1
+echo "== build with AddressSanitizer and UndefinedBehaviorSanitizer"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  run_suite _build/asan -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true --buildtype=debug || status=1
+exit $status

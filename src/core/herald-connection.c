@@ -1,0 +1,807 @@
+/* herald-connection.c — the engine shared by all feeds. Everything a feed has in common
+ * lives here: connect, liveness, backoff with full jitter, network changes, state, counters.
+ * Hot path: message_cb → feed receive; nothing else runs per frame. */
+#define G_LOG_DOMAIN "herald-connection"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "herald-backoff.h"
+#include "herald-connection.h"
+#include "herald-feed-private.h"
+
+struct _HeraldConnection
+{
+  GObject parent_instance;
+
+  HeraldFeed *feed;
+  SoupSession *session;
+  GNetworkMonitor *monitor;
+  gboolean loopback; /* a loopback endpoint is reachable whatever the network does */
+
+  HeraldConnectionState state;
+  char *reason;
+  HeraldConnectionCounters counters;
+
+  HeraldBackoff backoff;
+  guint stable_ms;
+  guint64 max_payload;
+  guint retry_delay_ms;
+
+  gboolean running;
+  GCancellable *cancellable;
+  SoupMessage *handshake;
+  SoupWebsocketConnection *socket;
+
+  guint retry_source;
+  guint heartbeat_source;
+  guint liveness_source;
+  guint stable_source;
+  guint reply_source;
+
+  /* Liveness without per-frame timer work: frames bump a counter, a periodic check reads it. */
+  guint64 activity;
+  guint64 activity_at_check;
+  gint64 last_activity_us;
+};
+
+G_DEFINE_FINAL_TYPE (HeraldConnection, herald_connection, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_STATE,
+  PROP_REASON,
+  N_PROPS
+};
+
+enum
+{
+  SIGNAL_EVENT,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void attempt (HeraldConnection *self);
+
+static const char *const state_names[] = {
+  [HERALD_CONNECTION_DISABLED] = "disabled",
+  [HERALD_CONNECTION_CONNECTING] = "connecting",
+  [HERALD_CONNECTION_CONNECTED] = "connected",
+  [HERALD_CONNECTION_BACKING_OFF] = "backing-off",
+  [HERALD_CONNECTION_OFFLINE] = "offline",
+  [HERALD_CONNECTION_NEEDS_ATTENTION] = "needs-attention",
+};
+
+const char *
+herald_connection_state_to_string (HeraldConnectionState state)
+{
+  g_return_val_if_fail (state < G_N_ELEMENTS (state_names), NULL);
+  return state_names[state];
+}
+
+static void
+set_state (HeraldConnection *self, HeraldConnectionState state, const char *reason)
+{
+  gboolean state_changed = self->state != state;
+  gboolean reason_changed = g_strcmp0 (self->reason, reason) != 0;
+
+  g_debug ("%s: %s — %s", herald_feed_get_account_id (self->feed), state_names[state], reason);
+  self->state = state;
+  if (reason_changed)
+    {
+      g_free (self->reason);
+      self->reason = g_strdup (reason);
+    }
+  /* Reason first, so a handler of notify::state reads the new reason. */
+  if (reason_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REASON]);
+  if (state_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static gboolean
+network_available (HeraldConnection *self)
+{
+  return self->loopback || g_network_monitor_get_network_available (self->monitor);
+}
+
+static void
+clear_timers (HeraldConnection *self)
+{
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  g_clear_handle_id (&self->heartbeat_source, g_source_remove);
+  g_clear_handle_id (&self->liveness_source, g_source_remove);
+  g_clear_handle_id (&self->stable_source, g_source_remove);
+  g_clear_handle_id (&self->reply_source, g_source_remove);
+}
+
+static void
+release_closed_socket (SoupWebsocketConnection *socket, gpointer user_data)
+{
+  g_object_unref (socket);
+}
+
+/* Lets go of the socket. The close handshake, if any, finishes on its own; a hard close
+ * also shuts the stream, for a peer that has stopped answering. */
+static void
+abandon_socket (HeraldConnection *self, gushort code, gboolean hard)
+{
+  SoupWebsocketConnection *socket = g_steal_pointer (&self->socket);
+
+  g_clear_handle_id (&self->heartbeat_source, g_source_remove);
+  g_clear_handle_id (&self->liveness_source, g_source_remove);
+  g_clear_handle_id (&self->stable_source, g_source_remove);
+  g_clear_handle_id (&self->reply_source, g_source_remove);
+  if (socket == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_data (socket, self);
+  if (soup_websocket_connection_get_state (socket) == SOUP_WEBSOCKET_STATE_CLOSED)
+    {
+      g_object_unref (socket);
+      return;
+    }
+  g_signal_connect (socket, "closed", G_CALLBACK (release_closed_socket), NULL);
+  if (soup_websocket_connection_get_state (socket) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (socket, code, NULL);
+  if (hard)
+    g_io_stream_close (soup_websocket_connection_get_io_stream (socket), NULL, NULL);
+}
+
+static void
+cancel_attempt (HeraldConnection *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->handshake);
+}
+
+static gboolean
+retry_cb (gpointer user_data)
+{
+  HeraldConnection *self = user_data;
+
+  self->retry_source = 0;
+  attempt (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_retry (HeraldConnection *self, guint delay_ms, const char *why)
+{
+  g_autofree char *reason = NULL;
+
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  if (!self->running)
+    return;
+  if (!network_available (self))
+    {
+      set_state (self, HERALD_CONNECTION_OFFLINE, _ ("Waiting for the network"));
+      return;
+    }
+  self->retry_delay_ms = delay_ms;
+  /* TRANSLATORS: %s is why the connection ended; %u the seconds until the next attempt */
+  reason
+    = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s — trying again in %u second",
+                                    "%s — trying again in %u seconds", (delay_ms + 999) / 1000),
+                       why, (delay_ms + 999) / 1000);
+  set_state (self, HERALD_CONNECTION_BACKING_OFF, reason);
+  self->retry_source = g_timeout_add (delay_ms, retry_cb, self);
+}
+
+static void
+needs_attention (HeraldConnection *self, const char *why)
+{
+  cancel_attempt (self);
+  abandon_socket (self, SOUP_WEBSOCKET_CLOSE_NORMAL, FALSE);
+  clear_timers (self);
+  set_state (self, HERALD_CONNECTION_NEEDS_ATTENTION, why);
+}
+
+/* One place decides what a failure means: stop and ask the user, or try again later. */
+static void
+handle_failure (HeraldConnection *self, const GError *error)
+{
+  guint delay;
+
+  if (g_error_matches (error, HERALD_FEED_ERROR, HERALD_FEED_ERROR_AUTHENTICATION)
+      || g_error_matches (error, HERALD_FEED_ERROR, HERALD_FEED_ERROR_CONFIGURATION))
+    {
+      needs_attention (self, error->message);
+      return;
+    }
+  delay = herald_backoff_next_ms (&self->backoff);
+  if (g_error_matches (error, HERALD_FEED_ERROR, HERALD_FEED_ERROR_RATE_LIMITED))
+    delay = MAX (delay, herald_feed_get_retry_after_ms (self->feed));
+  schedule_retry (self, delay, error->message);
+}
+
+static gboolean
+heartbeat_cb (gpointer user_data)
+{
+  HeraldConnection *self = user_data;
+
+  HERALD_FEED_GET_CLASS (self->feed)->heartbeat (self->feed);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+liveness_cb (gpointer user_data)
+{
+  HeraldConnection *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  guint window_ms = herald_feed_get_timing (self->feed)->liveness_ms;
+  g_autofree char *why = NULL;
+
+  if (self->activity != self->activity_at_check)
+    {
+      self->activity_at_check = self->activity;
+      self->last_activity_us = now;
+      return G_SOURCE_CONTINUE;
+    }
+  if (now - self->last_activity_us < (gint64)window_ms * 1000)
+    return G_SOURCE_CONTINUE;
+
+  self->liveness_source = 0;
+  self->counters.drops++;
+  /* TRANSLATORS: %u is a number of seconds */
+  why = g_strdup_printf (_ ("The feed went silent for %u seconds"), (window_ms + 999) / 1000);
+  abandon_socket (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, TRUE);
+  schedule_retry (self, herald_backoff_next_ms (&self->backoff), why);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+reply_overdue_cb (gpointer user_data)
+{
+  HeraldConnection *self = user_data;
+  guint deadline_ms = herald_feed_get_timing (self->feed)->reply_deadline_ms;
+  g_autofree char *why = NULL;
+
+  self->reply_source = 0;
+  self->counters.drops++;
+  /* TRANSLATORS: %u is a number of seconds */
+  why = g_strdup_printf (_ ("The feed did not answer a heartbeat within %u seconds"),
+                         (deadline_ms + 999) / 1000);
+  abandon_socket (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, TRUE);
+  schedule_retry (self, herald_backoff_next_ms (&self->backoff), why);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+stable_cb (gpointer user_data)
+{
+  HeraldConnection *self = user_data;
+
+  self->stable_source = 0;
+  herald_backoff_reset (&self->backoff);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+message_cb (SoupWebsocketConnection *socket, gint type, GBytes *message, gpointer user_data)
+{
+  HeraldConnection *self = user_data;
+  const char *data;
+  gsize length;
+
+  self->counters.messages++;
+  self->activity++;
+  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+    {
+      herald_feed_malformed (self->feed, "binary frame of %" G_GSIZE_FORMAT " bytes",
+                             g_bytes_get_size (message));
+      return;
+    }
+  data = g_bytes_get_data (message, &length);
+  HERALD_FEED_GET_CLASS (self->feed)->receive (self->feed, data, length);
+}
+
+static void
+pong_cb (SoupWebsocketConnection *socket, GBytes *message, gpointer user_data)
+{
+  HeraldConnection *self = user_data;
+
+  self->activity++;
+}
+
+static void
+socket_error_cb (SoupWebsocketConnection *socket, GError *error, gpointer user_data)
+{
+  HeraldConnection *self = user_data;
+
+  /* Oversized frames (1009) and invalid UTF-8 (1007) end here; libsoup closes the socket
+   * itself and "closed" follows. */
+  g_debug ("%s: socket error: %s", herald_feed_get_account_id (self->feed), error->message);
+}
+
+static void
+closed_cb (SoupWebsocketConnection *socket, gpointer user_data)
+{
+  HeraldConnection *self = user_data;
+  gushort code = soup_websocket_connection_get_close_code (socket);
+  const char *data = soup_websocket_connection_get_close_data (socket);
+  g_autofree char *why = NULL;
+  HeraldCloseAction action;
+
+  g_object_ref (self);
+  abandon_socket (self, SOUP_WEBSOCKET_CLOSE_NORMAL, FALSE);
+  self->counters.drops++;
+
+  action = HERALD_FEED_GET_CLASS (self->feed)->closed (self->feed, code, data, &why);
+  if (why == NULL)
+    why = code ? g_strdup_printf (_ ("The server closed the connection (code %u)"), code)
+               : g_strdup (_ ("The connection was lost"));
+  switch (action)
+    {
+    case HERALD_CLOSE_ATTENTION:
+      needs_attention (self, why);
+      break;
+    case HERALD_CLOSE_REAUTHENTICATE:
+      schedule_retry (self, HERALD_REAUTHENTICATE_DELAY_MS, why);
+      break;
+    case HERALD_CLOSE_RECONNECT:
+    default:
+      schedule_retry (self, herald_backoff_next_ms (&self->backoff), why);
+      break;
+    }
+  g_object_unref (self);
+}
+
+static void
+socket_opened (HeraldConnection *self, SoupWebsocketConnection *socket)
+{
+  g_autoptr (GError) error = NULL;
+  const HeraldFeedTiming *timing = herald_feed_get_timing (self->feed);
+  guint heartbeat_ms = timing->heartbeat_ms;
+  guint liveness_ms = timing->liveness_ms;
+
+  self->socket = socket;
+  soup_websocket_connection_set_max_incoming_payload_size (socket, self->max_payload);
+  soup_websocket_connection_set_keepalive_interval (socket, timing->keepalive_s);
+  g_signal_connect (socket, "message", G_CALLBACK (message_cb), self);
+  g_signal_connect (socket, "pong", G_CALLBACK (pong_cb), self);
+  g_signal_connect (socket, "error", G_CALLBACK (socket_error_cb), self);
+  g_signal_connect (socket, "closed", G_CALLBACK (closed_cb), self);
+  self->counters.connects++;
+
+  if (!HERALD_FEED_GET_CLASS (self->feed)->opened (self->feed, socket, &error))
+    {
+      abandon_socket (self, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, FALSE);
+      handle_failure (self, error);
+      return;
+    }
+  /* The feed may have given up already (a refused handshake). */
+  if (self->socket == NULL)
+    return;
+
+  set_state (self, HERALD_CONNECTION_CONNECTED, _ ("Connected"));
+  self->activity_at_check = self->activity;
+  self->last_activity_us = g_get_monotonic_time ();
+  if (heartbeat_ms > 0)
+    self->heartbeat_source = g_timeout_add (heartbeat_ms, heartbeat_cb, self);
+  if (liveness_ms > 0)
+    self->liveness_source = g_timeout_add (MAX (liveness_ms / 4, 10), liveness_cb, self);
+  self->stable_source = g_timeout_add (self->stable_ms, stable_cb, self);
+}
+
+/* Handshake failures that no retry can fix go to the user; the rest back off. */
+static GError *
+classify_connect_error (SoupMessage *handshake, const GError *error)
+{
+  guint status = handshake ? soup_message_get_status (handshake) : 0;
+
+  g_debug ("websocket connect failed: %s (status %u)", error->message, status);
+  if (error->domain == G_TLS_ERROR
+      || (handshake && soup_message_get_tls_peer_certificate_errors (handshake) != 0))
+    return g_error_new_literal (HERALD_FEED_ERROR, HERALD_FEED_ERROR_CONFIGURATION,
+                                _ ("The server’s security certificate could not be verified"));
+  if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
+    return g_error_new (HERALD_FEED_ERROR, HERALD_FEED_ERROR_AUTHENTICATION,
+                        _ ("The server refused the credentials (HTTP %u)"), status);
+  if (status == 429 /* Too Many Requests: libsoup 3.2 has no name for it */)
+    return g_error_new_literal (HERALD_FEED_ERROR, HERALD_FEED_ERROR_RATE_LIMITED,
+                                _ ("The server asks to slow down"));
+  if (status >= 300)
+    return g_error_new (HERALD_FEED_ERROR, HERALD_FEED_ERROR_UNAVAILABLE,
+                        _ ("The server answered HTTP %u instead of opening the feed"), status);
+  if (g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND)
+      || g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_TEMPORARY_FAILURE))
+    return g_error_new_literal (HERALD_FEED_ERROR, HERALD_FEED_ERROR_UNAVAILABLE,
+                                _ ("The server’s name could not be found"));
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    return g_error_new_literal (HERALD_FEED_ERROR, HERALD_FEED_ERROR_UNAVAILABLE,
+                                _ ("The server refused the connection"));
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    return g_error_new_literal (HERALD_FEED_ERROR, HERALD_FEED_ERROR_UNAVAILABLE,
+                                _ ("The server did not answer in time"));
+  return g_error_new_literal (HERALD_FEED_ERROR, HERALD_FEED_ERROR_UNAVAILABLE,
+                              _ ("Could not connect"));
+}
+
+static void
+connected_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (HeraldConnection) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) failure = NULL;
+  SoupWebsocketConnection *socket;
+
+  socket = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || !self->running)
+    {
+      g_clear_object (&socket);
+      return;
+    }
+  if (socket == NULL)
+    {
+      failure = classify_connect_error (self->handshake, error);
+      g_clear_object (&self->handshake);
+      handle_failure (self, failure);
+      return;
+    }
+  g_clear_object (&self->handshake);
+  socket_opened (self, socket);
+}
+
+static void
+prepared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (HeraldConnection) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) protocols = NULL;
+  HeraldFeedClass *klass = HERALD_FEED_GET_CLASS (self->feed);
+
+  if (!klass->prepare_finish (self->feed, result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->running)
+        handle_failure (self, error);
+      return;
+    }
+  if (!self->running || self->cancellable == NULL || g_cancellable_is_cancelled (self->cancellable))
+    return;
+
+  self->handshake = klass->build_request (self->feed, &protocols, &error);
+  if (self->handshake == NULL)
+    {
+      handle_failure (self, error);
+      return;
+    }
+  soup_session_websocket_connect_async (self->session, self->handshake, NULL, protocols,
+                                        G_PRIORITY_DEFAULT, self->cancellable, connected_cb,
+                                        g_object_ref (self));
+}
+
+static void
+attempt (HeraldConnection *self)
+{
+  if (!self->running)
+    return;
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  cancel_attempt (self);
+  abandon_socket (self, SOUP_WEBSOCKET_CLOSE_NORMAL, FALSE);
+
+  if (!network_available (self))
+    {
+      set_state (self, HERALD_CONNECTION_OFFLINE, _ ("Waiting for the network"));
+      return;
+    }
+
+  set_state (self, HERALD_CONNECTION_CONNECTING, _ ("Connecting…"));
+  self->cancellable = g_cancellable_new ();
+  HERALD_FEED_GET_CLASS (self->feed)
+    ->prepare_async (self->feed, self->session, self->cancellable, prepared_cb,
+                     g_object_ref (self));
+}
+
+static void
+network_changed_cb (GNetworkMonitor *monitor, gboolean available, gpointer user_data)
+{
+  HeraldConnection *self = user_data;
+
+  if (!self->running || self->loopback)
+    return;
+  available = g_network_monitor_get_network_available (monitor);
+  if (available
+      && (self->state == HERALD_CONNECTION_OFFLINE || self->state == HERALD_CONNECTION_BACKING_OFF))
+    {
+      attempt (self);
+    }
+  else if (!available
+           && (self->state == HERALD_CONNECTION_BACKING_OFF
+               || self->state == HERALD_CONNECTION_CONNECTING))
+    {
+      /* An open socket is left alone: monitors can be wrong, and liveness will tell. */
+      g_clear_handle_id (&self->retry_source, g_source_remove);
+      cancel_attempt (self);
+      set_state (self, HERALD_CONNECTION_OFFLINE, _ ("Waiting for the network"));
+    }
+}
+
+static void
+sink_send_text (gpointer data, const char *text)
+{
+  HeraldConnection *self = data;
+
+  if (self->socket != NULL
+      && soup_websocket_connection_get_state (self->socket) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_send_text (self->socket, text);
+}
+
+static void
+sink_emit (gpointer data, HeraldEvent *event)
+{
+  HeraldConnection *self = data;
+
+  self->counters.events++;
+  g_signal_emit (self, signals[SIGNAL_EVENT], 0, event);
+}
+
+static void
+sink_malformed (gpointer data, const char *why)
+{
+  HeraldConnection *self = data;
+
+  self->counters.malformed++;
+}
+
+static void
+sink_fail (gpointer data, GError *error)
+{
+  HeraldConnection *self = data;
+
+  if (self->socket != NULL)
+    {
+      abandon_socket (self, SOUP_WEBSOCKET_CLOSE_NORMAL, FALSE);
+      self->counters.drops++;
+    }
+  handle_failure (self, error);
+  g_error_free (error);
+}
+
+static void
+sink_reconnect (gpointer data, gboolean reauthenticate, const char *reason)
+{
+  HeraldConnection *self = data;
+
+  if (self->socket != NULL)
+    {
+      abandon_socket (self, SOUP_WEBSOCKET_CLOSE_NORMAL, FALSE);
+      self->counters.drops++;
+    }
+  schedule_retry (
+    self, reauthenticate ? HERALD_REAUTHENTICATE_DELAY_MS : herald_backoff_next_ms (&self->backoff),
+    reason);
+}
+
+static void
+sink_expect_reply (gpointer data)
+{
+  HeraldConnection *self = data;
+  guint deadline_ms = herald_feed_get_timing (self->feed)->reply_deadline_ms;
+
+  /* An earlier heartbeat still waiting keeps its own, earlier deadline. */
+  if (self->socket == NULL || self->reply_source != 0 || deadline_ms == 0)
+    return;
+  self->reply_source = g_timeout_add (deadline_ms, reply_overdue_cb, self);
+}
+
+static void
+sink_reply_received (gpointer data)
+{
+  HeraldConnection *self = data;
+
+  g_clear_handle_id (&self->reply_source, g_source_remove);
+}
+
+static const HeraldFeedSink connection_sink = {
+  sink_send_text, sink_emit,         sink_malformed,      sink_fail,
+  sink_reconnect, sink_expect_reply, sink_reply_received,
+};
+
+static void
+herald_connection_dispose (GObject *object)
+{
+  HeraldConnection *self = HERALD_CONNECTION (object);
+
+  self->running = FALSE;
+  cancel_attempt (self);
+  abandon_socket (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, FALSE);
+  clear_timers (self);
+  if (self->monitor != NULL)
+    g_signal_handlers_disconnect_by_data (self->monitor, self);
+  if (self->feed != NULL)
+    herald_feed_set_sink (self->feed, NULL, NULL);
+  g_clear_object (&self->feed);
+  g_clear_object (&self->session);
+  g_clear_object (&self->monitor);
+  G_OBJECT_CLASS (herald_connection_parent_class)->dispose (object);
+}
+
+static void
+herald_connection_finalize (GObject *object)
+{
+  HeraldConnection *self = HERALD_CONNECTION (object);
+
+  herald_backoff_clear (&self->backoff);
+  g_free (self->reason);
+  G_OBJECT_CLASS (herald_connection_parent_class)->finalize (object);
+}
+
+static void
+herald_connection_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  HeraldConnection *self = HERALD_CONNECTION (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_int (value, self->state);
+      break;
+    case PROP_REASON:
+      g_value_set_string (value, self->reason);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+herald_connection_class_init (HeraldConnectionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = herald_connection_dispose;
+  object_class->finalize = herald_connection_finalize;
+  object_class->get_property = herald_connection_get_property;
+
+  properties[PROP_STATE]
+    = g_param_spec_int ("state", NULL, NULL, HERALD_CONNECTION_DISABLED,
+                        HERALD_CONNECTION_NEEDS_ATTENTION, HERALD_CONNECTION_DISABLED,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REASON]
+    = g_param_spec_string ("reason", NULL, NULL, NULL,
+                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_EVENT]
+    = g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                    G_TYPE_NONE, 1, HERALD_TYPE_EVENT | G_SIGNAL_TYPE_STATIC_SCOPE);
+}
+
+static void
+herald_connection_init (HeraldConnection *self)
+{
+  self->state = HERALD_CONNECTION_DISABLED;
+  self->reason = g_strdup (_ ("Disabled"));
+  self->stable_ms = HERALD_STABLE_AFTER_MS;
+  self->max_payload = HERALD_MAX_INCOMING_PAYLOAD;
+  herald_backoff_init (&self->backoff, HERALD_BACKOFF_BASE_MS, HERALD_BACKOFF_CAP_MS, 0);
+}
+
+static gboolean
+endpoint_is_loopback (const char *endpoint)
+{
+  g_autoptr (GUri) uri = g_uri_parse (endpoint, G_URI_FLAGS_NONE, NULL);
+  g_autoptr (GInetAddress) address = NULL;
+  const char *host = uri ? g_uri_get_host (uri) : NULL;
+
+  if (host == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+HeraldConnection *
+herald_connection_new (HeraldFeed *feed, SoupSession *session, GNetworkMonitor *monitor)
+{
+  HeraldConnection *self;
+
+  g_return_val_if_fail (HERALD_IS_FEED (feed), NULL);
+  g_return_val_if_fail (SOUP_IS_SESSION (session), NULL);
+
+  self = g_object_new (HERALD_TYPE_CONNECTION, NULL);
+  self->feed = g_object_ref (feed);
+  self->session = g_object_ref (session);
+  self->monitor = g_object_ref (monitor ? monitor : g_network_monitor_get_default ());
+  /* The system's monitor reports "no network" on a machine without a default route, yet
+   * loopback works there; an injected monitor (tests) is always believed. */
+  self->loopback
+    = monitor == NULL
+      && endpoint_is_loopback (herald_account_get_endpoint (herald_feed_get_account (feed)));
+  herald_feed_set_sink (feed, &connection_sink, self);
+  g_signal_connect (self->monitor, "network-changed", G_CALLBACK (network_changed_cb), self);
+  return self;
+}
+
+void
+herald_connection_start (HeraldConnection *self)
+{
+  g_return_if_fail (HERALD_IS_CONNECTION (self));
+
+  if (self->running)
+    return;
+  self->running = TRUE;
+  herald_backoff_reset (&self->backoff);
+  attempt (self);
+}
+
+void
+herald_connection_stop (HeraldConnection *self)
+{
+  g_return_if_fail (HERALD_IS_CONNECTION (self));
+
+  self->running = FALSE;
+  cancel_attempt (self);
+  abandon_socket (self, SOUP_WEBSOCKET_CLOSE_NORMAL, FALSE);
+  clear_timers (self);
+  set_state (self, HERALD_CONNECTION_DISABLED, _ ("Disabled"));
+}
+
+void
+herald_connection_retry_now (HeraldConnection *self)
+{
+  g_return_if_fail (HERALD_IS_CONNECTION (self));
+
+  self->running = TRUE;
+  herald_backoff_reset (&self->backoff);
+  attempt (self);
+}
+
+HeraldFeed *
+herald_connection_get_feed (HeraldConnection *self)
+{
+  return self->feed;
+}
+
+HeraldConnectionState
+herald_connection_get_state (HeraldConnection *self)
+{
+  return self->state;
+}
+
+const char *
+herald_connection_get_reason (HeraldConnection *self)
+{
+  return self->reason;
+}
+
+const HeraldConnectionCounters *
+herald_connection_get_counters (HeraldConnection *self)
+{
+  return &self->counters;
+}
+
+void
+herald_connection_note_duplicate (HeraldConnection *self)
+{
+  self->counters.duplicates++;
+}
+
+guint
+herald_connection_get_retry_delay_ms (HeraldConnection *self)
+{
+  return self->retry_delay_ms;
+}
+
+void
+herald_connection_set_backoff (HeraldConnection *self, guint base_ms, guint cap_ms, guint stable_ms,
+                               guint32 seed)
+{
+  herald_backoff_clear (&self->backoff);
+  herald_backoff_init (&self->backoff, base_ms, cap_ms, seed);
+  self->stable_ms = stable_ms;
+}
+
+void
+herald_connection_set_max_payload (HeraldConnection *self, guint64 max_bytes)
+{
+  g_return_if_fail (max_bytes > 0);
+  self->max_payload = max_bytes;
+}

@@ -1,0 +1,368 @@
+/* herald-feed.c — the feed base class: credentials, timing, and the calls a provider makes
+ * into its connection. Providers override the class methods; see herald-feed.h. */
+#define G_LOG_DOMAIN "herald-feed"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "herald-feed-private.h"
+
+typedef struct
+{
+  HeraldAccount *account;
+  GHashTable *credentials;
+  HeraldFeedTiming timing;
+  guint retry_after_ms;
+  const HeraldFeedSink *sink;
+  gpointer sink_data;
+} HeraldFeedPrivate;
+
+/* clang-format off: the quark name is stringified, spaces would change it */
+G_DEFINE_QUARK (herald - feed - error - quark, herald_feed_error)
+/* clang-format on */
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (HeraldFeed, herald_feed, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_ACCOUNT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+wipe_secret (gpointer data)
+{
+  char *secret = data;
+
+  explicit_bzero (secret, strlen (secret));
+  g_free (secret);
+}
+
+static void
+default_prepare_async (HeraldFeed *self, SoupSession *session, GCancellable *cancellable,
+                       GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, default_prepare_async);
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+default_prepare_finish (HeraldFeed *self, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gboolean
+default_opened (HeraldFeed *self, SoupWebsocketConnection *socket, GError **error)
+{
+  return TRUE;
+}
+
+static void
+default_heartbeat (HeraldFeed *self)
+{
+}
+
+static HeraldCloseAction
+default_closed (HeraldFeed *self, gushort code, const char *reason, char **out_reason)
+{
+  return HERALD_CLOSE_RECONNECT;
+}
+
+static void
+herald_feed_finalize (GObject *object)
+{
+  HeraldFeedPrivate *priv = herald_feed_get_instance_private (HERALD_FEED (object));
+
+  g_clear_object (&priv->account);
+  g_clear_pointer (&priv->credentials, g_hash_table_unref);
+  G_OBJECT_CLASS (herald_feed_parent_class)->finalize (object);
+}
+
+static void
+herald_feed_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  HeraldFeedPrivate *priv = herald_feed_get_instance_private (HERALD_FEED (object));
+
+  switch (prop_id)
+    {
+    case PROP_ACCOUNT:
+      g_value_set_object (value, priv->account);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+herald_feed_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  HeraldFeedPrivate *priv = herald_feed_get_instance_private (HERALD_FEED (object));
+
+  switch (prop_id)
+    {
+    case PROP_ACCOUNT:
+      priv->account = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+herald_feed_class_init (HeraldFeedClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = herald_feed_finalize;
+  object_class->get_property = herald_feed_get_property;
+  object_class->set_property = herald_feed_set_property;
+
+  klass->prepare_async = default_prepare_async;
+  klass->prepare_finish = default_prepare_finish;
+  klass->opened = default_opened;
+  klass->heartbeat = default_heartbeat;
+  klass->closed = default_closed;
+
+  properties[PROP_ACCOUNT]
+    = g_param_spec_object ("account", NULL, NULL, HERALD_TYPE_ACCOUNT,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+herald_feed_init (HeraldFeed *self)
+{
+  HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  priv->credentials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, wipe_secret);
+}
+
+HeraldAccount *
+herald_feed_get_account (HeraldFeed *self)
+{
+  HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  return priv->account;
+}
+
+const char *
+herald_feed_get_account_id (HeraldFeed *self)
+{
+  HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  return herald_account_get_id (priv->account);
+}
+
+const char *
+herald_feed_get_provider_id (HeraldFeed *self)
+{
+  HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  return herald_account_get_provider_info (priv->account)->id;
+}
+
+void
+herald_feed_set_credential (HeraldFeed *self, const char *field, const char *secret)
+{
+  HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  g_return_if_fail (field != NULL);
+  if (secret == NULL)
+    g_hash_table_remove (priv->credentials, field);
+  else
+    g_hash_table_replace (priv->credentials, g_strdup (field), g_strdup (secret));
+}
+
+const char *
+herald_feed_get_credential (HeraldFeed *self, const char *field)
+{
+  HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  return g_hash_table_lookup (priv->credentials, field);
+}
+
+void
+herald_feed_set_timing (HeraldFeed *self, const HeraldFeedTiming *timing)
+{
+  HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  priv->timing = *timing;
+}
+
+const HeraldFeedTiming *
+herald_feed_get_timing (HeraldFeed *self)
+{
+  HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  return &priv->timing;
+}
+
+void
+herald_feed_set_retry_after_ms (HeraldFeed *self, guint retry_after_ms)
+{
+  HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  priv->retry_after_ms = retry_after_ms;
+}
+
+guint
+herald_feed_get_retry_after_ms (HeraldFeed *self)
+{
+  HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  return priv->retry_after_ms;
+}
+
+void
+herald_feed_set_sink (HeraldFeed *self, const HeraldFeedSink *sink, gpointer data)
+{
+  HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  priv->sink = sink;
+  priv->sink_data = data;
+}
+
+void
+herald_feed_send_text (HeraldFeed *self, const char *text)
+{
+  HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  if (priv->sink != NULL)
+    priv->sink->send_text (priv->sink_data, text);
+}
+
+void
+herald_feed_emit (HeraldFeed *self, HeraldEvent *event)
+{
+  HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  if (priv->sink != NULL)
+    priv->sink->emit (priv->sink_data, event);
+  herald_event_unref (event);
+}
+
+void
+herald_feed_malformed (HeraldFeed *self, const char *format, ...)
+{
+  HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+  g_autofree char *why = NULL;
+  va_list args;
+
+  va_start (args, format);
+  why = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_debug ("%s: dropped a message: %s", herald_feed_get_account_id (self), why);
+  if (priv->sink != NULL)
+    priv->sink->malformed (priv->sink_data, why);
+}
+
+void
+herald_feed_fail (HeraldFeed *self, GError *error)
+{
+  HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  if (priv->sink != NULL)
+    priv->sink->fail (priv->sink_data, error);
+  else
+    g_error_free (error);
+}
+
+void
+herald_feed_reconnect (HeraldFeed *self, gboolean reauthenticate, const char *reason)
+{
+  HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  if (priv->sink != NULL)
+    priv->sink->reconnect (priv->sink_data, reauthenticate, reason);
+}
+
+void
+herald_feed_expect_reply (HeraldFeed *self)
+{
+  HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  if (priv->sink != NULL)
+    priv->sink->expect_reply (priv->sink_data);
+}
+
+void
+herald_feed_reply_received (HeraldFeed *self)
+{
+  HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  if (priv->sink != NULL)
+    priv->sink->reply_received (priv->sink_data);
+}
+
+HeraldEvent *
+herald_feed_new_event (HeraldFeed *self, const char *type, const char *dedupe_id)
+{
+  return herald_event_new (herald_feed_get_account_id (self), herald_feed_get_provider_id (self),
+                           type, dedupe_id);
+}
+
+char *
+herald_feed_build_uri (HeraldFeed *self, gboolean websocket, const char *path_suffix,
+                       const char *first_param, ...)
+{
+  HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+  g_autoptr (GUri) base
+    = g_uri_parse (herald_account_get_endpoint (priv->account), G_URI_FLAGS_ENCODED, NULL);
+  g_autoptr (GString) path = NULL;
+  g_autoptr (GString) query = NULL;
+  g_autoptr (GUri) uri = NULL;
+  const char *scheme;
+  const char *name;
+  va_list args;
+
+  /* Accounts are validated before they reach a feed; this is only a safety net. */
+  g_return_val_if_fail (base != NULL, NULL);
+
+  scheme = g_uri_get_scheme (base);
+  if (websocket)
+    scheme = (g_ascii_strcasecmp (scheme, "https") == 0 || g_ascii_strcasecmp (scheme, "wss") == 0)
+               ? "wss"
+               : "ws";
+  else
+    scheme = (g_ascii_strcasecmp (scheme, "https") == 0 || g_ascii_strcasecmp (scheme, "wss") == 0)
+               ? "https"
+               : "http";
+
+  path = g_string_new (g_uri_get_path (base));
+  if (path_suffix != NULL)
+    {
+      while (path->len > 0 && path->str[path->len - 1] == '/')
+        g_string_truncate (path, path->len - 1);
+      g_string_append (path, path_suffix);
+    }
+  if (path->len == 0)
+    g_string_append_c (path, '/');
+
+  query = g_string_new (g_uri_get_query (base));
+  va_start (args, first_param);
+  for (name = first_param; name != NULL; name = va_arg (args, const char *))
+    {
+      const char *value = va_arg (args, const char *);
+
+      if (value == NULL)
+        continue;
+      if (query->len > 0)
+        g_string_append_c (query, '&');
+      g_string_append_uri_escaped (query, name, NULL, FALSE);
+      g_string_append_c (query, '=');
+      g_string_append_uri_escaped (query, value, NULL, FALSE);
+    }
+  va_end (args);
+
+  uri = g_uri_build (G_URI_FLAGS_ENCODED, scheme, NULL, g_uri_get_host (base),
+                     g_uri_get_port (base), path->str, query->len > 0 ? query->str : NULL, NULL);
+  return g_uri_to_string (uri);
+}

@@ -1,0 +1,115 @@
+/* herald-feed.h — what one provider's protocol is: the base class every feed derives from.
+ * A feed builds the request, answers messages and heartbeats, and judges close codes; the
+ * connection engine (HeraldConnection) owns the socket, timers, backoff and state. */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "herald-account.h"
+#include "herald-event.h"
+
+G_BEGIN_DECLS
+
+#define HERALD_FEED_ERROR (herald_feed_error_quark ())
+
+typedef enum
+{
+  HERALD_FEED_ERROR_AUTHENTICATION, /* the provider refused the credentials: stop, the user must act
+                                     */
+  HERALD_FEED_ERROR_CONFIGURATION, /* the account's settings cannot work: stop, the user must act */
+  HERALD_FEED_ERROR_RATE_LIMITED,  /* try again, not before herald_feed_get_retry_after_ms() */
+  HERALD_FEED_ERROR_PROTOCOL,      /* the server did something unexpected: reconnect */
+  HERALD_FEED_ERROR_UNAVAILABLE,   /* network or server trouble: reconnect */
+} HeraldFeedError;
+
+GQuark herald_feed_error_quark (void);
+
+typedef enum
+{
+  HERALD_CLOSE_RECONNECT,      /* back off, then connect again */
+  HERALD_CLOSE_REAUTHENTICATE, /* the credential lapsed: renew it and connect again soon */
+  HERALD_CLOSE_ATTENTION,      /* stop retrying: the user must act */
+} HeraldCloseAction;
+
+#define HERALD_TYPE_FEED (herald_feed_get_type ())
+G_DECLARE_DERIVABLE_TYPE (HeraldFeed, herald_feed, HERALD, FEED, GObject)
+
+struct _HeraldFeedClass
+{
+  GObjectClass parent_class;
+
+  /* Optional work before each attempt, such as minting a token. Default: nothing. */
+  void (*prepare_async) (HeraldFeed *self, SoupSession *session, GCancellable *cancellable,
+                         GAsyncReadyCallback callback, gpointer user_data);
+  gboolean (*prepare_finish) (HeraldFeed *self, GAsyncResult *result, GError **error);
+
+  /* The upgrade request, and the subprotocols to offer (NULL for none). */
+  SoupMessage *(*build_request) (HeraldFeed *self, char ***out_protocols, GError **error);
+
+  /* The socket is up: check the handshake and send what the feed expects first.
+   * Also where per-connection state is reset. */
+  gboolean (*opened) (HeraldFeed *self, SoupWebsocketConnection *socket, GError **error);
+
+  /* One text frame, valid UTF-8 (libsoup enforces it). Hot path: parse once, no copies. */
+  void (*receive) (HeraldFeed *self, const char *data, gsize length);
+
+  /* Every heartbeat interval while connected (see herald_feed_set_timing()). */
+  void (*heartbeat) (HeraldFeed *self);
+
+  /* The server closed the socket. *out_reason may be set to a sentence for the user. */
+  HeraldCloseAction (*closed) (HeraldFeed *self, gushort code, const char *reason,
+                               char **out_reason);
+
+  gpointer padding[8];
+};
+
+HeraldAccount *herald_feed_get_account (HeraldFeed *self);
+const char *herald_feed_get_account_id (HeraldFeed *self);
+const char *herald_feed_get_provider_id (HeraldFeed *self);
+
+/* Credentials live only in memory here, wiped when the feed goes away. */
+void herald_feed_set_credential (HeraldFeed *self, const char *field, const char *secret);
+const char *herald_feed_get_credential (HeraldFeed *self, const char *field);
+
+typedef struct
+{
+  guint heartbeat_ms;      /* how often heartbeat() runs while connected; 0: never */
+  guint reply_deadline_ms; /* how long the answer to herald_feed_expect_reply() may take */
+  guint liveness_ms;       /* how long the socket may stay silent (no frame, no pong); 0: forever */
+  guint keepalive_s;       /* WebSocket-level pings, for servers that answer them; 0: none */
+} HeraldFeedTiming;
+
+/* Feeds set their protocol's timing in init; tests shorten it. Read when a socket opens. */
+void herald_feed_set_timing (HeraldFeed *self, const HeraldFeedTiming *timing);
+const HeraldFeedTiming *herald_feed_get_timing (HeraldFeed *self);
+
+void herald_feed_set_retry_after_ms (HeraldFeed *self, guint retry_after_ms);
+guint herald_feed_get_retry_after_ms (HeraldFeed *self);
+
+/* What a feed tells its connection. */
+void herald_feed_send_text (HeraldFeed *self, const char *text);
+/* transfer full */
+void herald_feed_emit (HeraldFeed *self, HeraldEvent *event);
+/* A message that made no sense: dropped, counted, logged at debug level. Never closes the socket.
+ */
+void herald_feed_malformed (HeraldFeed *self, const char *format, ...) G_GNUC_PRINTF (2, 3);
+/* Ends the connection: HERALD_FEED_ERROR_AUTHENTICATION/CONFIGURATION stop the retries with
+ * error->message shown to the user; anything else reconnects. transfer full. */
+void herald_feed_fail (HeraldFeed *self, GError *error);
+/* A heartbeat went out: unless herald_feed_reply_received() follows within the reply
+ * deadline, the connection is dropped and made again. */
+void herald_feed_expect_reply (HeraldFeed *self);
+void herald_feed_reply_received (HeraldFeed *self);
+/* Ends the connection and connects again (after a short pause when reauthenticating). */
+void herald_feed_reconnect (HeraldFeed *self, gboolean reauthenticate, const char *reason);
+
+/* A new event stamped with this feed's account and provider. */
+HeraldEvent *herald_feed_new_event (HeraldFeed *self, const char *type, const char *dedupe_id);
+
+/* The account's endpoint with http→ws / https→wss, path_suffix appended to its path
+ * (NULL for none) and the query parameters added (NULL-terminated name, value pairs;
+ * values are escaped). */
+char *herald_feed_build_uri (HeraldFeed *self, gboolean websocket, const char *path_suffix,
+                             const char *first_param, ...) G_GNUC_NULL_TERMINATED;
+
+G_END_DECLS

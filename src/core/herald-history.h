@@ -1,0 +1,110 @@
+/* herald-history.h — the searchable event history: an SQLite file that dedupes, caps and
+ * answers newest-first queries, written from a thread of its own so the main loop never waits. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "herald-event.h"
+
+G_BEGIN_DECLS
+
+#define HERALD_HISTORY_ERROR (herald_history_error_quark ())
+
+typedef enum
+{
+  HERALD_HISTORY_ERROR_FAILED,
+  HERALD_HISTORY_ERROR_DAMAGED,
+  HERALD_HISTORY_ERROR_TOO_NEW,
+} HeraldHistoryError;
+
+GQuark herald_history_error_quark (void);
+
+#define HERALD_TYPE_HISTORY (herald_history_get_type ())
+
+G_DECLARE_FINAL_TYPE (HeraldHistory, herald_history, HERALD, HISTORY, GObject)
+
+/* Opens the store, creating the directory (0700) and the file (0600) as needed, checks it with
+ * PRAGMA quick_check and migrates its schema. A file that is not a database, fails the check or
+ * cannot be migrated is renamed with its -wal/-shm to "<path>.damaged-YYYYmmdd-HHMMSS" and a
+ * fresh store is created; herald_history_get_moved_aside_path() then names the renamed file so
+ * the user can be told. A file from a newer Herald is left alone: NULL with
+ * HERALD_HISTORY_ERROR_TOO_NEW. Anything else (no permission, disk full, locked) is
+ * HERALD_HISTORY_ERROR_FAILED and nothing is moved.
+ *
+ * The callbacks of herald_history_add() are dispatched on the thread-default main context of
+ * the thread that called herald_history_open() or herald_history_open_async().
+ *
+ * herald_history_open() does disk I/O: call it from the CLI or a worker, not the main loop. */
+HeraldHistory *herald_history_open (const char *path, GError **error);
+void herald_history_open_async (const char *path, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data);
+HeraldHistory *herald_history_open_finish (GAsyncResult *result, GError **error);
+
+/* g_get_user_data_dir()/herald/history.db */
+char *herald_history_default_path (void);
+/* The name the damaged file was moved to at open, or NULL when nothing was moved. */
+const char *herald_history_get_moved_aside_path (HeraldHistory *self);
+
+typedef void (*HeraldHistoryAddedFunc) (HeraldHistory *history, HeraldEvent *event, gboolean is_new,
+                                        gpointer user_data);
+
+/* Queues @event (a reference is taken) and returns at once; callable from any thread. A writer
+ * thread stores queued events in batches, one transaction each, and then calls @callback (may
+ * be NULL) for each event in the order they were added, with @is_new TRUE only when the
+ * (account, id) pair was not stored yet. When a batch cannot be written (disk full, I/O error)
+ * a warning is logged, the batch is rolled back and its events are reported with @is_new FALSE;
+ * the store keeps running and later batches are tried again.
+ *
+ * Dropping the last reference to the history still writes everything queued, but callbacks not
+ * yet dispatched are dropped: call herald_history_flush() first to receive them. */
+void herald_history_add (HeraldHistory *self, HeraldEvent *event, HeraldHistoryAddedFunc callback,
+                         gpointer user_data);
+
+/* Blocks until everything queued so far is written and its callbacks dispatched. On the
+ * opener's thread, or a thread running the callback context, it iterates that context itself;
+ * any other thread waits for the context to be run there (so do not block that thread on the
+ * caller). For the CLI, tests and shutdown. */
+void herald_history_flush (HeraldHistory *self);
+
+/* Rows beyond the limit are deleted oldest first (by occurred time, ties by insertion order)
+ * after each batch, in the batch's transaction. Default 10 000, at least 1. */
+void herald_history_set_limit (HeraldHistory *self, guint limit);
+guint herald_history_get_limit (HeraldHistory *self);
+
+typedef struct
+{
+  const char *account; /* NULL: every account */
+  int category;        /* -1: every category, else a HeraldCategory */
+  const char *text;    /* NULL or "": no filter; else a case-insensitive substring of title or
+                        * body, taken literally (% and _ are not wildcards) */
+  gboolean unread_only;
+  guint limit; /* 0: no limit */
+} HeraldHistoryQuery;
+
+#define HERALD_HISTORY_QUERY_INIT                                                                  \
+  {                                                                                                \
+    NULL, -1, NULL, FALSE, 0                                                                       \
+  }
+
+/* Newest first by occurred time (ties: newest insertion first). Returns an array of
+ * HeraldEvent that carry their read flag. Callable from any thread; runs on a read connection
+ * of its own so it does not wait for the writer. Sees everything herald_history_flush() has
+ * waited for. A NULL @query means HERALD_HISTORY_QUERY_INIT. */
+GPtrArray *herald_history_query (HeraldHistory *self, const HeraldHistoryQuery *query,
+                                 GError **error);
+void herald_history_query_async (HeraldHistory *self, const HeraldHistoryQuery *query,
+                                 GCancellable *cancellable, GAsyncReadyCallback callback,
+                                 gpointer user_data);
+GPtrArray *herald_history_query_finish (HeraldHistory *self, GAsyncResult *result, GError **error);
+
+/* Unread events of @account, or of every account when @account is NULL. */
+guint herald_history_count_unread (HeraldHistory *self, const char *account, GError **error);
+
+/* Queued behind the adds before it. @account NULL: every account; @id NULL: every event of
+ * the account(s). */
+void herald_history_mark_read (HeraldHistory *self, const char *account, const char *id,
+                               gboolean read);
+/* Deletes every event of @account (the account was removed). Queued like the others. */
+void herald_history_forget_account (HeraldHistory *self, const char *account);
+
+G_END_DECLS

@@ -1,0 +1,39 @@
+/* herald-hub.h — accounts → connections → history. Follows the account list as it changes,
+ * dedupes through the history, and tells the UI about each new event and state change. */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "herald-account.h"
+#include "herald-connection.h"
+#include "herald-history.h"
+
+G_BEGIN_DECLS
+
+#define HERALD_TYPE_HUB (herald_hub_get_type ())
+G_DECLARE_FINAL_TYPE (HeraldHub, herald_hub, HERALD, HUB, GObject)
+
+/* accounts: a GListModel of HeraldAccount (the account store, or a list of demo accounts).
+ * session and monitor may be NULL for the defaults. */
+HeraldHub *herald_hub_new (GListModel *accounts, HeraldHistory *history, SoupSession *session,
+                           GNetworkMonitor *monitor);
+
+/* FALSE: credentials come only from herald_hub_set_memory_credential() (demo mode, tests);
+ * the keyring is never asked. Default TRUE. Set before herald_hub_start(). */
+void herald_hub_set_use_keyring (HeraldHub *self, gboolean use_keyring);
+void herald_hub_set_memory_credential (HeraldHub *self, const char *account_id, const char *field,
+                                       const char *secret);
+
+void herald_hub_start (HeraldHub *self);
+void herald_hub_stop (HeraldHub *self);
+
+/* NULL while the account has no connection (disabled, keys missing, …). */
+HeraldConnection *herald_hub_get_connection (HeraldHub *self, const char *account_id);
+HeraldConnectionState herald_hub_get_state (HeraldHub *self, const char *account_id,
+                                            const char **out_reason);
+/* Reads the credentials again and reconnects now: after the user fixed what was wrong. */
+void herald_hub_retry (HeraldHub *self, const char *account_id);
+
+HeraldHistory *herald_hub_get_history (HeraldHub *self);
+
+G_END_DECLS

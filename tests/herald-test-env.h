@@ -1,0 +1,51 @@
+/* herald-test-env.h — a throwaway home for integration tests: temporary XDG directories,
+ * a private D-Bus session bus and, on request, a real unlocked GNOME Keyring on it. */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char *root;
+  char *config_home;
+  char *data_home;
+  char *cache_home;
+  char *runtime_dir;
+  char *keyring_home;
+  GTestDBus *bus;
+  GSubprocess *keyring;
+} HeraldTestEnv;
+
+typedef enum
+{
+  HERALD_TEST_ENV_KEYRING = 1 << 0,
+} HeraldTestEnvFlags;
+
+/* Creates the directories and the bus; with HERALD_TEST_ENV_KEYRING also starts
+ * gnome-keyring-daemon, unlocked, and waits until it owns org.freedesktop.secrets.
+ * Points this process's XDG_* variables at the temporary directories. */
+HeraldTestEnv *herald_test_env_new (HeraldTestEnvFlags flags);
+void herald_test_env_free (HeraldTestEnv *env);
+
+/* The environment to spawn a child in: this process's, with the bus and XDG dirs. */
+char **herald_test_env_get_environ (HeraldTestEnv *env);
+
+/* Runs argv (NULL-terminated) with stdin_text on standard input and waits for it. */
+int herald_test_env_run (HeraldTestEnv *env, const char *const *argv, const char *const *extra_env,
+                         const char *stdin_text, char **out_stdout, char **out_stderr);
+
+/* Looks a credential up with secret-tool, a client that is not Herald's code.
+ * Returns NULL when the keyring has no such item. */
+char *herald_test_env_keyring_lookup (HeraldTestEnv *env, const char *account, const char *field);
+
+/* TRUE when any regular file below dir contains needle. */
+gboolean herald_test_tree_contains (const char *dir, const char *needle);
+
+/* Number of lines in text (a final line without newline counts). */
+guint herald_test_count_lines (const char *text);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HeraldTestEnv, herald_test_env_free)
+
+G_END_DECLS

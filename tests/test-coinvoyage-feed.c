@@ -1,0 +1,476 @@
+/* test-coinvoyage-feed.c — the CoinVoyage feed through a real HeraldConnection against the
+ * simulator: signed organization scope, order scope, refusals, keepalive, drops, bad frames. */
+#include "config.h"
+
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "herald-coinvoyage-feed.h"
+#include "herald-connection.h"
+#include "herald-providers.h"
+#include "herald-simulator.h"
+
+#define WAIT_TIMEOUT_MS 15000
+
+typedef struct
+{
+  HeraldSimulator *sim;
+  HeraldAccount *account;
+  HeraldFeed *feed;
+  SoupSession *session;
+  HeraldConnection *connection;
+  GPtrArray *events;
+  GPtrArray *reasons;
+} Fixture;
+
+static void
+event_cb (HeraldConnection *connection, HeraldEvent *event, gpointer user_data)
+{
+  Fixture *fx = user_data;
+
+  g_ptr_array_add (fx->events, herald_event_ref (event));
+}
+
+static void
+state_cb (GObject *object, GParamSpec *pspec, gpointer user_data)
+{
+  Fixture *fx = user_data;
+
+  g_ptr_array_add (fx->reasons, g_strdup (herald_connection_get_reason (fx->connection)));
+}
+
+static void
+fixture_setup (Fixture *fx, gconstpointer data)
+{
+  fx->sim = herald_simulator_new ();
+  herald_simulator_set_recording (fx->sim, TRUE);
+  fx->events = g_ptr_array_new_with_free_func ((GDestroyNotify)herald_event_unref);
+  fx->reasons = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+fixture_teardown (Fixture *fx, gconstpointer data)
+{
+  if (fx->connection != NULL)
+    {
+      herald_connection_stop (fx->connection);
+      g_signal_handlers_disconnect_by_data (fx->connection, fx);
+    }
+  g_clear_object (&fx->connection);
+  g_clear_object (&fx->feed);
+  g_clear_object (&fx->account);
+  g_clear_object (&fx->session);
+  g_clear_object (&fx->sim);
+  g_ptr_array_unref (fx->events);
+  g_ptr_array_unref (fx->reasons);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+scenario (Fixture *fx, const char *spec)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (herald_simulator_parse_scenario (fx->sim, "coinvoyage", spec, &error));
+  g_assert_no_error (error);
+}
+
+#define SIM_KEY NULL
+#define NO_SECRET ""
+
+/* Listens and builds the account (following the first n_orders of the simulator's orders,
+ * none: the organization) and its connection. api_key/api_secret NULL: the simulator's own;
+ * NO_SECRET: none stored. */
+static void
+prepare (Fixture *fx, guint n_orders, const char *api_key, const char *api_secret,
+         const HeraldFeedTiming *timing)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *endpoint = NULL;
+  const char *const *scopes;
+
+  g_assert_true (herald_simulator_listen (fx->sim, 0, &error));
+  g_assert_no_error (error);
+  endpoint = herald_simulator_get_endpoint (fx->sim, "coinvoyage");
+  g_assert_nonnull (endpoint);
+
+  fx->account = herald_account_new (HERALD_PROVIDER_COINVOYAGE, "coinvoyage-sim");
+  herald_account_set_label (fx->account, "Sim");
+  herald_account_set_endpoint (fx->account, endpoint);
+  scopes = herald_simulator_get_scopes (fx->sim, "coinvoyage");
+  g_assert_cmpuint (g_strv_length ((char **)scopes), >=, n_orders);
+  for (guint i = 0; i < n_orders; i++)
+    herald_account_add_option_value (fx->account, "order", scopes[i]);
+  g_assert_true (herald_account_validate (fx->account, &error));
+  g_assert_no_error (error);
+
+  fx->feed = herald_feed_new_for_account (fx->account);
+  g_assert_true (HERALD_IS_COINVOYAGE_FEED (fx->feed));
+  herald_feed_set_credential (
+    fx->feed, "api-key",
+    api_key ? api_key : herald_simulator_get_credential (fx->sim, "coinvoyage", "api-key"));
+  if (api_secret == NULL)
+    herald_feed_set_credential (
+      fx->feed, "api-secret",
+      herald_simulator_get_credential (fx->sim, "coinvoyage", "api-secret"));
+  else if (*api_secret != '\0')
+    herald_feed_set_credential (fx->feed, "api-secret", api_secret);
+  if (timing != NULL)
+    herald_feed_set_timing (fx->feed, timing);
+
+  fx->session = soup_session_new ();
+  fx->connection = herald_connection_new (fx->feed, fx->session, NULL);
+  herald_connection_set_backoff (fx->connection, 50, 200, 60000, 1);
+  g_signal_connect (fx->connection, "event", G_CALLBACK (event_cb), fx);
+  g_signal_connect (fx->connection, "notify::state", G_CALLBACK (state_cb), fx);
+}
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+typedef gboolean (*Condition) (Fixture *fx);
+
+static void
+wait_until (Fixture *fx, Condition condition, const char *what)
+{
+  gboolean timed_out = FALSE;
+  guint source = g_timeout_add (WAIT_TIMEOUT_MS, timeout_cb, &timed_out);
+
+  while (!condition (fx) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (timed_out)
+    g_error ("timed out waiting for %s (state %s: %s)", what,
+             herald_connection_state_to_string (herald_connection_get_state (fx->connection)),
+             herald_connection_get_reason (fx->connection));
+  g_source_remove (source);
+}
+
+static void
+run_for (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, timeout_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static guint
+sim_counter (Fixture *fx, const char *name)
+{
+  return herald_simulator_get_counter (fx->sim, "coinvoyage", name);
+}
+
+static gboolean
+saw_reason (Fixture *fx, const char *prefix)
+{
+  for (guint i = 0; i < fx->reasons->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (fx->reasons, i), prefix))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+is_connected (Fixture *fx)
+{
+  return herald_connection_get_state (fx->connection) == HERALD_CONNECTION_CONNECTED;
+}
+
+static gboolean
+needs_attention (Fixture *fx)
+{
+  return herald_connection_get_state (fx->connection) == HERALD_CONNECTION_NEEDS_ATTENTION;
+}
+
+static gboolean
+has_24_events (Fixture *fx)
+{
+  return fx->events->len >= 24;
+}
+
+static gboolean
+has_ten_events (Fixture *fx)
+{
+  return fx->events->len >= 10;
+}
+
+static gboolean
+resubscribed (Fixture *fx)
+{
+  return sim_counter (fx, "connections") >= 2 && sim_counter (fx, "subscriptions") >= 2
+         && fx->events->len >= 8 && is_connected (fx);
+}
+
+static gboolean
+reconnected (Fixture *fx)
+{
+  return sim_counter (fx, "connections") >= 2 && is_connected (fx);
+}
+
+static gboolean
+malformed_and_unknown_seen (Fixture *fx)
+{
+  gboolean unknown = FALSE;
+
+  for (guint i = 0; i < fx->events->len; i++)
+    unknown |= g_str_equal (herald_event_get_event_type (g_ptr_array_index (fx->events, i)),
+                            "announcement");
+  return unknown && herald_connection_get_counters (fx->connection)->malformed >= 4;
+}
+
+/* What the event must say, read from the frame independently of the feed. */
+static void
+assert_order_event (HeraldEvent *event, char **out_order)
+{
+  static const struct
+  {
+    const char *type;
+    const char *title;
+    HeraldSeverity severity;
+  } expected[] = {
+    { "payorder_created", "Payment order created: ", HERALD_SEVERITY_INFO },
+    { "payorder_started", "Awaiting payment: ", HERALD_SEVERITY_INFO },
+    { "payorder_confirming", "Payment confirming: ", HERALD_SEVERITY_INFO },
+    { "payorder_executing", "Payment processing: ", HERALD_SEVERITY_INFO },
+    { "payorder_completed", "Payment completed: ", HERALD_SEVERITY_INFO },
+    { "payorder_error", "Payment failed: ", HERALD_SEVERITY_CRITICAL },
+    { "payorder_refunded", "Payment refunded: ", HERALD_SEVERITY_WARNING },
+    { "payorder_expired", "Payment expired: ", HERALD_SEVERITY_WARNING },
+  };
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *body = NULL;
+  JsonObject *data;
+  JsonObject *dst;
+  const char *type;
+  gint64 occurred;
+  guint i;
+
+  g_assert_true (json_parser_load_from_data (parser, herald_event_get_raw (event), -1, &error));
+  g_assert_no_error (error);
+  data
+    = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "data");
+  type = json_object_get_string_member (data, "type");
+  for (i = 0; i < G_N_ELEMENTS (expected) && !g_str_equal (expected[i].type, type); i++)
+    ;
+  g_assert_cmpuint (i, <, G_N_ELEMENTS (expected));
+
+  dst = json_object_get_object_member (json_object_get_object_member (data, "payment_data"), "dst");
+  title
+    = g_strdup_printf ("%s%s %s", expected[i].title, json_object_get_string_member (dst, "amount"),
+                       json_object_get_string_member (dst, "currency"));
+  body = g_strdup_printf ("Order %s", json_object_get_string_member (data, "payorder_id"));
+  g_assert_cmpstr (herald_event_get_event_type (event), ==, type);
+  g_assert_cmpstr (herald_event_get_id (event), ==, json_object_get_string_member (data, "id"));
+  g_assert_cmpstr (herald_event_get_title (event), ==, title);
+  g_assert_cmpstr (herald_event_get_body (event), ==, body);
+  g_assert_cmpint (herald_event_get_severity (event), ==, expected[i].severity);
+  g_assert_cmpint (herald_event_get_category (event), ==, HERALD_CATEGORY_ORDER);
+  g_assert_true (
+    herald_parse_iso8601 (json_object_get_string_member (data, "created_at"), &occurred));
+  g_assert_cmpint (herald_event_get_occurred (event), ==, occurred);
+  if (out_order != NULL)
+    *out_order = g_strdup (json_object_get_string_member (data, "payorder_id"));
+}
+
+/* Signed connect, then the whole organization: every event the server sends arrives. */
+static void
+test_organization (Fixture *fx, gconstpointer data)
+{
+  GPtrArray *sent;
+
+  scenario (fx, "trickle:interval=15");
+  prepare (fx, 0, SIM_KEY, NULL, NULL);
+  herald_connection_start (fx->connection);
+  wait_until (fx, has_24_events, "two rounds of events");
+  herald_connection_stop (fx->connection);
+
+  g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
+  g_assert_cmpuint (sim_counter (fx, "subscriptions"), ==, 1);
+  g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 0);
+  sent = herald_simulator_get_sent_ids (fx->sim, "coinvoyage");
+  g_assert_cmpuint (sent->len, >=, fx->events->len);
+  for (guint i = 0; i < fx->events->len; i++)
+    {
+      HeraldEvent *event = g_ptr_array_index (fx->events, i);
+
+      assert_order_event (event, NULL);
+      g_assert_cmpstr (herald_event_get_id (event), ==, g_ptr_array_index (sent, i));
+    }
+}
+
+/* Unsigned connect, two orders: only their events come, one subscription each. */
+static void
+test_order_scope (Fixture *fx, gconstpointer data)
+{
+  const char *const *scopes;
+
+  scenario (fx, "trickle:interval=15");
+  prepare (fx, 2, SIM_KEY, NO_SECRET, NULL);
+  scopes = herald_simulator_get_scopes (fx->sim, "coinvoyage");
+  herald_connection_start (fx->connection);
+  wait_until (fx, has_ten_events, "the two orders' events");
+  run_for (300);
+
+  g_assert_cmpuint (sim_counter (fx, "subscriptions"), ==, 2);
+  g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 0);
+  g_assert_cmpuint (fx->events->len, ==, 10);
+  for (guint i = 0; i < fx->events->len; i++)
+    {
+      g_autofree char *order = NULL;
+
+      assert_order_event (g_ptr_array_index (fx->events, i), &order);
+      g_assert_true (g_str_equal (order, scopes[0]) || g_str_equal (order, scopes[1]));
+    }
+}
+
+static void
+test_bad_signature (Fixture *fx, gconstpointer data)
+{
+  prepare (fx, 0, SIM_KEY, "cv_sk_not_the_right_secret", NULL);
+  herald_connection_start (fx->connection);
+  wait_until (fx, needs_attention, "needs attention");
+
+  g_assert_cmpstr (herald_connection_get_reason (fx->connection), ==,
+                   "CoinVoyage refused the signature (invalid authorization_signature)");
+  run_for (1500);
+  g_assert_true (needs_attention (fx));
+  g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
+  g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 1);
+  g_assert_cmpuint (fx->events->len, ==, 0);
+}
+
+static void
+test_bad_key (Fixture *fx, gconstpointer data)
+{
+  prepare (fx, 1, "cv_pk_not_the_right_key", NO_SECRET, NULL);
+  herald_connection_start (fx->connection);
+  wait_until (fx, needs_attention, "needs attention");
+
+  g_assert_cmpstr (herald_connection_get_reason (fx->connection), ==,
+                   "CoinVoyage refused the API key (invalid api_key)");
+  run_for (1500);
+  g_assert_true (needs_attention (fx));
+  g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
+  g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 1);
+}
+
+/* The organization without the secret cannot work: said before any connection is made. */
+static void
+test_organization_needs_secret (Fixture *fx, gconstpointer data)
+{
+  prepare (fx, 0, SIM_KEY, NO_SECRET, NULL);
+  herald_connection_start (fx->connection);
+  wait_until (fx, needs_attention, "needs attention");
+
+  g_assert_true (g_str_has_prefix (herald_connection_get_reason (fx->connection),
+                                   "Following the whole organization needs the API secret"));
+  run_for (500);
+  g_assert_cmpuint (sim_counter (fx, "connections"), ==, 0);
+}
+
+/* A cut connection is made again: connect and subscribe are sent anew, events go on. */
+static void
+test_drop_resubscribes (Fixture *fx, gconstpointer data)
+{
+  scenario (fx, "trickle:interval=15");
+  scenario (fx, "drop:after=4");
+  prepare (fx, 0, SIM_KEY, NULL, NULL);
+  herald_connection_start (fx->connection);
+  wait_until (fx, resubscribed, "a resubscription after the drop");
+
+  g_assert_cmpuint (sim_counter (fx, "drops"), >=, 1);
+  g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 0);
+  g_assert_cmpuint (herald_connection_get_counters (fx->connection)->drops, >=, 1);
+}
+
+/* With no events, the pongs to our WebSocket pings keep the socket for good… */
+static void
+test_pongs_keep_alive (Fixture *fx, gconstpointer data)
+{
+  const HeraldFeedTiming timing = { .keepalive_s = 1, .liveness_ms = 2500 };
+
+  scenario (fx, "idle");
+  prepare (fx, 0, SIM_KEY, NULL, &timing);
+  herald_connection_start (fx->connection);
+  wait_until (fx, is_connected, "the connection");
+  run_for (4500);
+
+  g_assert_true (is_connected (fx));
+  g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
+  g_assert_cmpuint (herald_connection_get_counters (fx->connection)->drops, ==, 0);
+}
+
+/* …while a socket where nothing at all comes back is dropped and made again. */
+static void
+test_silence_reconnects (Fixture *fx, gconstpointer data)
+{
+  const HeraldFeedTiming timing = { .keepalive_s = 0, .liveness_ms = 1000 };
+
+  scenario (fx, "trickle:interval=15");
+  scenario (fx, "stall:after=3");
+  prepare (fx, 0, SIM_KEY, NULL, &timing);
+  herald_connection_start (fx->connection);
+  wait_until (fx, reconnected, "a reconnection after the stall");
+
+  g_assert_cmpuint (sim_counter (fx, "stalls"), >=, 1);
+  g_assert_true (saw_reason (fx, "The feed went silent"));
+}
+
+static void
+test_duplicates (Fixture *fx, gconstpointer data)
+{
+  scenario (fx, "trickle:interval=15");
+  scenario (fx, "duplicates");
+  prepare (fx, 0, SIM_KEY, NULL, NULL);
+  herald_connection_start (fx->connection);
+  wait_until (fx, has_ten_events, "ten events");
+
+  for (guint i = 0; i + 1 < fx->events->len; i += 2)
+    g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->events, i)), ==,
+                     herald_event_get_id (g_ptr_array_index (fx->events, i + 1)));
+  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->events, 0)), !=,
+                   herald_event_get_id (g_ptr_array_index (fx->events, 2)));
+}
+
+static void
+test_malformed (Fixture *fx, gconstpointer data)
+{
+  scenario (fx, "trickle:interval=15");
+  scenario (fx, "malformed:every=2");
+  prepare (fx, 0, SIM_KEY, NULL, NULL);
+  herald_connection_start (fx->connection);
+  wait_until (fx, malformed_and_unknown_seen, "malformed frames and an unknown message");
+
+  g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
+  g_assert_true (is_connected (fx));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/coinvoyage-feed/organization", test_organization);
+  ADD ("/coinvoyage-feed/order-scope", test_order_scope);
+  ADD ("/coinvoyage-feed/bad-signature", test_bad_signature);
+  ADD ("/coinvoyage-feed/bad-key", test_bad_key);
+  ADD ("/coinvoyage-feed/organization-needs-secret", test_organization_needs_secret);
+  ADD ("/coinvoyage-feed/drop-resubscribes", test_drop_resubscribes);
+  ADD ("/coinvoyage-feed/pongs-keep-alive", test_pongs_keep_alive);
+  ADD ("/coinvoyage-feed/silence-reconnects", test_silence_reconnects);
+  ADD ("/coinvoyage-feed/duplicates", test_duplicates);
+  ADD ("/coinvoyage-feed/malformed", test_malformed);
+#undef ADD
+  return g_test_run ();
+}

@@ -1,0 +1,518 @@
+/* test-coinvoyage-parse.c — CoinVoyage frames through the feed's receive() with a test sink:
+ * order events, subscriptions after connect, refusals, the signature, and bad input. */
+#include "config.h"
+
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "herald-coinvoyage-feed.h"
+#include "herald-feed-private.h"
+#include "herald-providers.h"
+
+#define API_KEY "cv_pk_test_key"
+#define API_SECRET "cv_sk_test_secret"
+
+typedef struct
+{
+  GPtrArray *events;
+  GPtrArray *sent;
+  guint malformed;
+  GError *failure;
+} Sink;
+
+static void
+sink_send_text (gpointer data, const char *text)
+{
+  Sink *sink = data;
+
+  g_ptr_array_add (sink->sent, g_strdup (text));
+}
+
+static void
+sink_emit (gpointer data, HeraldEvent *event)
+{
+  Sink *sink = data;
+
+  g_ptr_array_add (sink->events, herald_event_ref (event));
+}
+
+static void
+sink_malformed (gpointer data, const char *why)
+{
+  Sink *sink = data;
+
+  sink->malformed++;
+}
+
+static void
+sink_fail (gpointer data, GError *error)
+{
+  Sink *sink = data;
+
+  g_clear_error (&sink->failure);
+  sink->failure = error;
+}
+
+static void
+sink_reconnect (gpointer data, gboolean reauthenticate, const char *reason)
+{
+  g_assert_not_reached ();
+}
+
+static void
+sink_nothing (gpointer data)
+{
+}
+
+static const HeraldFeedSink test_sink = {
+  sink_send_text, sink_emit, sink_malformed, sink_fail, sink_reconnect, sink_nothing, sink_nothing,
+};
+
+typedef struct
+{
+  HeraldAccount *account;
+  HeraldFeed *feed;
+  Sink sink;
+} Fixture;
+
+static void
+fixture_setup_with_orders (Fixture *fx, const char *const *orders)
+{
+  fx->account = herald_account_new (HERALD_PROVIDER_COINVOYAGE, "coinvoyage-test");
+  herald_account_set_option_values (fx->account, "order", orders);
+  fx->feed = herald_feed_new_for_account (fx->account);
+  g_assert_true (HERALD_IS_COINVOYAGE_FEED (fx->feed));
+  herald_feed_set_credential (fx->feed, "api-key", API_KEY);
+  herald_feed_set_credential (fx->feed, "api-secret", API_SECRET);
+  fx->sink.events = g_ptr_array_new_with_free_func ((GDestroyNotify)herald_event_unref);
+  fx->sink.sent = g_ptr_array_new_with_free_func (g_free);
+  herald_feed_set_sink (fx->feed, &test_sink, &fx->sink);
+}
+
+static void
+fixture_setup (Fixture *fx, gconstpointer data)
+{
+  fixture_setup_with_orders (fx, NULL);
+}
+
+static void
+fixture_teardown (Fixture *fx, gconstpointer data)
+{
+  herald_feed_set_sink (fx->feed, NULL, NULL);
+  g_clear_object (&fx->feed);
+  g_clear_object (&fx->account);
+  g_ptr_array_unref (fx->sink.events);
+  g_ptr_array_unref (fx->sink.sent);
+  g_clear_error (&fx->sink.failure);
+}
+
+static void
+receive (Fixture *fx, const char *frame)
+{
+  HERALD_FEED_GET_CLASS (fx->feed)->receive (fx->feed, frame, strlen (frame));
+}
+
+/* --- frames that make events --- */
+
+#define RAW_HASH "raw" /* dedupe "raw:" + the SHA-256 of the frame */
+
+typedef struct
+{
+  const char *name;
+  const char *frame;
+  const char *type; /* NULL: no event */
+  const char *dedupe;
+  const char *title;
+  const char *body;
+  HeraldCategory category;
+  HeraldSeverity severity;
+  const char *occurred; /* ISO 8601; NULL: when it was received */
+} Case;
+
+static const Case cases[] = {
+  { "completed",
+    "{\"type\":\"event\",\"data\":{\"id\":\"evt_Q2x9LmN4pR7sT1vW3yZ5aB8c\",\"type\":\"payorder_"
+    "completed\","
+    "\"status\":\"COMPLETED\",\"payorder_id\":\"8c1e2f3a-4b5c-4d6e-8f70-1a2b3c4d5e6f\","
+    "\"created_at\":\"2024-05-02T19:42:00.000Z\",\"metadata\":{\"reference\":\"INV-4821\","
+    "\"customer\":\"Zoë "
+    "Müller\"},\"payment_data\":{\"dst\":{\"chain_id\":8453,\"currency\":\"USDC\",\"amount\":\"125."
+    "50\","
+    "\"address\":\"0xab\"},\"src\":{\"chain_id\":1,\"currency\":\"USDT\",\"amount\":\"126.75\","
+    "\"address\":\"0xcd\"},"
+    "\"tx_hash\":\"0xef\"}}}",
+    "payorder_completed", "evt_Q2x9LmN4pR7sT1vW3yZ5aB8c", "Payment completed: 125.50 USDC",
+    "Order 8c1e2f3a-4b5c-4d6e-8f70-1a2b3c4d5e6f", HERALD_CATEGORY_ORDER, HERALD_SEVERITY_INFO,
+    "2024-05-02T19:42:00Z" },
+  { "error-with-reason",
+    "{\"type\":\"event\",\"data\":{\"id\":\"evt_2\",\"type\":\"payorder_error\",\"status\":"
+    "\"FAILED\","
+    "\"payorder_id\":\"po_2\",\"error\":\"Destination call "
+    "reverted\",\"created_at\":\"2024-05-02T19:42:00Z\","
+    "\"payment_data\":{\"dst\":{\"currency\":\"USD\",\"amount\":\"12.5\"}}}}",
+    "payorder_error", "evt_2", "Payment failed: $12.50", "Order po_2\nDestination call reverted",
+    HERALD_CATEGORY_ORDER, HERALD_SEVERITY_CRITICAL, "2024-05-02T19:42:00Z" },
+  { "error-object",
+    "{\"type\":\"event\",\"data\":{\"id\":\"evt_8\",\"type\":\"payorder_error\",\"payorder_id\":"
+    "\"po_8\","
+    "\"error\":{\"code\":17,\"message\":\"Quote "
+    "expired\"},\"created_at\":\"2024-05-02T19:42:00Z\"}}",
+    "payorder_error", "evt_8", "Payment failed", "Order po_8\nQuote expired", HERALD_CATEGORY_ORDER,
+    HERALD_SEVERITY_CRITICAL, "2024-05-02T19:42:00Z" },
+  /* Token amounts keep all their digits. */
+  { "refunded-source-amount",
+    "{\"type\":\"event\",\"data\":{\"id\":\"evt_3\",\"type\":\"payorder_refunded\",\"status\":"
+    "\"REFUNDED\","
+    "\"payorder_id\":\"po_3\",\"payment_data\":{\"src\":{\"currency\":\"ETH\",\"amount\":0.00042}},"
+    "\"created_at\":\"2024-05-02T19:42:00Z\"}}",
+    "payorder_refunded", "evt_3", "Payment refunded: 0.00042 ETH", "Order po_3",
+    HERALD_CATEGORY_ORDER, HERALD_SEVERITY_WARNING, "2024-05-02T19:42:00Z" },
+  { "expired",
+    "{\"type\":\"event\",\"data\":{\"id\":\"evt_4\",\"type\":\"payorder_expired\",\"status\":"
+    "\"EXPIRED\","
+    "\"payorder_id\":\"po_4\",\"created_at\":\"2024-05-02T19:42:00Z\"}}",
+    "payorder_expired", "evt_4", "Payment expired", "Order po_4", HERALD_CATEGORY_ORDER,
+    HERALD_SEVERITY_WARNING, "2024-05-02T19:42:00Z" },
+  { "created-flat-amount",
+    "{\"type\":\"event\",\"data\":{\"id\":\"evt_9\",\"type\":\"payorder_created\",\"status\":"
+    "\"PENDING\","
+    "\"payorder_id\":\"po_9\",\"payment_data\":{\"amount\":\"99.99\",\"currency\":\"eur\"},"
+    "\"created_at\":\"2024-05-02T19:42:00Z\"}}",
+    "payorder_created", "evt_9", "Payment order created: €99.99", "Order po_9",
+    HERALD_CATEGORY_ORDER, HERALD_SEVERITY_INFO, "2024-05-02T19:42:00Z" },
+  /* Without an event id the order and its stage make the id. */
+  { "no-event-id",
+    "{\"type\":\"event\",\"data\":{\"type\":\"payorder_started\",\"status\":\"AWAITING_PAYMENT\","
+    "\"payorder_id\":\"po_5\",\"created_at\":\"2024-05-02T19:42:00Z\"}}",
+    "payorder_started", "payorder:po_5:payorder_started", "Awaiting payment", "Order po_5",
+    HERALD_CATEGORY_ORDER, HERALD_SEVERITY_INFO, "2024-05-02T19:42:00Z" },
+  { "status-only",
+    "{\"type\":\"event\",\"data\":{\"status\":\"COMPLETED\",\"payorder_id\":\"po_6\",\"timestamp\":"
+    "1714678920}}",
+    "payorder_completed", "payorder:po_6:COMPLETED", "Payment completed", "Order po_6",
+    HERALD_CATEGORY_ORDER, HERALD_SEVERITY_INFO, "2024-05-02T19:42:00Z" },
+  { "unknown-stage",
+    "{\"type\":\"event\",\"data\":{\"id\":\"evt_7\",\"type\":\"payorder_paused\",\"payorder_id\":"
+    "\"po_7\"}}",
+    "payorder_paused", "evt_7", "Payment order update: payorder_paused", "Order po_7",
+    HERALD_CATEGORY_ORDER, HERALD_SEVERITY_INFO, NULL },
+  { "unknown-type-kept",
+    "{\"type\":\"announcement\",\"data\":{\"message\":\"Scheduled maintenance\"}}", "announcement",
+    RAW_HASH, "CoinVoyage: announcement", "", HERALD_CATEGORY_SYSTEM, HERALD_SEVERITY_INFO, NULL },
+  { "subscription-is-no-event",
+    "{\"type\":\"subscription\",\"data\":{\"scope\":\"organization\",\"status\":\"subscribed\"}}",
+    NULL },
+};
+
+static void
+test_case (Fixture *fx, gconstpointer data)
+{
+  const Case *c = data;
+  HeraldEvent *event;
+  g_autofree char *dedupe = NULL;
+  gint64 before = g_get_real_time ();
+
+  receive (fx, c->frame);
+  g_assert_cmpuint (fx->sink.malformed, ==, 0);
+  g_assert_null (fx->sink.failure);
+  g_assert_cmpuint (fx->sink.sent->len, ==, 0);
+  if (c->type == NULL)
+    {
+      g_assert_cmpuint (fx->sink.events->len, ==, 0);
+      return;
+    }
+  g_assert_cmpuint (fx->sink.events->len, ==, 1);
+  event = g_ptr_array_index (fx->sink.events, 0);
+
+  if (g_str_equal (c->dedupe, RAW_HASH))
+    {
+      g_autofree char *checksum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, c->frame, -1);
+
+      dedupe = g_strconcat ("raw:", checksum, NULL);
+    }
+  else
+    dedupe = g_strdup (c->dedupe);
+  g_assert_cmpstr (herald_event_get_event_type (event), ==, c->type);
+  g_assert_cmpstr (herald_event_get_id (event), ==, dedupe);
+  g_assert_cmpstr (herald_event_get_title (event), ==, c->title);
+  g_assert_cmpstr (herald_event_get_body (event), ==, c->body);
+  g_assert_cmpstr (herald_category_to_string (herald_event_get_category (event)), ==,
+                   herald_category_to_string (c->category));
+  g_assert_cmpstr (herald_severity_to_string (herald_event_get_severity (event)), ==,
+                   herald_severity_to_string (c->severity));
+  if (c->occurred != NULL)
+    {
+      g_autofree char *occurred = herald_format_iso8601 (herald_event_get_occurred (event));
+
+      g_assert_cmpstr (occurred, ==, c->occurred);
+    }
+  else
+    {
+      g_assert_cmpint (herald_event_get_occurred (event), >=, before);
+      g_assert_cmpint (herald_event_get_occurred (event), <=, g_get_real_time ());
+    }
+  g_assert_cmpstr (herald_event_get_raw (event), ==, c->frame);
+  g_assert_cmpstr (herald_event_get_provider (event), ==, "coinvoyage");
+}
+
+/* --- frames that are refused --- */
+
+typedef struct
+{
+  const char *name;
+  const char *frame;
+} BadCase;
+
+static const BadCase bad_cases[] = {
+  { "truncated", "{\"type\":\"event\",\"data\":{\"id\":\"evt_" },
+  { "not-json", "hello" },
+  { "array", "[{\"type\":\"event\"}]" },
+  { "no-type", "{\"data\":{\"id\":\"evt_1\"}}" },
+  { "type-number", "{\"type\":3}" },
+  { "type-empty", "{\"type\":\"\"}" },
+  { "event-without-data", "{\"type\":\"event\"}" },
+  { "event-data-string", "{\"type\":\"event\",\"data\":\"evt_1\"}" },
+  { "event-without-ids", "{\"type\":\"event\",\"data\":{\"type\":\"payorder_completed\"}}" },
+  { "event-order-without-stage", "{\"type\":\"event\",\"data\":{\"payorder_id\":\"po_1\"}}" },
+  { "event-id-object",
+    "{\"type\":\"event\",\"data\":{\"id\":{\"v\":1},\"type\":\"payorder_completed\"}}" },
+  { "error-without-message", "{\"type\":\"error\",\"data\":{}}" },
+  /* Errors that are not refusals are counted and the socket stays. */
+  { "error-unknown-type", "{\"type\":\"error\",\"data\":{\"message\":\"unknown message type\"}}" },
+  { "error-already-authenticated",
+    "{\"type\":\"error\",\"data\":{\"message\":\"already authenticated\"}}" },
+};
+
+static void
+test_bad_case (Fixture *fx, gconstpointer data)
+{
+  const BadCase *c = data;
+
+  receive (fx, c->frame);
+  g_assert_cmpuint (fx->sink.malformed, ==, 1);
+  g_assert_cmpuint (fx->sink.events->len, ==, 0);
+  g_assert_null (fx->sink.failure);
+}
+
+/* --- refusals --- */
+
+typedef struct
+{
+  const char *name;
+  const char *frame;
+  const char *message;
+} RefusalCase;
+
+static const RefusalCase refusal_cases[] = {
+  { "invalid-key", "{\"type\":\"error\",\"data\":{\"message\":\"invalid api_key\"}}",
+    "CoinVoyage refused the API key (invalid api_key)" },
+  { "invalid-signature",
+    "{\"type\":\"error\",\"data\":{\"message\":\"invalid authorization_signature\"}}",
+    "CoinVoyage refused the signature (invalid authorization_signature)" },
+  { "not-authenticated", "{\"type\":\"error\",\"data\":{\"message\":\"not authenticated\"}}",
+    "CoinVoyage refused the API key (not authenticated)" },
+  { "access-denied", "{\"type\":\"error\",\"data\":{\"message\":\"access denied\"}}",
+    "CoinVoyage refused the API key (access denied)" },
+  { "data-is-text", "{\"type\":\"error\",\"data\":\"Unauthorized\"}",
+    "CoinVoyage refused the API key (Unauthorized)" },
+  /* Server text is cleaned, and withheld when it repeats a secret. */
+  { "control-characters",
+    "{\"type\":\"error\",\"data\":{\"message\":\"invalid api_key\\n\\u0007now\"}}",
+    "CoinVoyage refused the API key (invalid api_key now)" },
+  { "echoes-the-key", "{\"type\":\"error\",\"data\":{\"message\":\"invalid api_key " API_KEY "\"}}",
+    "CoinVoyage refused the API key" },
+  { "echoes-the-secret",
+    "{\"type\":\"error\",\"data\":{\"message\":\"bad signature for " API_SECRET "\"}}",
+    "CoinVoyage refused the signature" },
+};
+
+static void
+test_refusal_case (Fixture *fx, gconstpointer data)
+{
+  const RefusalCase *c = data;
+
+  receive (fx, c->frame);
+  g_assert_error (fx->sink.failure, HERALD_FEED_ERROR, HERALD_FEED_ERROR_AUTHENTICATION);
+  g_assert_cmpstr (fx->sink.failure->message, ==, c->message);
+  g_assert_cmpuint (fx->sink.events->len, ==, 0);
+}
+
+/* --- subscriptions --- */
+
+static void
+assert_subscribe (const char *text, const char *order)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonObject *root;
+  JsonObject *data;
+
+  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (root, "type"), ==, "subscribe");
+  data = json_object_get_object_member (root, "data");
+  g_assert_nonnull (data);
+  if (order == NULL)
+    g_assert_cmpuint (json_object_get_size (data), ==, 0);
+  else
+    {
+      g_assert_cmpuint (json_object_get_size (data), ==, 1);
+      g_assert_cmpstr (json_object_get_string_member (data, "order_id"), ==, order);
+    }
+}
+
+static void
+test_subscribe_organization (Fixture *fx, gconstpointer data)
+{
+  receive (fx, "{\"type\":\"connected\",\"data\":{\"status\":\"authenticated\"}}");
+  g_assert_cmpuint (fx->sink.sent->len, ==, 1);
+  assert_subscribe (g_ptr_array_index (fx->sink.sent, 0), NULL);
+  g_assert_cmpuint (fx->sink.events->len, ==, 0);
+}
+
+static void
+test_subscribe_orders (Fixture *fx, gconstpointer data)
+{
+  fixture_teardown (fx, NULL);
+  memset (fx, 0, sizeof *fx);
+  fixture_setup_with_orders (fx, (const char *const[]){ "po_a", "po_b", NULL });
+
+  receive (fx, "{\"type\":\"connected\",\"data\":{\"status\":\"authenticated\"}}");
+  g_assert_cmpuint (fx->sink.sent->len, ==, 2);
+  assert_subscribe (g_ptr_array_index (fx->sink.sent, 0), "po_a");
+  assert_subscribe (g_ptr_array_index (fx->sink.sent, 1), "po_b");
+}
+
+/* --- close codes --- */
+
+static void
+test_close_policy (Fixture *fx, gconstpointer data)
+{
+  HeraldFeedClass *klass = HERALD_FEED_GET_CLASS (fx->feed);
+  g_autofree char *reason = NULL;
+
+  /* A policy close that answers our connect is a refusal… */
+  g_assert_cmpint (
+    klass->closed (fx->feed, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "invalid api_key", &reason), ==,
+    HERALD_CLOSE_ATTENTION);
+  g_assert_cmpstr (reason, ==, "CoinVoyage refused the API key");
+  g_clear_pointer (&reason, g_free);
+  g_assert_cmpint (klass->closed (fx->feed, SOUP_WEBSOCKET_CLOSE_ABNORMAL, NULL, &reason), ==,
+                   HERALD_CLOSE_RECONNECT);
+
+  /* …but not once the session was accepted. */
+  receive (fx, "{\"type\":\"connected\",\"data\":{\"status\":\"authenticated\"}}");
+  g_assert_cmpint (klass->closed (fx->feed, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, NULL, &reason),
+                   ==, HERALD_CLOSE_RECONNECT);
+  g_assert_null (reason);
+}
+
+/* --- configuration --- */
+
+typedef struct
+{
+  const char *name;
+  const char *api_key;
+  const char *api_secret;
+  gboolean with_orders;
+  gboolean valid;
+} ConfigCase;
+
+static const ConfigCase config_cases[] = {
+  { "no-api-key", NULL, API_SECRET, TRUE, FALSE },
+  { "empty-api-key", "", API_SECRET, FALSE, FALSE },
+  { "organization-without-secret", API_KEY, NULL, FALSE, FALSE },
+  { "organization-empty-secret", API_KEY, "", FALSE, FALSE },
+  { "orders-without-secret", API_KEY, NULL, TRUE, TRUE },
+  { "organization-with-secret", API_KEY, API_SECRET, FALSE, TRUE },
+};
+
+static void
+test_config_case (gconstpointer data)
+{
+  const ConfigCase *c = data;
+  g_autoptr (HeraldAccount) account
+    = herald_account_new (HERALD_PROVIDER_COINVOYAGE, "coinvoyage-test");
+  g_autoptr (HeraldFeed) feed = NULL;
+  g_autoptr (SoupMessage) message = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) protocols = NULL;
+  g_autofree char *uri = NULL;
+
+  herald_account_set_endpoint (account, "wss://voyage.example/v2/ws");
+  if (c->with_orders)
+    herald_account_set_option_values (account, "order", (const char *const[]){ "po_1", NULL });
+  feed = herald_feed_new_for_account (account);
+  herald_feed_set_credential (feed, "api-key", c->api_key);
+  herald_feed_set_credential (feed, "api-secret", c->api_secret);
+  message = HERALD_FEED_GET_CLASS (feed)->build_request (feed, &protocols, &error);
+  if (!c->valid)
+    {
+      g_assert_null (message);
+      g_assert_error (error, HERALD_FEED_ERROR, HERALD_FEED_ERROR_CONFIGURATION);
+      return;
+    }
+  g_assert_no_error (error);
+  g_assert_nonnull (message);
+  g_assert_null (protocols);
+  /* The key travels in the first message, never in the URL. */
+  uri = g_uri_to_string (soup_message_get_uri (message));
+  g_assert_cmpstr (uri, ==, "wss://voyage.example/v2/ws");
+}
+
+/* --- the signature --- */
+
+static void
+test_signature (void)
+{
+  /* Known answer, worked out separately: HMAC-SHA256(key, "GET/ws1714678920") in hex. */
+  g_autofree char *signature = herald_coinvoyage_sign (API_SECRET, "1714678920");
+  g_autofree char *other = herald_coinvoyage_sign (API_SECRET, "1714678921");
+
+  g_assert_cmpstr (signature, ==,
+                   "f9afd5bc9669f2e64b9ef50ac057da73c96049bf545f7141a3d7e6fbbd3da2a3");
+  g_assert_cmpstr (other, !=, signature);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/coinvoyage/parse/%s", cases[i].name);
+
+      g_test_add (path, Fixture, &cases[i], fixture_setup, test_case, fixture_teardown);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/coinvoyage/malformed/%s", bad_cases[i].name);
+
+      g_test_add (path, Fixture, &bad_cases[i], fixture_setup, test_bad_case, fixture_teardown);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (refusal_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/coinvoyage/refusal/%s", refusal_cases[i].name);
+
+      g_test_add (path, Fixture, &refusal_cases[i], fixture_setup, test_refusal_case,
+                  fixture_teardown);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (config_cases); i++)
+    {
+      g_autofree char *path
+        = g_strdup_printf ("/coinvoyage/configuration/%s", config_cases[i].name);
+
+      g_test_add_data_func (path, &config_cases[i], test_config_case);
+    }
+  g_test_add ("/coinvoyage/subscribe/organization", Fixture, NULL, fixture_setup,
+              test_subscribe_organization, fixture_teardown);
+  g_test_add ("/coinvoyage/subscribe/orders", Fixture, NULL, fixture_setup, test_subscribe_orders,
+              fixture_teardown);
+  g_test_add ("/coinvoyage/close-policy", Fixture, NULL, fixture_setup, test_close_policy,
+              fixture_teardown);
+  g_test_add_func ("/coinvoyage/signature", test_signature);
+  return g_test_run ();
+}

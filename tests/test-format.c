@@ -1,0 +1,103 @@
+/* test-format.c — money and untrusted text as a user reads them. */
+#include "config.h"
+
+#include "herald-format.h"
+
+typedef struct
+{
+  gint64 cents;
+  const char *currency;
+  const char *expected;
+} CentsCase;
+
+static void
+test_format_cents (void)
+{
+  static const CentsCase cases[] = {
+    { 500, "USD", "$5.00" },
+    { 500, NULL, "$5.00" },
+    { 1, "USD", "$0.01" },
+    { 0, "USD", "$0.00" },
+    { -150, "EUR", "-€1.50" },
+    { 123456789, "eur", "€1234567.89" },
+    { 999, "GBP", "£9.99" },
+    { 2500, "CAD", "25.00 CAD" },
+    { G_MININT64, "USD", "-$92233720368547758.08" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = herald_format_cents (cases[i].cents, cases[i].currency);
+
+      g_assert_cmpstr (text, ==, cases[i].expected);
+    }
+}
+
+static void
+test_format_decimal (void)
+{
+  static const struct
+  {
+    const char *amount;
+    const char *expected;
+  } cases[] = {
+    { "12.5", "$12.50" }, { "0.333", "$0.33" }, { "-3.336", "-$3.34" }, { "100", "$100.00" },
+    { "1e2", "$100.00" }, { "abc", NULL },      { "", NULL },           { "12.5usd", NULL },
+    { "nan", NULL },      { "inf", NULL },      { NULL, NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = herald_format_decimal (cases[i].amount, "USD");
+
+      g_assert_cmpstr (text, ==, cases[i].expected);
+    }
+}
+
+static void
+test_format_clean_text (void)
+{
+  static const struct
+  {
+    const char *input;
+    guint max_chars;
+    const char *expected;
+  } cases[] = {
+    { "plain", 0, "plain" },
+    { "  two\nlines\r\n and\ttabs  ", 0, "two lines and tabs" },
+    { "bell\a and escape\x1b[31mred", 0, "bell and escape[31mred" },
+    { "<b>bold</b> & _mnemonic_", 0,
+      "<b>bold</b> & _mnemonic_" }, /* escaping is the renderer's job */
+    { "abc\xff\xfe"
+      "def",
+      0,
+      "abc\xef\xbf\xbd\xef\xbf\xbd"
+      "def" },
+    { "right\xe2\x80\xaeleft", 0, "rightleft" }, /* U+202E RIGHT-TO-LEFT OVERRIDE */
+    { "family \xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9", 0,
+      "family \xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9" },
+    { "abcdefghij", 5, "abcde…" },
+    { "abcde", 5, "abcde" },
+    { "héllo wörld", 7, "héllo w…" },
+    { NULL, 0, "" },
+    { "", 3, "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = herald_format_clean_text (cases[i].input, cases[i].max_chars);
+
+      g_assert_cmpstr (text, ==, cases[i].expected);
+      g_assert_true (g_utf8_validate (text, -1, NULL));
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/format/cents", test_format_cents);
+  g_test_add_func ("/format/decimal", test_format_decimal);
+  g_test_add_func ("/format/clean-text", test_format_clean_text);
+  return g_test_run ();
+}

@@ -1,0 +1,631 @@
+/* test-skinshark-feed.c — the SkinShark feed through a real HeraldConnection against the
+ * simulator: token minting and renewal, refusals, rate limits, silence, drops, and no writes. */
+#include "config.h"
+
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "herald-connection.h"
+#include "herald-providers.h"
+#include "herald-simulator.h"
+#include "herald-skinshark-feed.h"
+
+#define WAIT_TIMEOUT_MS 15000
+#define SUB_USER "user_42"
+
+typedef struct
+{
+  HeraldSimulator *sim;
+  HeraldAccount *account;
+  HeraldFeed *feed;
+  SoupSession *session;
+  HeraldConnection *connection;
+  GPtrArray *events;
+  GPtrArray *reasons;   /* the reason with every state change */
+  guint upgrades;       /* WebSocket upgrade requests the session made */
+  guint refuse_upgrade; /* turn the simulator's auth-failure on at this upgrade (1-based) */
+  gint64 rate_limited_at_us;
+  gint64 second_mint_at_us;
+} Fixture;
+
+static void
+event_cb (HeraldConnection *connection, HeraldEvent *event, gpointer user_data)
+{
+  Fixture *fx = user_data;
+
+  g_ptr_array_add (fx->events, herald_event_ref (event));
+}
+
+static void
+state_cb (GObject *object, GParamSpec *pspec, gpointer user_data)
+{
+  Fixture *fx = user_data;
+
+  const char *reason = herald_connection_get_reason (fx->connection);
+
+  g_ptr_array_add (fx->reasons, g_strdup (reason));
+  if (g_str_has_prefix (reason, "SkinShark asks to slow down") && fx->rate_limited_at_us == 0)
+    fx->rate_limited_at_us = g_get_monotonic_time ();
+}
+
+static void
+request_queued_cb (SoupSession *session, SoupMessage *message, gpointer user_data)
+{
+  Fixture *fx = user_data;
+  GUri *uri = soup_message_get_uri (message);
+  g_autoptr (GError) error = NULL;
+
+  if (!g_str_has_suffix (g_uri_get_path (uri), "/ws"))
+    {
+      if (fx->rate_limited_at_us != 0 && fx->second_mint_at_us == 0)
+        fx->second_mint_at_us = g_get_monotonic_time ();
+      return;
+    }
+  fx->upgrades++;
+  if (fx->upgrades == fx->refuse_upgrade)
+    {
+      g_assert_true (
+        herald_simulator_parse_scenario (fx->sim, "skinshark", "auth-failure", &error));
+      g_assert_no_error (error);
+    }
+}
+
+static void
+fixture_setup (Fixture *fx, gconstpointer data)
+{
+  fx->sim = herald_simulator_new ();
+  herald_simulator_set_recording (fx->sim, TRUE);
+  fx->events = g_ptr_array_new_with_free_func ((GDestroyNotify)herald_event_unref);
+  fx->reasons = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+fixture_teardown (Fixture *fx, gconstpointer data)
+{
+  if (fx->connection != NULL)
+    {
+      herald_connection_stop (fx->connection);
+      g_signal_handlers_disconnect_by_data (fx->connection, fx);
+    }
+  if (fx->session != NULL)
+    g_signal_handlers_disconnect_by_data (fx->session, fx);
+  g_clear_object (&fx->connection);
+  g_clear_object (&fx->feed);
+  g_clear_object (&fx->account);
+  g_clear_object (&fx->session);
+  g_clear_object (&fx->sim);
+  g_ptr_array_unref (fx->events);
+  g_ptr_array_unref (fx->reasons);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+scenario (Fixture *fx, const char *spec)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (herald_simulator_parse_scenario (fx->sim, "skinshark", spec, &error));
+  g_assert_no_error (error);
+}
+
+/* Listens and builds the account and its connection, ready to start. api_key NULL: the
+ * simulator's own. */
+static void
+prepare (Fixture *fx, const char *api_key, guint heartbeat_ms)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *endpoint = NULL;
+  const HeraldFeedTiming timing = {
+    .heartbeat_ms = heartbeat_ms,
+  };
+
+  g_assert_true (herald_simulator_listen (fx->sim, 0, &error));
+  g_assert_no_error (error);
+  endpoint = herald_simulator_get_endpoint (fx->sim, "skinshark");
+  g_assert_nonnull (endpoint);
+
+  fx->account = herald_account_new (HERALD_PROVIDER_SKINSHARK, "skinshark-sim");
+  herald_account_set_label (fx->account, "Sim");
+  herald_account_set_endpoint (fx->account, endpoint);
+  herald_account_set_option_values (fx->account, "sub-user",
+                                    (const char *const[]){ SUB_USER, NULL });
+  g_assert_true (herald_account_validate (fx->account, &error));
+  g_assert_no_error (error);
+
+  fx->feed = herald_feed_new_for_account (fx->account);
+  g_assert_true (HERALD_IS_SKINSHARK_FEED (fx->feed));
+  herald_feed_set_credential (
+    fx->feed, "api-key",
+    api_key ? api_key : herald_simulator_get_credential (fx->sim, "skinshark", "api-key"));
+  herald_feed_set_timing (fx->feed, &timing);
+
+  fx->session = soup_session_new ();
+  g_signal_connect (fx->session, "request-queued", G_CALLBACK (request_queued_cb), fx);
+  fx->connection = herald_connection_new (fx->feed, fx->session, NULL);
+  herald_connection_set_backoff (fx->connection, 50, 200, 60000, 1);
+  g_signal_connect (fx->connection, "event", G_CALLBACK (event_cb), fx);
+  g_signal_connect (fx->connection, "notify::state", G_CALLBACK (state_cb), fx);
+}
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+typedef gboolean (*Condition) (Fixture *fx);
+
+static void
+wait_until (Fixture *fx, Condition condition, const char *what)
+{
+  gboolean timed_out = FALSE;
+  guint source = g_timeout_add (WAIT_TIMEOUT_MS, timeout_cb, &timed_out);
+
+  while (!condition (fx) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (timed_out)
+    g_error ("timed out waiting for %s (state %s: %s)", what,
+             herald_connection_state_to_string (herald_connection_get_state (fx->connection)),
+             herald_connection_get_reason (fx->connection));
+  g_source_remove (source);
+}
+
+/* Runs the main loop for a while whatever happens: for things that must NOT happen. */
+static void
+run_for (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, timeout_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static guint
+sim_counter (Fixture *fx, const char *name)
+{
+  return herald_simulator_get_counter (fx->sim, "skinshark", name);
+}
+
+static gboolean
+saw_reason (Fixture *fx, const char *prefix)
+{
+  for (guint i = 0; i < fx->reasons->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (fx->reasons, i), prefix))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+is_connected (Fixture *fx)
+{
+  return herald_connection_get_state (fx->connection) == HERALD_CONNECTION_CONNECTED;
+}
+
+static gboolean
+needs_attention (Fixture *fx)
+{
+  return herald_connection_get_state (fx->connection) == HERALD_CONNECTION_NEEDS_ATTENTION;
+}
+
+static gboolean
+has_24_events (Fixture *fx)
+{
+  return fx->events->len >= 24;
+}
+
+static gboolean
+reconnected_twice (Fixture *fx)
+{
+  return sim_counter (fx, "connections") >= 3 && is_connected (fx) && fx->events->len >= 10;
+}
+
+static gboolean
+reconnected (Fixture *fx)
+{
+  return sim_counter (fx, "connections") >= 2 && is_connected (fx);
+}
+
+static gboolean
+renewed (Fixture *fx)
+{
+  return sim_counter (fx, "mints") >= 2 && sim_counter (fx, "connections") >= 2
+         && is_connected (fx);
+}
+
+static gboolean
+minted_after_limit (Fixture *fx)
+{
+  return sim_counter (fx, "mints") >= 1 && is_connected (fx);
+}
+
+static gboolean
+malformed_and_unknown_seen (Fixture *fx)
+{
+  gboolean unknown = FALSE;
+
+  for (guint i = 0; i < fx->events->len; i++)
+    unknown |= g_str_equal (herald_event_get_event_type (g_ptr_array_index (fx->events, i)),
+                            "inventory.synced");
+  return unknown && herald_connection_get_counters (fx->connection)->malformed >= 4;
+}
+
+static gboolean
+has_one_event_and_connected (Fixture *fx)
+{
+  return fx->events->len >= 1 && is_connected (fx);
+}
+
+static gboolean
+has_ten_events (Fixture *fx)
+{
+  return fx->events->len >= 10;
+}
+
+/* The simulator's name for an event: our dedupe id without its kind prefix, for the
+ * trades and deposits whose ids both sides derive from SkinShark's own. */
+static const char *
+sim_id_of (HeraldEvent *event)
+{
+  const char *id = herald_event_get_id (event);
+
+  if (g_str_has_prefix (id, "trade:"))
+    return id + strlen ("trade:");
+  if (g_str_has_prefix (id, "deposit:"))
+    return id + strlen ("deposit:");
+  return NULL;
+}
+
+/* The title names the first item and the body carries the total in the trade's currency,
+ * read from the frame independently of the feed. */
+static void
+assert_trade_content (HeraldEvent *event)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonObject *data;
+  JsonArray *items;
+  const char *currency;
+
+  g_assert_true (json_parser_load_from_data (parser, herald_event_get_raw (event), -1, &error));
+  g_assert_no_error (error);
+  data
+    = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "data");
+  items = json_object_get_array_member (data, "items");
+  currency = json_object_get_string_member (data, "currency");
+  g_assert_true (g_str_has_prefix (herald_event_get_title (event), "Trade "));
+  g_assert_nonnull (
+    strstr (herald_event_get_title (event),
+            json_object_get_string_member (json_array_get_object_element (items, 0), "name")));
+  g_assert_nonnull (
+    strstr (herald_event_get_body (event), g_str_equal (currency, "EUR") ? "Total €" : "Total $"));
+  g_assert_cmpint (herald_event_get_category (event), ==, HERALD_CATEGORY_TRADE);
+}
+
+static void
+test_events (Fixture *fx, gconstpointer data)
+{
+  GPtrArray *sent;
+  guint trades = 0;
+  guint deposits = 0;
+
+  scenario (fx, "trickle:interval=15");
+  prepare (fx, NULL, 100);
+  herald_connection_start (fx->connection);
+  wait_until (fx, has_24_events, "two rounds of events");
+  herald_connection_stop (fx->connection);
+
+  /* One token, one socket, the bearer subprotocol taken at once, and not a frame from us. */
+  g_assert_cmpuint (sim_counter (fx, "mints"), ==, 1);
+  g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
+  g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 0);
+  g_assert_cmpuint (sim_counter (fx, "client-frames"), ==, 0);
+
+  sent = herald_simulator_get_sent_ids (fx->sim, "skinshark");
+  g_assert_cmpuint (sent->len, >=, fx->events->len);
+  for (guint i = 0; i < fx->events->len; i++)
+    {
+      HeraldEvent *event = g_ptr_array_index (fx->events, i);
+      const char *sim_id = sim_id_of (event);
+
+      g_assert_cmpstr (herald_event_get_account (event), ==, "skinshark-sim");
+      g_assert_cmpstr (herald_event_get_title (event), !=, "");
+      if (sim_id != NULL)
+        g_assert_cmpstr (sim_id, ==, g_ptr_array_index (sent, i));
+      if (herald_event_get_category (event) == HERALD_CATEGORY_TRADE)
+        {
+          assert_trade_content (event);
+          trades++;
+        }
+      deposits += herald_event_get_category (event) == HERALD_CATEGORY_DEPOSIT;
+    }
+  g_assert_cmpuint (trades, >, 0);
+  g_assert_cmpuint (deposits, >, 0);
+}
+
+/* A cut connection is made again with the same token; events keep flowing. */
+static void
+test_drop (Fixture *fx, gconstpointer data)
+{
+  scenario (fx, "trickle:interval=15");
+  scenario (fx, "drop:after=4");
+  prepare (fx, NULL, 100);
+  herald_connection_start (fx->connection);
+  wait_until (fx, reconnected_twice, "two reconnections");
+
+  g_assert_cmpuint (sim_counter (fx, "drops"), >=, 2);
+  g_assert_cmpuint (sim_counter (fx, "mints"), ==, 1);
+  g_assert_cmpuint (sim_counter (fx, "client-frames"), ==, 0);
+  g_assert_cmpuint (herald_connection_get_counters (fx->connection)->drops, >=, 2);
+}
+
+/* The server's pings stop with its events: the feed notices the silence without sending. */
+static void
+test_stall (Fixture *fx, gconstpointer data)
+{
+  scenario (fx, "trickle:interval=15");
+  scenario (fx, "stall:after=3");
+  scenario (fx, "heartbeat:interval=500");
+  prepare (fx, NULL, 100);
+  herald_skinshark_feed_set_silence_limit (HERALD_SKINSHARK_FEED (fx->feed), 1800);
+  herald_connection_start (fx->connection);
+  wait_until (fx, reconnected, "a reconnection after the stall");
+
+  g_assert_cmpuint (sim_counter (fx, "stalls"), >=, 1);
+  g_assert_true (saw_reason (fx, "The feed went silent"));
+  g_assert_cmpuint (sim_counter (fx, "mints"), ==, 1);
+  g_assert_cmpuint (sim_counter (fx, "client-frames"), ==, 0);
+}
+
+/* With no events at all, the server's pings alone keep a healthy socket. */
+static void
+test_pings_keep_alive (Fixture *fx, gconstpointer data)
+{
+  scenario (fx, "idle");
+  scenario (fx, "heartbeat:interval=500");
+  prepare (fx, NULL, 100);
+  herald_skinshark_feed_set_silence_limit (HERALD_SKINSHARK_FEED (fx->feed), 2000);
+  herald_connection_start (fx->connection);
+  wait_until (fx, is_connected, "the connection");
+  run_for (4000);
+
+  g_assert_true (is_connected (fx));
+  g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
+  g_assert_cmpuint (herald_connection_get_counters (fx->connection)->drops, ==, 0);
+  g_assert_cmpuint (sim_counter (fx, "client-frames"), ==, 0);
+}
+
+static void
+test_key_refused (Fixture *fx, gconstpointer data)
+{
+  prepare (fx, "sk_live_not_the_right_key", 100);
+  herald_connection_start (fx->connection);
+  wait_until (fx, needs_attention, "needs attention");
+
+  g_assert_cmpstr (herald_connection_get_reason (fx->connection), ==,
+                   "SkinShark refused the API key");
+  g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 1);
+  run_for (1500);
+  g_assert_true (needs_attention (fx));
+  g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 1);
+  g_assert_cmpuint (sim_counter (fx, "mints"), ==, 0);
+  g_assert_cmpuint (sim_counter (fx, "connections"), ==, 0);
+}
+
+/* The token lapses on the server (4001): one new token is minted. When the server refuses
+ * that one too, the user must act, and nothing more is tried. */
+static void
+test_token_refused_after_renewal (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  scenario (fx, "trickle:interval=50");
+  g_assert_true (
+    herald_simulator_set_credential (fx->sim, "skinshark", "expires-in", "3s", &error));
+  g_assert_no_error (error);
+  /* No heartbeat: the feed must not renew on its own before the server closes. */
+  prepare (fx, NULL, 0);
+  fx->refuse_upgrade = 2;
+  herald_connection_start (fx->connection);
+  wait_until (fx, needs_attention, "needs attention");
+
+  g_assert_cmpstr (herald_connection_get_reason (fx->connection), ==,
+                   "SkinShark refused the token even after renewing it");
+  g_assert_true (saw_reason (fx, "SkinShark asked for a new access token"));
+  g_assert_cmpuint (sim_counter (fx, "expired"), ==, 1);
+  g_assert_cmpuint (sim_counter (fx, "mints"), ==, 2);
+  g_assert_cmpuint (sim_counter (fx, "connections"), ==, 2);
+  g_assert_cmpuint (fx->upgrades, ==, 2);
+  run_for (1500);
+  g_assert_true (needs_attention (fx));
+  g_assert_cmpuint (sim_counter (fx, "mints"), ==, 2);
+  g_assert_cmpuint (sim_counter (fx, "connections"), ==, 2);
+  g_assert_cmpuint (sim_counter (fx, "client-frames"), ==, 0);
+}
+
+/* A token is renewed before it lapses, so the server never has to close on an expired one. */
+static void
+test_renewal (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  scenario (fx, "trickle:interval=50");
+  g_assert_true (
+    herald_simulator_set_credential (fx->sim, "skinshark", "expires-in", "4s", &error));
+  g_assert_no_error (error);
+  prepare (fx, NULL, 100);
+  herald_connection_start (fx->connection);
+  wait_until (fx, renewed, "a renewed token");
+
+  g_assert_cmpuint (sim_counter (fx, "expired"), ==, 0);
+  g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 0);
+  g_assert_true (saw_reason (fx, "Renewing the SkinShark access token"));
+  g_assert_cmpuint (sim_counter (fx, "client-frames"), ==, 0);
+}
+
+/* A 429 from the mint: the next attempt waits for retry-after, however short the backoff. */
+static void
+test_rate_limited (Fixture *fx, gconstpointer data)
+{
+  scenario (fx, "rate-limit:count=1,retry-after=2");
+  prepare (fx, NULL, 100);
+  herald_connection_start (fx->connection);
+  wait_until (fx, minted_after_limit, "a token after the rate limit");
+
+  g_assert_cmpuint (sim_counter (fx, "rate-limited"), ==, 1);
+  g_assert_cmpuint (sim_counter (fx, "mints"), ==, 1);
+  g_assert_cmpuint (herald_connection_get_retry_delay_ms (fx->connection), ==, 2000);
+  g_assert_true (saw_reason (fx, "SkinShark asks to slow down"));
+  g_assert_cmpint (fx->rate_limited_at_us, >, 0);
+  g_assert_cmpint (fx->second_mint_at_us - fx->rate_limited_at_us, >=, 2000 * 1000 - 5000);
+}
+
+/* The same push sent twice carries the same dedupe id. */
+static void
+test_duplicates (Fixture *fx, gconstpointer data)
+{
+  scenario (fx, "trickle:interval=15");
+  scenario (fx, "duplicates");
+  prepare (fx, NULL, 100);
+  herald_connection_start (fx->connection);
+  wait_until (fx, has_ten_events, "ten events");
+
+  for (guint i = 0; i + 1 < fx->events->len; i += 2)
+    g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->events, i)), ==,
+                     herald_event_get_id (g_ptr_array_index (fx->events, i + 1)));
+  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->events, 0)), !=,
+                   herald_event_get_id (g_ptr_array_index (fx->events, 2)));
+}
+
+/* Nonsense frames are counted and dropped; unknown events kept; the socket stays. */
+static void
+test_malformed (Fixture *fx, gconstpointer data)
+{
+  scenario (fx, "trickle:interval=15");
+  scenario (fx, "malformed:every=2");
+  prepare (fx, NULL, 100);
+  herald_connection_start (fx->connection);
+  wait_until (fx, malformed_and_unknown_seen, "malformed frames and an unknown event");
+
+  g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
+  g_assert_true (is_connected (fx));
+}
+
+/* --- a server that ignores the subprotocol: the documented ?token= fallback --- */
+
+typedef struct
+{
+  guint upgrades;
+  gboolean first_had_protocol;
+  gboolean second_had_query;
+  GPtrArray *sockets;
+} FallbackServer;
+
+static void
+fallback_mint_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+                  gpointer data)
+{
+  static const char body[]
+    = "{\"requestId\":\"r1\",\"success\":true,\"data\":{\"token\":\"tok.abc.def\","
+      "\"expiresIn\":\"1h\"}}";
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, body,
+                                    sizeof body - 1);
+}
+
+static void
+fallback_socket_cb (SoupServer *server, SoupServerMessage *msg, const char *path,
+                    SoupWebsocketConnection *connection, gpointer data)
+{
+  FallbackServer *fs = data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *query = g_uri_get_query (soup_server_message_get_uri (msg));
+
+  fs->upgrades++;
+  if (fs->upgrades == 1)
+    fs->first_had_protocol
+      = g_strcmp0 (soup_message_headers_get_one (headers, "Sec-WebSocket-Protocol"),
+                   "bearer.tok.abc.def")
+        == 0;
+  else
+    fs->second_had_query
+      = g_strcmp0 (query, "token=tok.abc.def") == 0
+        && soup_message_headers_get_one (headers, "Sec-WebSocket-Protocol") == NULL;
+  g_ptr_array_add (fs->sockets, g_object_ref (connection));
+  soup_websocket_connection_send_text (
+    connection, "{\"event\":\"connected\",\"data\":{\"userId\":\"u\"},\"ts\":1}");
+  soup_websocket_connection_send_text (
+    connection, "{\"event\":\"trade.completed\",\"data\":{\"id\":\"t-1\",\"items\":"
+                "[{\"name\":\"Hoodie\"}]},\"ts\":1714678920000}");
+}
+
+static void
+test_query_fallback (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *endpoint = NULL;
+  FallbackServer fs = { 0 };
+  GSList *uris;
+  const HeraldFeedTiming timing = { .heartbeat_ms = 100 };
+
+  fs.sockets = g_ptr_array_new_with_free_func (g_object_unref);
+  soup_server_add_handler (server, "/auth/ws-token", fallback_mint_cb, &fs, NULL);
+  /* No subprotocols: the server answers without one, whatever the client offers. */
+  soup_server_add_websocket_handler (server, "/ws", NULL, NULL, fallback_socket_cb, &fs, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  endpoint = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
+
+  fx->account = herald_account_new (HERALD_PROVIDER_SKINSHARK, "skinshark-fallback");
+  herald_account_set_endpoint (fx->account, endpoint);
+  herald_account_set_option_values (fx->account, "sub-user",
+                                    (const char *const[]){ SUB_USER, NULL });
+  fx->feed = herald_feed_new_for_account (fx->account);
+  herald_feed_set_credential (fx->feed, "api-key", "sk_live_x");
+  herald_feed_set_timing (fx->feed, &timing);
+  fx->session = soup_session_new ();
+  fx->connection = herald_connection_new (fx->feed, fx->session, NULL);
+  herald_connection_set_backoff (fx->connection, 50, 200, 60000, 1);
+  g_signal_connect (fx->connection, "event", G_CALLBACK (event_cb), fx);
+  g_signal_connect (fx->connection, "notify::state", G_CALLBACK (state_cb), fx);
+  herald_connection_start (fx->connection);
+  wait_until (fx, has_one_event_and_connected, "an event over the fallback");
+
+  g_assert_cmpuint (fs.upgrades, ==, 2);
+  g_assert_true (fs.first_had_protocol);
+  g_assert_true (fs.second_had_query);
+  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->events, 0)), ==,
+                   "trade:t-1:completed");
+  herald_connection_stop (fx->connection);
+  g_ptr_array_unref (fs.sockets);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/skinshark-feed/events", test_events);
+  ADD ("/skinshark-feed/drop", test_drop);
+  ADD ("/skinshark-feed/stall", test_stall);
+  ADD ("/skinshark-feed/pings-keep-alive", test_pings_keep_alive);
+  ADD ("/skinshark-feed/key-refused", test_key_refused);
+  ADD ("/skinshark-feed/token-refused-after-renewal", test_token_refused_after_renewal);
+  ADD ("/skinshark-feed/renewal", test_renewal);
+  ADD ("/skinshark-feed/rate-limited", test_rate_limited);
+  ADD ("/skinshark-feed/duplicates", test_duplicates);
+  ADD ("/skinshark-feed/malformed", test_malformed);
+  ADD ("/skinshark-feed/query-fallback", test_query_fallback);
+#undef ADD
+  return g_test_run ();
+}

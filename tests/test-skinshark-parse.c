@@ -1,0 +1,524 @@
+/* test-skinshark-parse.c — SkinShark frames turned into events, driven through the feed's
+ * receive() with a test sink: titles, bodies, severities, dedupe ids, and what gets refused. */
+#include "config.h"
+
+#include <string.h>
+
+#include "herald-feed-private.h"
+#include "herald-providers.h"
+#include "herald-skinshark-feed.h"
+
+typedef struct
+{
+  GPtrArray *events;
+  GPtrArray *sent;
+  guint malformed;
+  GError *failure;
+  guint reconnects;
+} Sink;
+
+static void
+sink_send_text (gpointer data, const char *text)
+{
+  Sink *sink = data;
+
+  g_ptr_array_add (sink->sent, g_strdup (text));
+}
+
+static void
+sink_emit (gpointer data, HeraldEvent *event)
+{
+  Sink *sink = data;
+
+  g_ptr_array_add (sink->events, herald_event_ref (event));
+}
+
+static void
+sink_malformed (gpointer data, const char *why)
+{
+  Sink *sink = data;
+
+  sink->malformed++;
+}
+
+static void
+sink_fail (gpointer data, GError *error)
+{
+  Sink *sink = data;
+
+  g_clear_error (&sink->failure);
+  sink->failure = error;
+}
+
+static void
+sink_reconnect (gpointer data, gboolean reauthenticate, const char *reason)
+{
+  Sink *sink = data;
+
+  sink->reconnects++;
+}
+
+static void
+sink_nothing (gpointer data)
+{
+}
+
+static const HeraldFeedSink test_sink = {
+  sink_send_text, sink_emit, sink_malformed, sink_fail, sink_reconnect, sink_nothing, sink_nothing,
+};
+
+typedef struct
+{
+  HeraldAccount *account;
+  HeraldFeed *feed;
+  Sink sink;
+} Fixture;
+
+static void
+fixture_setup (Fixture *fx, gconstpointer data)
+{
+  fx->account = herald_account_new (HERALD_PROVIDER_SKINSHARK, "skinshark-test");
+  herald_account_set_option_values (fx->account, "sub-user",
+                                    (const char *const[]){ "user_42", NULL });
+  fx->feed = herald_feed_new_for_account (fx->account);
+  g_assert_true (HERALD_IS_SKINSHARK_FEED (fx->feed));
+  fx->sink.events = g_ptr_array_new_with_free_func ((GDestroyNotify)herald_event_unref);
+  fx->sink.sent = g_ptr_array_new_with_free_func (g_free);
+  herald_feed_set_sink (fx->feed, &test_sink, &fx->sink);
+}
+
+static void
+fixture_teardown (Fixture *fx, gconstpointer data)
+{
+  herald_feed_set_sink (fx->feed, NULL, NULL);
+  g_clear_object (&fx->feed);
+  g_clear_object (&fx->account);
+  g_ptr_array_unref (fx->sink.events);
+  g_ptr_array_unref (fx->sink.sent);
+  g_clear_error (&fx->sink.failure);
+}
+
+static void
+receive (Fixture *fx, const char *frame)
+{
+  HERALD_FEED_GET_CLASS (fx->feed)->receive (fx->feed, frame, strlen (frame));
+}
+
+/* --- frames that make events --- */
+
+#define RAW_HASH "raw" /* dedupe "raw:" + the SHA-256 of the frame */
+
+typedef struct
+{
+  const char *name;
+  const char *frame;
+  const char *type; /* NULL: no event */
+  const char *dedupe;
+  const char *title;
+  const char *body;
+  HeraldCategory category;
+  HeraldSeverity severity;
+  const char *occurred; /* ISO 8601 */
+} Case;
+
+static const Case cases[] = {
+  { "trade-completed",
+    "{\"event\":\"trade.completed\",\"data\":{\"id\":\"3f1c9a52-8d4e-4b6a-9b1e-2c7d5e8f0a13\","
+    "\"type\":\"sell\","
+    "\"status\":\"completed\",\"externalId\":\"order-10442\",\"items\":[{\"name\":\"AK-47 | "
+    "Redline (Field-Tested)\","
+    "\"marketHashName\":\"AK-47 | Redline "
+    "(Field-Tested)\",\"price\":21.5,\"status\":\"completed\"}],"
+    "\"totalPrice\":21.5,\"currency\":\"USD\",\"createdAt\":\"2024-05-02T19:40:00.000Z\","
+    "\"updatedAt\":\"2024-05-02T19:42:15.500Z\"},\"ts\":1714678935500}",
+    "trade.completed", "trade:3f1c9a52-8d4e-4b6a-9b1e-2c7d5e8f0a13:completed",
+    "Trade completed: AK-47 | Redline (Field-Tested)", "Sell · Total $21.50 · 1 item",
+    HERALD_CATEGORY_TRADE, HERALD_SEVERITY_INFO, "2024-05-02T19:42:15.500000Z" },
+  /* Whole numbers are minor units; the trade's error beats an item's. */
+  { "trade-failed-several-items",
+    "{\"event\":\"trade.failed\",\"data\":{\"id\":\"t-2\",\"type\":\"buy\",\"status\":\"failed\","
+    "\"items\":["
+    "{\"name\":\"AWP | Asiimov "
+    "(Battle-Scarred)\",\"price\":6899,\"status\":\"failed\",\"error\":\"Item no longer listed\"},"
+    "{\"name\":\"Sticker | Crown (Foil)\",\"price\":81250,\"status\":\"failed\"},"
+    "{\"marketHashName\":\"Operation Breakout Weapon Case\",\"price\":489,\"status\":\"failed\"}],"
+    "\"totalPrice\":88638,\"currency\":\"EUR\",\"createdAt\":\"2024-05-02T19:40:00Z\","
+    "\"error\":\"Steam trade offer expired before it was accepted\"},\"ts\":1714678920000}",
+    "trade.failed", "trade:t-2:failed", "Trade failed: AWP | Asiimov (Battle-Scarred) and 2 more",
+    "Buy · Total €886.38 · 3 items\nSteam trade offer expired before it was accepted",
+    HERALD_CATEGORY_TRADE, HERALD_SEVERITY_CRITICAL, "2024-05-02T19:40:00Z" },
+  { "trade-hold-no-items",
+    "{\"event\":\"trade.hold\",\"data\":{\"id\":991,\"type\":\"buy\",\"status\":\"hold\",\"items\":"
+    "[],"
+    "\"totalPrice\":\"9.99\"},\"ts\":1714678920000}",
+    "trade.hold", "trade:991:hold", "Trade on hold", "Buy · Total $9.99", HERALD_CATEGORY_TRADE,
+    HERALD_SEVERITY_WARNING, "2024-05-02T19:42:00Z" },
+  { "trade-reverted-item-error",
+    "{\"event\":\"trade.reverted\",\"data\":{\"id\":\"t-4\",\"type\":\"sell\",\"status\":"
+    "\"reverted\",\"items\":["
+    "{\"name\":\"Desert Eagle | Blaze (Factory New)\",\"price\":610.0,\"status\":\"reverted\","
+    "\"error\":\"Trade rolled back by Steam\"}],\"totalPrice\":610.0,\"currency\":\"USD\","
+    "\"updatedAt\":\"2024-05-02T19:42:00Z\"},\"ts\":1714678999000}",
+    "trade.reverted", "trade:t-4:reverted", "Trade reverted: Desert Eagle | Blaze (Factory New)",
+    "Sell · Total $610.00 · 1 item\nTrade rolled back by Steam", HERALD_CATEGORY_TRADE,
+    HERALD_SEVERITY_CRITICAL, "2024-05-02T19:42:00Z" },
+  { "trade-declined",
+    "{\"event\":\"trade.declined\",\"data\":{\"id\":\"t-5\",\"type\":\"sell\",\"status\":"
+    "\"declined\",\"items\":["
+    "{\"name\":\"Glock-18 | Water Elemental (Field-Tested)\",\"price\":3.95}],\"totalPrice\":3.95,"
+    "\"currency\":\"USD\"},\"ts\":1714678920000}",
+    "trade.declined", "trade:t-5:declined",
+    "Trade declined: Glock-18 | Water Elemental (Field-Tested)", "Sell · Total $3.95 · 1 item",
+    HERALD_CATEGORY_TRADE, HERALD_SEVERITY_WARNING, "2024-05-02T19:42:00Z" },
+  { "trade-cancelled",
+    "{\"event\":\"trade.cancelled\",\"data\":{\"id\":\"t-6\",\"type\":\"buy\",\"items\":[{\"name\":"
+    "\"A\"},"
+    "{\"name\":\"B\"}],\"totalPrice\":1000,\"currency\":\"EUR\"},\"ts\":1714678920000}",
+    "trade.cancelled", "trade:t-6:cancelled", "Trade canceled: A and 1 more",
+    "Buy · Total €10.00 · 2 items", HERALD_CATEGORY_TRADE, HERALD_SEVERITY_WARNING,
+    "2024-05-02T19:42:00Z" },
+  { "trade-unknown-status",
+    "{\"event\":\"trade.escrowed\",\"data\":{\"id\":\"t-7\",\"items\":[{\"name\":\"P250 | See Ya "
+    "Later (Minimal "
+    "Wear)\"}]},\"ts\":1714678920000}",
+    "trade.escrowed", "trade:t-7:escrowed", "Trade escrowed: P250 | See Ya Later (Minimal Wear)",
+    "1 item", HERALD_CATEGORY_TRADE, HERALD_SEVERITY_INFO, "2024-05-02T19:42:00Z" },
+  /* Item names are untrusted: line breaks fold, control and bidi characters go. */
+  { "trade-untrusted-name",
+    "{\"event\":\"trade.pending\",\"data\":{\"id\":\"t-8\",\"items\":[{\"name\":"
+    "\"Evil\\nName\\u0007\\u202eX\"}],"
+    "\"currency\":\"usd\",\"totalPrice\":100},\"ts\":1714678920000}",
+    "trade.pending", "trade:t-8:pending", "Trade pending: Evil NameX", "Total $1.00 · 1 item",
+    HERALD_CATEGORY_TRADE, HERALD_SEVERITY_INFO, "2024-05-02T19:42:00Z" },
+  /* A currency that is not a code hides the amount rather than show it in dollars. */
+  { "trade-unreadable-currency",
+    "{\"event\":\"trade.active\",\"data\":{\"id\":\"t-9\",\"items\":[{\"name\":\"Hoodie\"}],"
+    "\"currency\":\"US Dollar\",\"totalPrice\":100},\"ts\":1714678920000}",
+    "trade.active", "trade:t-9:active", "Trade active: Hoodie", "1 item", HERALD_CATEGORY_TRADE,
+    HERALD_SEVERITY_INFO, "2024-05-02T19:42:00Z" },
+  { "deposit-transfer",
+    "{\"event\":\"deposit.transfer\",\"data\":{\"fundingId\":\"fnd_8xK2\",\"status\":\"pending\","
+    "\"transfer\":"
+    "{\"txHash\":\"0x9f2c\",\"amount\":25.5,\"chain\":\"polygon\"}},\"ts\":1714678920000}",
+    "deposit.transfer", "deposit:fnd_8xK2:deposit.transfer", "Deposit on its way",
+    "25.5 on polygon · Transaction 0x9f2c", HERALD_CATEGORY_DEPOSIT, HERALD_SEVERITY_INFO,
+    "2024-05-02T19:42:00Z" },
+  { "deposit-completed-gateway",
+    "{\"event\":\"deposit.completed\",\"data\":{\"fundingId\":\"fnd_8xK2\",\"status\":"
+    "\"completed\","
+    "\"payAmountToken\":25.5,\"receiveAmountUsd\":25.37,\"completedAt\":\"2024-05-02T19:45:00."
+    "000Z\"},"
+    "\"ts\":1714679100000}",
+    "deposit.completed", "deposit:fnd_8xK2:deposit.completed", "Deposit completed: $25.37", "",
+    HERALD_CATEGORY_DEPOSIT, HERALD_SEVERITY_INFO, "2024-05-02T19:45:00Z" },
+  { "deposit-completed-crypto",
+    "{\"event\":\"deposit.completed\",\"data\":{\"depositId\":\"dep_41\",\"status\":\"completed\","
+    "\"chain\":\"base\","
+    "\"token\":\"USDC\",\"txHash\":\"0x77aa\",\"amountWei\":\"25000000\",\"amountUsdCents\":2500,"
+    "\"confirmations\":12,\"completedAt\":\"2024-05-02T19:45:00Z\"},\"ts\":1714679100000}",
+    "deposit.completed", "deposit:dep_41:deposit.completed", "Deposit completed: $25.00",
+    "USDC on base · Transaction 0x77aa", HERALD_CATEGORY_DEPOSIT, HERALD_SEVERITY_INFO,
+    "2024-05-02T19:45:00Z" },
+  { "deposit-failed-gateway",
+    "{\"event\":\"deposit.failed\",\"data\":{\"fundingId\":\"fnd_9\",\"status\":\"failed\","
+    "\"reason\":\"Payment window expired before funds arrived\"},\"ts\":1714678920000}",
+    "deposit.failed", "deposit:fnd_9:deposit.failed", "Deposit failed",
+    "Payment window expired before funds arrived", HERALD_CATEGORY_DEPOSIT,
+    HERALD_SEVERITY_CRITICAL, "2024-05-02T19:42:00Z" },
+  { "deposit-failed-crypto",
+    "{\"event\":\"deposit.failed\",\"data\":{\"depositId\":\"dep_42\",\"status\":\"failed\","
+    "\"chain\":\"ethereum\","
+    "\"token\":\"USDC\",\"txHash\":\"0x55\",\"reason\":\"Transaction reverted "
+    "on-chain\",\"confirmations\":3},"
+    "\"ts\":1714678920000}",
+    "deposit.failed", "deposit:dep_42:deposit.failed", "Deposit failed",
+    "USDC on ethereum · Transaction 0x55\nTransaction reverted on-chain", HERALD_CATEGORY_DEPOSIT,
+    HERALD_SEVERITY_CRITICAL, "2024-05-02T19:42:00Z" },
+  { "deposit-refunded",
+    "{\"event\":\"deposit.refunded\",\"data\":{\"fundingId\":\"fnd_9\",\"status\":\"refunded\"},"
+    "\"ts\":1714678920000}",
+    "deposit.refunded", "deposit:fnd_9:deposit.refunded", "Deposit refunded", "",
+    HERALD_CATEGORY_DEPOSIT, HERALD_SEVERITY_WARNING, "2024-05-02T19:42:00Z" },
+  { "deposit-pending",
+    "{\"event\":\"deposit.pending\",\"data\":{\"depositId\":\"dep_43\",\"chain\":\"arbitrum\","
+    "\"token\":\"USDC\","
+    "\"txHash\":\"0x12\",\"amountWei\":\"5000000\"},\"ts\":1714678920000}",
+    "deposit.pending", "deposit:dep_43:deposit.pending", "Deposit pending",
+    "USDC on arbitrum · Transaction 0x12", HERALD_CATEGORY_DEPOSIT, HERALD_SEVERITY_INFO,
+    "2024-05-02T19:42:00Z" },
+  { "notice-critical",
+    "{\"event\":\"system.notice\",\"data\":{\"severity\":\"critical\",\"message\":\"Withdrawals on "
+    "Ethereum are "
+    "paused due to network congestion.\"},\"ts\":1714678920000}",
+    "system.notice", "notice:1714678920000:56c686dea934", "SkinShark alert",
+    "Withdrawals on Ethereum are paused due to network congestion.", HERALD_CATEGORY_SYSTEM,
+    HERALD_SEVERITY_CRITICAL, "2024-05-02T19:42:00Z" },
+  { "notice-warning",
+    "{\"event\":\"system.notice\",\"data\":{\"severity\":\"warning\",\"message\":\"Steam trade "
+    "offers are delayed; "
+    "expect up to 10 minutes.\"},\"ts\":1714678920000}",
+    "system.notice", "notice:1714678920000:271a272db811", "SkinShark warning",
+    "Steam trade offers are delayed; expect up to 10 minutes.", HERALD_CATEGORY_SYSTEM,
+    HERALD_SEVERITY_WARNING, "2024-05-02T19:42:00Z" },
+  { "notice-unknown-severity",
+    "{\"event\":\"system.notice\",\"data\":{\"severity\":\"maintenance\",\"message\":\"Scheduled "
+    "maintenance on "
+    "Sunday 03:00–03:30 UTC.\"},\"ts\":1714678920000}",
+    "system.notice", "notice:1714678920000:b6b2d91099b2", "SkinShark notice",
+    "Scheduled maintenance on Sunday 03:00–03:30 UTC.", HERALD_CATEGORY_SYSTEM,
+    HERALD_SEVERITY_INFO, "2024-05-02T19:42:00Z" },
+  { "unknown-event-kept",
+    "{\"event\":\"inventory.synced\",\"data\":{\"count\":3},\"ts\":1714678920000}",
+    "inventory.synced", RAW_HASH, "SkinShark: inventory.synced", "", HERALD_CATEGORY_SYSTEM,
+    HERALD_SEVERITY_INFO, "2024-05-02T19:42:00Z" },
+  { "connected-is-no-event",
+    "{\"event\":\"connected\",\"data\":{\"userId\":\"0e9d6a3c-1b2f-4c5d-8e7f-9a0b1c2d3e4f\"},"
+    "\"ts\":1714678920000}",
+    NULL },
+};
+
+static void
+test_case (Fixture *fx, gconstpointer data)
+{
+  const Case *c = data;
+  HeraldEvent *event;
+  g_autofree char *occurred = NULL;
+  g_autofree char *dedupe = NULL;
+
+  receive (fx, c->frame);
+  g_assert_cmpuint (fx->sink.malformed, ==, 0);
+  g_assert_null (fx->sink.failure);
+  g_assert_cmpuint (fx->sink.sent->len, ==, 0);
+  if (c->type == NULL)
+    {
+      g_assert_cmpuint (fx->sink.events->len, ==, 0);
+      return;
+    }
+  g_assert_cmpuint (fx->sink.events->len, ==, 1);
+  event = g_ptr_array_index (fx->sink.events, 0);
+
+  if (g_str_equal (c->dedupe, RAW_HASH))
+    {
+      g_autofree char *checksum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, c->frame, -1);
+
+      dedupe = g_strconcat ("raw:", checksum, NULL);
+    }
+  else
+    dedupe = g_strdup (c->dedupe);
+  g_assert_cmpstr (herald_event_get_event_type (event), ==, c->type);
+  g_assert_cmpstr (herald_event_get_id (event), ==, dedupe);
+  g_assert_cmpstr (herald_event_get_title (event), ==, c->title);
+  g_assert_cmpstr (herald_event_get_body (event), ==, c->body);
+  g_assert_cmpstr (herald_category_to_string (herald_event_get_category (event)), ==,
+                   herald_category_to_string (c->category));
+  g_assert_cmpstr (herald_severity_to_string (herald_event_get_severity (event)), ==,
+                   herald_severity_to_string (c->severity));
+  occurred = herald_format_iso8601 (herald_event_get_occurred (event));
+  g_assert_cmpstr (occurred, ==, c->occurred);
+  g_assert_cmpstr (herald_event_get_raw (event), ==, c->frame);
+  g_assert_cmpstr (herald_event_get_account (event), ==, "skinshark-test");
+  g_assert_cmpstr (herald_event_get_provider (event), ==, "skinshark");
+}
+
+/* --- frames that are refused --- */
+
+typedef struct
+{
+  const char *name;
+  const char *frame;
+} BadCase;
+
+static const BadCase bad_cases[] = {
+  { "truncated", "{\"event\":\"trade.completed\",\"data\":{\"id\":\"" },
+  { "trailing-comma", "{\"event\":\"connected\",}" },
+  { "not-json", "ping" },
+  { "array", "[{\"event\":\"trade.completed\"}]" },
+  { "no-event-name", "{\"data\":{},\"ts\":1714678920000}" },
+  { "event-name-number", "{\"event\":5,\"data\":{}}" },
+  { "event-name-empty", "{\"event\":\"\",\"data\":{}}" },
+  { "trade-without-data", "{\"event\":\"trade.completed\",\"ts\":1714678920000}" },
+  { "trade-data-string", "{\"event\":\"trade.completed\",\"data\":\"t-1\"}" },
+  { "trade-without-id", "{\"event\":\"trade.completed\",\"data\":{\"status\":\"completed\"}}" },
+  { "trade-id-object", "{\"event\":\"trade.completed\",\"data\":{\"id\":{\"x\":1}}}" },
+  { "trade-id-empty", "{\"event\":\"trade.completed\",\"data\":{\"id\":\"\"}}" },
+  { "trade-without-status", "{\"event\":\"trade.\",\"data\":{\"id\":\"t-1\"}}" },
+  { "deposit-without-ids",
+    "{\"event\":\"deposit.completed\",\"data\":{\"status\":\"completed\"}}" },
+  { "deposit-data-array", "{\"event\":\"deposit.failed\",\"data\":[\"fnd_1\"]}" },
+  { "notice-without-message", "{\"event\":\"system.notice\",\"data\":{\"severity\":\"info\"}}" },
+  { "notice-message-number", "{\"event\":\"system.notice\",\"data\":{\"message\":42}}" },
+};
+
+static void
+test_bad_case (Fixture *fx, gconstpointer data)
+{
+  const BadCase *c = data;
+
+  receive (fx, c->frame);
+  g_assert_cmpuint (fx->sink.malformed, ==, 1);
+  g_assert_cmpuint (fx->sink.events->len, ==, 0);
+  g_assert_null (fx->sink.failure);
+  g_assert_cmpuint (fx->sink.reconnects, ==, 0);
+}
+
+/* A replayed push is the same event; the next status of the same trade is another. */
+static void
+test_replay_same_id (Fixture *fx, gconstpointer data)
+{
+  const char *pending
+    = "{\"event\":\"trade.pending\",\"data\":{\"id\":\"t-1\"},\"ts\":1714678920000}";
+  const char *replay
+    = "{\"event\":\"trade.pending\",\"data\":{\"id\":\"t-1\"},\"ts\":1714678921000}";
+  const char *completed
+    = "{\"event\":\"trade.completed\",\"data\":{\"id\":\"t-1\"},\"ts\":1714678922000}";
+
+  receive (fx, pending);
+  receive (fx, replay);
+  receive (fx, completed);
+  g_assert_cmpuint (fx->sink.events->len, ==, 3);
+  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->sink.events, 0)), ==,
+                   herald_event_get_id (g_ptr_array_index (fx->sink.events, 1)));
+  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->sink.events, 2)), !=,
+                   herald_event_get_id (g_ptr_array_index (fx->sink.events, 0)));
+}
+
+/* --- close codes --- */
+
+static void
+test_close_policy (Fixture *fx, gconstpointer data)
+{
+  HeraldFeedClass *klass = HERALD_FEED_GET_CLASS (fx->feed);
+  g_autofree char *reason = NULL;
+
+  /* A token that was not minted for this attempt is renewed once. */
+  g_assert_cmpint (klass->closed (fx->feed, 4001, "Invalid token", &reason), ==,
+                   HERALD_CLOSE_REAUTHENTICATE);
+  g_assert_cmpstr (reason, ==, "SkinShark asked for a new access token");
+  g_clear_pointer (&reason, g_free);
+
+  g_assert_cmpint (klass->closed (fx->feed, SOUP_WEBSOCKET_CLOSE_ABNORMAL, NULL, &reason), ==,
+                   HERALD_CLOSE_RECONNECT);
+  g_assert_null (reason);
+  g_assert_cmpint (klass->closed (fx->feed, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "restart", &reason),
+                   ==, HERALD_CLOSE_RECONNECT);
+
+  /* 4002 means we wrote to a read-only socket: a bug worth a warning, then reconnect. */
+  g_test_expect_message ("herald-skinshark", G_LOG_LEVEL_WARNING, "*4002*");
+  g_assert_cmpint (klass->closed (fx->feed, 4002, "Read-only", &reason), ==,
+                   HERALD_CLOSE_RECONNECT);
+  g_test_assert_expected_messages ();
+}
+
+/* --- settings that cannot work --- */
+
+static void
+prepared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+typedef struct
+{
+  const char *name;
+  const char *api_key;  /* NULL: none stored */
+  const char *sub_user; /* NULL: option unset */
+} ConfigCase;
+
+static const ConfigCase config_cases[] = {
+  { "no-api-key", NULL, "user_42" },
+  { "empty-api-key", "", "user_42" },
+  { "no-sub-user", "sk_live_abc", NULL },
+  { "sub-user-with-line-break", "sk_live_abc", "user\r\nX-Injected: 1" },
+};
+
+static void
+test_config_case (gconstpointer data)
+{
+  const ConfigCase *c = data;
+  g_autoptr (HeraldAccount) account
+    = herald_account_new (HERALD_PROVIDER_SKINSHARK, "skinshark-test");
+  g_autoptr (HeraldFeed) feed = NULL;
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  HeraldFeedClass *klass;
+
+  if (c->sub_user != NULL)
+    herald_account_set_option_values (account, "sub-user",
+                                      (const char *const[]){ c->sub_user, NULL });
+  feed = herald_feed_new_for_account (account);
+  herald_feed_set_credential (feed, "api-key", c->api_key);
+  klass = HERALD_FEED_GET_CLASS (feed);
+  klass->prepare_async (feed, session, NULL, prepared_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (klass->prepare_finish (feed, result, &error));
+  g_assert_error (error, HERALD_FEED_ERROR, HERALD_FEED_ERROR_CONFIGURATION);
+}
+
+/* --- expiresIn --- */
+
+typedef struct
+{
+  const char *text;
+  gboolean valid;
+  guint64 seconds;
+} LifetimeCase;
+
+static const LifetimeCase lifetime_cases[] = {
+  { "1h", TRUE, 3600 },   { "30m", TRUE, 1800 },  { "45s", TRUE, 45 }, { "1h30m", TRUE, 5400 },
+  { "2d", TRUE, 172800 }, { "3600", TRUE, 3600 }, { "", FALSE, 0 },    { "h", FALSE, 0 },
+  { "1x", FALSE, 0 },     { "0s", FALSE, 0 },     { "0", FALSE, 0 },   { "-5", FALSE, 0 },
+  { "1.5h", FALSE, 0 },   { " 1h", FALSE, 0 },    { "1h ", FALSE, 0 }, { "99999999999h", FALSE, 0 },
+};
+
+static void
+test_lifetime (void)
+{
+  guint64 seconds;
+
+  for (guint i = 0; i < G_N_ELEMENTS (lifetime_cases); i++)
+    {
+      const LifetimeCase *c = &lifetime_cases[i];
+
+      seconds = 0;
+      g_test_message ("expiresIn “%s”", c->text);
+      g_assert_cmpint (herald_skinshark_parse_lifetime (c->text, &seconds), ==, c->valid);
+      if (c->valid)
+        g_assert_cmpuint (seconds, ==, c->seconds);
+    }
+  g_assert_false (herald_skinshark_parse_lifetime (NULL, &seconds));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/skinshark/parse/%s", cases[i].name);
+
+      g_test_add (path, Fixture, &cases[i], fixture_setup, test_case, fixture_teardown);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/skinshark/malformed/%s", bad_cases[i].name);
+
+      g_test_add (path, Fixture, &bad_cases[i], fixture_setup, test_bad_case, fixture_teardown);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (config_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/skinshark/configuration/%s", config_cases[i].name);
+
+      g_test_add_data_func (path, &config_cases[i], test_config_case);
+    }
+  g_test_add ("/skinshark/replay-same-id", Fixture, NULL, fixture_setup, test_replay_same_id,
+              fixture_teardown);
+  g_test_add ("/skinshark/close-policy", Fixture, NULL, fixture_setup, test_close_policy,
+              fixture_teardown);
+  g_test_add_func ("/skinshark/lifetime", test_lifetime);
+  return g_test_run ();
+}
