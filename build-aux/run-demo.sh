@@ -7,4 +7,7 @@ cd "$(dirname "$0")/.."
 build-aux/deps.sh build
 [[ -f _build/release/build.ninja ]] || meson setup _build/release --buildtype=release
 ninja -C _build/release
+# Run from the build tree: the compiled settings schema and the icons are found there.
+export GSETTINGS_SCHEMA_DIR="$PWD/_build/release/data"
+export XDG_DATA_DIRS="$PWD/data:${XDG_DATA_DIRS:-/usr/local/share:/usr/share}"
 exec _build/release/src/app/herald --demo "$@"

@@ -234,7 +234,8 @@ test_connect_and_receive (Fixture *fixture, gconstpointer data)
   event = g_ptr_array_index (fixture->events, 0);
   g_assert_cmpstr (herald_event_get_id (event), ==, "tip-1");
   g_assert_cmpstr (herald_event_get_account (event), ==, "pally-00c0ffee");
-  g_assert_cmpstr (herald_event_get_title (event), ==, "Someone tipped $5.00");
+  /* The tipper's name is isolated, so a right-to-left name cannot reorder the sentence. */
+  g_assert_cmpstr (herald_event_get_title (event), ==, "\u2068Someone\u2069 tipped $5.00");
   g_assert_cmpstr (herald_event_get_body (event), ==, "Great stream!");
   g_assert_cmpint (herald_event_get_category (event), ==, HERALD_CATEGORY_TIP);
   g_assert_cmpuint (COUNTERS (fixture)->connects, ==, 1);

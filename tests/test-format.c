@@ -92,6 +92,34 @@ test_format_clean_text (void)
     }
 }
 
+static void
+test_format_escape_mnemonic (void)
+{
+  static const char *const cases[][2] = {
+    { "plain", "plain" }, { "_thanks_", "__thanks__" }, { "a__b", "a____b" }, { "", "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = herald_format_escape_mnemonic (cases[i][0]);
+
+      g_assert_cmpstr (text, ==, cases[i][1]);
+    }
+}
+
+static void
+test_format_isolate (void)
+{
+  g_autofree char *isolated = herald_format_isolate ("\xd9\x85\xd8\xad\xd9\x85\xd8\xaf");
+  g_autofree char *empty = herald_format_isolate (NULL);
+
+  g_assert_cmpstr (isolated, ==, "\xe2\x81\xa8\xd9\x85\xd8\xad\xd9\x85\xd8\xaf\xe2\x81\xa9");
+  g_assert_cmpstr (empty, ==, "\xe2\x81\xa8\xe2\x81\xa9");
+  /* Isolates from outside are stripped by clean_text, so only ours remain. */
+  g_autofree char *cleaned = herald_format_clean_text ("\xe2\x81\xa8x\xe2\x81\xa9", 0);
+  g_assert_cmpstr (cleaned, ==, "x");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -99,5 +127,7 @@ main (int argc, char **argv)
   g_test_add_func ("/format/cents", test_format_cents);
   g_test_add_func ("/format/decimal", test_format_decimal);
   g_test_add_func ("/format/clean-text", test_format_clean_text);
+  g_test_add_func ("/format/escape-mnemonic", test_format_escape_mnemonic);
+  g_test_add_func ("/format/isolate", test_format_isolate);
   return g_test_run ();
 }

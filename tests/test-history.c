@@ -548,6 +548,37 @@ test_cap (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (ids, ==, "t10,same-c,same-b");
 }
 
+/* A second store on the same file (the CLI removing an account while the app runs) deletes
+ * rows behind the first one's back: the cap must not then prune more than it should. */
+static void
+test_cap_shared_file (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HeraldHistory) other = NULL;
+  g_autofree char *ids = NULL;
+
+  fixture_open (fixture);
+  herald_history_set_limit (fixture->history, 5);
+  add (fixture->history, "main", "k1", 1, NULL);
+  add (fixture->history, "gone", "k2", 2, NULL);
+  add (fixture->history, "main", "k3", 3, NULL);
+  add (fixture->history, "gone", "k4", 4, NULL);
+  add (fixture->history, "main", "k5", 5, NULL);
+  herald_history_flush (fixture->history);
+
+  other = herald_history_open (fixture->path, &error);
+  g_assert_no_error (error);
+  herald_history_forget_account (other, "gone");
+  herald_history_flush (other);
+  g_clear_object (&other);
+
+  add (fixture->history, "main", "k6", 6, NULL);
+  add (fixture->history, "main", "k7", 7, NULL);
+  herald_history_flush (fixture->history);
+  ids = query_ids (fixture->history, NULL);
+  g_assert_cmpstr (ids, ==, "k7,k6,k5,k3,k1");
+}
+
 static void
 test_reopen (Fixture *fixture, gconstpointer data)
 {
@@ -794,9 +825,9 @@ test_callbacks_main_context (Fixture *fixture, gconstpointer data)
 typedef struct
 {
   HeraldHistory *history;
-  GMainLoop *loop;
   Recorder *rec;
   gint flushing;
+  gint done;
   guint seen_after_flush;
 } WorkerData;
 
@@ -815,14 +846,14 @@ add_from_worker (gpointer user_data)
   g_atomic_int_set (&data->flushing, TRUE);
   herald_history_flush (data->history);
   data->seen_after_flush = data->rec->seen->len;
-  g_main_loop_quit (data->loop);
+  g_atomic_int_set (&data->done, TRUE);
+  g_main_context_wakeup (NULL);
   return NULL;
 }
 
 static void
 test_callbacks_from_worker (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   WorkerData worker = { 0 };
   GThread *thread;
   Recorder rec;
@@ -830,13 +861,13 @@ test_callbacks_from_worker (Fixture *fixture, gconstpointer data)
   recorder_init (&rec);
   fixture_open (fixture);
   worker.history = fixture->history;
-  worker.loop = loop;
   worker.rec = &rec;
   thread = g_thread_new ("adder", add_from_worker, &worker);
   while (!g_atomic_int_get (&worker.flushing))
     g_usleep (G_TIME_SPAN_MILLISECOND);
   g_usleep (100 * G_TIME_SPAN_MILLISECOND);
-  g_main_loop_run (loop);
+  while (!g_atomic_int_get (&worker.done))
+    g_main_context_iteration (NULL, TRUE);
   g_thread_join (thread);
 
   g_assert_cmpuint (worker.seen_after_flush, ==, 500);
@@ -1141,7 +1172,7 @@ run_throughput (guint n, guint cap)
       HeraldEvent *event = herald_event_new (accounts[i % 5], "skinshark", "trade.completed", id);
 
       raw = g_strdup_printf (
-        "{\"event\":\"trade.completed\",\"data\":{\"id\":\"%s\",\"status\":\"done\","
+        "{\"event\":\"trade.completed\",\"data\":{\"id\":\"%s\","
         "\"item\":{\"market_hash_name\":\"AK-47 | Redline (Field-Tested)\",\"float\":0.%08u,"
         "\"asset_id\":\"%010u\",\"class_id\":\"310776560\"},"
         "\"price\":{\"amount\":%u,\"currency\":\"USD\"},\"buyer\":{\"steam_id\":\"7656119%010u\","
@@ -1210,6 +1241,7 @@ main (int argc, char **argv)
   ADD ("/history/mark-read", test_mark_read);
   ADD ("/history/forget-account", test_forget);
   ADD ("/history/cap", test_cap);
+  ADD ("/history/cap-shared-file", test_cap_shared_file);
   ADD ("/history/reopen", test_reopen);
   ADD ("/history/too-new", test_too_new);
   ADD ("/history/open-failed", test_open_failed);

@@ -6,11 +6,14 @@
 
 #include <glib/gi18n.h>
 
+#include "herald-application.h"
 #include "herald-cli.h"
 
 int
 main (int argc, char **argv)
 {
+  g_autoptr (HeraldApplication) application = NULL;
+
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
@@ -19,6 +22,7 @@ main (int argc, char **argv)
   if (herald_cli_handles (argc, argv))
     return herald_cli_run (argc, argv);
 
-  g_printerr ("herald: the tray application is not built yet\n");
-  return 1;
+  g_set_application_name (_("Herald"));
+  application = herald_application_new ();
+  return g_application_run (G_APPLICATION (application), argc, argv);
 }

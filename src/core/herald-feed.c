@@ -20,8 +20,9 @@ typedef struct
   gpointer sink_data;
 } HeraldFeedPrivate;
 
-/* clang-format off: the quark name is stringified, spaces would change it */
-G_DEFINE_QUARK (herald - feed - error - quark, herald_feed_error)
+/* The quark name is stringified: spaces that clang-format would add would change it. */
+/* clang-format off */
+G_DEFINE_QUARK (herald-feed-error-quark, herald_feed_error)
 /* clang-format on */
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (HeraldFeed, herald_feed, G_TYPE_OBJECT)
 

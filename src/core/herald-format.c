@@ -94,3 +94,23 @@ herald_format_clean_text (const char *text, guint max_chars)
     }
   return g_string_free (out, FALSE);
 }
+
+char *
+herald_format_escape_mnemonic (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = text ? text : ""; *p; p++)
+    {
+      if (*p == '_')
+        g_string_append_c (out, '_');
+      g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+char *
+herald_format_isolate (const char *text)
+{
+  return g_strconcat ("\u2068", text ? text : "", "\u2069", NULL);
+}

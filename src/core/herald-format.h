@@ -19,4 +19,11 @@ char *herald_format_decimal (const char *amount, const char *currency);
  * ellipsis when cut (0: no limit). Never NULL. */
 char *herald_format_clean_text (const char *text, guint max_chars);
 
+/* Wraps untrusted text in Unicode directional isolates (FSI … PDI), so a right-to-left name
+ * at the start of a sentence does not turn the sentence around. */
+char *herald_format_isolate (const char *text);
+
+/* For menu labels, where "_" marks a mnemonic (GTK and dbusmenu alike): every "_" doubled. */
+char *herald_format_escape_mnemonic (const char *text);
+
 G_END_DECLS

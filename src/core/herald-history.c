@@ -113,7 +113,8 @@ struct _HeraldHistory
 
 G_DEFINE_TYPE (HeraldHistory, herald_history, G_TYPE_OBJECT)
 
-/* clang-format off: the quark name is stringified, spaces would change it */
+/* The quark name is stringified: clang-format's spaces would change it. */
+/* clang-format off */
 G_DEFINE_QUARK (herald-history-error-quark, herald_history_error)
 /* clang-format on */
 
@@ -713,12 +714,13 @@ refresh_row_count (HeraldHistory *self)
 static void
 write_batch (HeraldHistory *self, Batch *batch)
 {
-  gint64 rows_before = self->row_count;
+  gint64 rows_before;
   int rc;
 
   rc = sqlite3_exec (self->write_db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
   if (rc == SQLITE_OK)
     rc = refresh_row_count (self);
+  /* Restored if the batch rolls back. */
   rows_before = self->row_count;
   for (guint i = 0; rc == SQLITE_OK && i < batch->ops->len; i++)
     {

@@ -461,3 +461,17 @@ herald_hub_get_history (HeraldHub *self)
 {
   return self->history;
 }
+
+HeraldAccount *
+herald_hub_get_account (HeraldHub *self, const char *account_id)
+{
+  HubEntry *entry = g_hash_table_lookup (self->entries, account_id);
+
+  return entry ? entry->account : NULL;
+}
+
+GListModel *
+herald_hub_get_accounts (HeraldHub *self)
+{
+  return self->accounts;
+}

@@ -35,5 +35,9 @@ HeraldConnectionState herald_hub_get_state (HeraldHub *self, const char *account
 void herald_hub_retry (HeraldHub *self, const char *account_id);
 
 HeraldHistory *herald_hub_get_history (HeraldHub *self);
+/* The accounts the hub follows. transfer none */
+GListModel *herald_hub_get_accounts (HeraldHub *self);
+/* The account the hub knows by that id, or NULL. transfer none */
+HeraldAccount *herald_hub_get_account (HeraldHub *self, const char *account_id);
 
 G_END_DECLS

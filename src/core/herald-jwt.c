@@ -14,7 +14,8 @@
 /* Real tokens are well under 2 KiB; anything this long is a paste gone wrong. */
 #define MAX_TOKEN_LENGTH (16 * 1024)
 
-/* clang-format off: the quark name is stringified, spaces would change it */
+/* The quark name is stringified: spaces that clang-format would add would change it. */
+/* clang-format off */
 G_DEFINE_QUARK (herald-jwt-error-quark, herald_jwt_error)
 /* clang-format on */
 

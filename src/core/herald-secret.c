@@ -8,8 +8,9 @@
 
 #include "herald-secret.h"
 
-/* clang-format off: the quark name is stringified, spaces would change it */
-G_DEFINE_QUARK (herald - secret - error - quark, herald_secret_error)
+/* The quark name is stringified: spaces that clang-format would add would change it. */
+/* clang-format off */
+G_DEFINE_QUARK (herald-secret-error-quark, herald_secret_error)
 /* clang-format on */
 
 static const SecretSchema credential_schema = {

@@ -25,7 +25,8 @@ struct _HeraldSimulator
 
 G_DEFINE_TYPE (HeraldSimulator, herald_simulator, G_TYPE_OBJECT)
 
-/* clang-format off: the quark name is stringified, spaces would change it */
+/* The quark name is stringified: spaces that clang-format would add would change it. */
+/* clang-format off */
 G_DEFINE_QUARK (herald-simulator-error-quark, herald_simulator_error)
 /* clang-format on */
 

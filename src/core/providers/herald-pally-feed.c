@@ -74,6 +74,7 @@ emit_tip (HeraldPallyFeed *self, HeraldJsonNode root, const char *data, gsize le
   g_autofree char *page_title = NULL;
   g_autofree char *amount = NULL;
   g_autofree char *url = NULL;
+  g_autofree char *isolated_name = NULL;
   HeraldEvent *event;
   gint64 cents = 0;
   gint64 occurred;
@@ -94,9 +95,9 @@ emit_tip (HeraldPallyFeed *self, HeraldJsonNode root, const char *data, gsize le
 
   event = herald_feed_new_event (feed, "campaigntip.notify", id);
   herald_event_set_category (event, HERALD_CATEGORY_TIP);
+  isolated_name = herald_format_isolate (*name ? name : _ ("Someone"));
   /* TRANSLATORS: "Alice tipped $5.00" */
-  herald_event_take_title (
-    event, g_strdup_printf (_ ("%s tipped %s"), *name ? name : _ ("Someone"), amount));
+  herald_event_take_title (event, g_strdup_printf (_ ("%s tipped %s"), isolated_name, amount));
   if (*message)
     herald_event_set_body (event, message);
   else if (*page_title)
