@@ -87,6 +87,9 @@ static const ValidFrame valid_frames[] = {
   { "/socketio/valid/connect-error-main-data", "44{\"message\":\"x\",\"data\":{\"code\":1}}",
     HERALD_EIO_MESSAGE, NULL, 0, 0, 0, NULL, HERALD_SIO_CONNECT_ERROR, "/", -1,
     "{\"message\":\"x\",\"data\":{\"code\":1}}" },
+  /* python-socketio's refusal of an unknown namespace. */
+  { "/socketio/valid/connect-error-string", "44/nope,\"Unable to connect\"", HERALD_EIO_MESSAGE, NULL, 0,
+    0, 0, NULL, HERALD_SIO_CONNECT_ERROR, "/nope", -1, "\"Unable to connect\"" },
 };
 
 static void
@@ -163,7 +166,7 @@ static const InvalidFrame invalid_frames[] = {
   { "/socketio/invalid/connect-ack-id", "40/ns,12{}", -1, HERALD_SOCKETIO_ERROR_MALFORMED },
   { "/socketio/invalid/disconnect-payload", "41/ns,{}", -1, HERALD_SOCKETIO_ERROR_MALFORMED },
   { "/socketio/invalid/connect-error-empty", "44/ns,", -1, HERALD_SOCKETIO_ERROR_MALFORMED },
-  { "/socketio/invalid/connect-error-string", "44/ns,\"not authorized\"", -1,
+  { "/socketio/invalid/connect-error-array", "44/ns,[\"not authorized\"]", -1,
     HERALD_SOCKETIO_ERROR_MALFORMED },
   { "/socketio/invalid/binary-no-count", "45/ns,[\"ev\"]", -1, HERALD_SOCKETIO_ERROR_MALFORMED },
   { "/socketio/invalid/binary-no-dash", "451/ns,[\"ev\"]", -1, HERALD_SOCKETIO_ERROR_MALFORMED },

@@ -33,16 +33,32 @@ struct _HeraldApplication
   HeraldTray *tray;
   HeraldWindow *window;
   gboolean activated_once;
+  gboolean held_for_tray;
+  guint tray_grace_source;
   GCancellable *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (HeraldApplication, herald_application, GTK_TYPE_APPLICATION)
 
-static const GOptionEntry option_entries[] = {
-  { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
-    N_("Run against the built-in simulator with five demo accounts; nothing is saved"), NULL },
-  { NULL }
-};
+/* How long a first launch waits for a tray host before it shows the window instead. */
+#define TRAY_GRACE_S 3
+
+static const GOptionEntry option_entries[]
+  = { { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
+        N_ ("Run against the built-in simulator with five demo accounts; nothing is saved"), NULL },
+      { NULL } };
+
+/* Closing the window keeps Herald in the tray when there is one to come back from. */
+static gboolean
+window_delete_cb (GtkWidget *window, GdkEvent *event, gpointer user_data)
+{
+  HeraldApplication *self = user_data;
+
+  if (!herald_tray_get_visible (self->tray))
+    return GDK_EVENT_PROPAGATE;
+  gtk_widget_hide (window);
+  return GDK_EVENT_STOP;
+}
 
 static HeraldWindow *
 ensure_window (HeraldApplication *self)
@@ -50,11 +66,9 @@ ensure_window (HeraldApplication *self)
   if (self->window == NULL)
     {
       self->window = herald_window_new (GTK_APPLICATION (self));
-      g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
+      g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *)&self->window);
       herald_window_set_demo (self->window, self->demo);
-      /* Closing the window keeps Herald in the tray. */
-      gtk_window_set_hide_titlebar_when_maximized (GTK_WINDOW (self->window), FALSE);
-      g_signal_connect (self->window, "delete-event", G_CALLBACK (gtk_widget_hide_on_delete), NULL);
+      g_signal_connect (self->window, "delete-event", G_CALLBACK (window_delete_cb), self);
       if (self->hub != NULL)
         herald_window_set_hub (self->window, self->hub);
     }
@@ -67,14 +81,48 @@ present_window (HeraldApplication *self)
   gtk_window_present (GTK_WINDOW (ensure_window (self)));
 }
 
+/* The tray is what keeps a windowless Herald alive; when it goes (the panel restarts, no
+ * host at all), the window comes back rather than Herald vanishing. */
+static void
+tray_visible_cb (HeraldTray *tray, GParamSpec *pspec, gpointer user_data)
+{
+  HeraldApplication *self = user_data;
+  gboolean visible = herald_tray_get_visible (tray);
+
+  if (visible && !self->held_for_tray)
+    {
+      g_application_hold (G_APPLICATION (self));
+      self->held_for_tray = TRUE;
+    }
+  else if (!visible && self->held_for_tray)
+    {
+      if (self->window == NULL || !gtk_widget_get_visible (GTK_WIDGET (self->window)))
+        present_window (self);
+      g_application_release (G_APPLICATION (self));
+      self->held_for_tray = FALSE;
+    }
+}
+
+static gboolean
+tray_grace_over_cb (gpointer user_data)
+{
+  HeraldApplication *self = user_data;
+
+  self->tray_grace_source = 0;
+  if (!herald_tray_get_visible (self->tray))
+    present_window (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 show_error (HeraldApplication *self, const char *primary, const char *secondary)
 {
   GtkWidget *dialog;
 
   g_printerr ("herald: %s: %s\n", primary, secondary);
-  dialog = gtk_message_dialog_new (GTK_WINDOW (ensure_window (self)), GTK_DIALOG_DESTROY_WITH_PARENT,
-                                   GTK_MESSAGE_WARNING, GTK_BUTTONS_CLOSE, "%s", primary);
+  dialog
+    = gtk_message_dialog_new (GTK_WINDOW (ensure_window (self)), GTK_DIALOG_DESTROY_WITH_PARENT,
+                              GTK_MESSAGE_WARNING, GTK_BUTTONS_CLOSE, "%s", primary);
   gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s", secondary);
   g_signal_connect (dialog, "response", G_CALLBACK (gtk_widget_destroy), NULL);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -119,7 +167,7 @@ add_demo_accounts (HeraldApplication *self)
         continue;
       account = herald_account_new (info->kind, id);
       /* TRANSLATORS: label of a demo account, %s is a provider such as "Pally" */
-      label = g_strdup_printf (_("Demo %s"), info->name);
+      label = g_strdup_printf (_ ("Demo %s"), info->name);
       herald_account_set_label (account, label);
       herald_account_set_endpoint (account, endpoint);
       if (info->kind == HERALD_PROVIDER_SKINSHARK)
@@ -131,7 +179,8 @@ add_demo_accounts (HeraldApplication *self)
       specs = herald_account_get_credentials (account, &n_specs);
       for (guint j = 0; j < n_specs; j++)
         {
-          const char *secret = herald_simulator_get_credential (self->simulator, feeds[i], specs[j].field);
+          const char *secret
+            = herald_simulator_get_credential (self->simulator, feeds[i], specs[j].field);
 
           if (secret != NULL)
             herald_hub_set_memory_credential (self->hub, id, specs[j].field, secret);
@@ -146,9 +195,9 @@ start_demo (HeraldApplication *self, GError **error)
   g_autofree char *history_path = NULL;
 
   self->simulator = herald_simulator_new ();
-  herald_simulator_set_seed (self->simulator, (guint64) g_get_real_time ());
-  if (!herald_simulator_parse_scenario (self->simulator, NULL, "trickle:interval=2500", error) ||
-      !herald_simulator_listen (self->simulator, 0, error))
+  herald_simulator_set_seed (self->simulator, (guint64)g_get_real_time ());
+  if (!herald_simulator_parse_scenario (self->simulator, NULL, "trickle:interval=2500", error)
+      || !herald_simulator_listen (self->simulator, 0, error))
     return FALSE;
 
   /* The demo's history lives in a scratch directory removed at exit. */
@@ -177,18 +226,18 @@ history_opened_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (history == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error (self, _("The history could not be opened"), error->message);
+        show_error (self, _ ("The history could not be opened"), error->message);
       return;
     }
   self->history = history;
   g_settings_bind (self->settings, "history-limit", self->history, "limit", G_SETTINGS_BIND_GET);
   if (herald_history_get_moved_aside_path (history) != NULL)
     {
-      g_autofree char *message =
-        g_strdup_printf (_("It was moved to %s and a new history was started."),
-                         herald_history_get_moved_aside_path (history));
+      g_autofree char *message
+        = g_strdup_printf (_ ("It was moved to %s and a new history was started."),
+                           herald_history_get_moved_aside_path (history));
 
-      show_error (self, _("The history was damaged"), message);
+      show_error (self, _ ("The history was damaged"), message);
     }
   start_hub (self, G_LIST_MODEL (self->store));
   herald_hub_start (self->hub);
@@ -202,17 +251,19 @@ start_normal (HeraldApplication *self)
 
   self->store = herald_account_store_new (NULL);
   if (!herald_account_store_load (self->store, &error))
-    show_error (self, _("Your accounts could not be read"), error->message);
+    show_error (self, _ ("Your accounts could not be read"), error->message);
   else if (herald_account_store_get_moved_aside_path (self->store) != NULL)
     {
-      g_autofree char *message = g_strdup_printf (_("It was moved to %s; Herald starts with no accounts."),
-                                                  herald_account_store_get_moved_aside_path (self->store));
+      g_autofree char *message
+        = g_strdup_printf (_ ("It was moved to %s; Herald starts with no accounts."),
+                           herald_account_store_get_moved_aside_path (self->store));
 
-      show_error (self, _("The accounts file was damaged"), message);
+      show_error (self, _ ("The accounts file was damaged"), message);
     }
   /* Accounts added or removed with `herald account …` while Herald runs are followed. */
   herald_account_store_watch (self->store);
-  herald_history_open_async (history_path, self->cancellable, history_opened_cb, g_object_ref (self));
+  herald_history_open_async (history_path, self->cancellable, history_opened_cb,
+                             g_object_ref (self));
 }
 
 static void
@@ -251,7 +302,8 @@ retry_all_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
     {
       g_autoptr (HeraldAccount) account = g_list_model_get_item (accounts, i);
 
-      if (herald_hub_get_state (self->hub, herald_account_get_id (account), NULL) == HERALD_CONNECTION_NEEDS_ATTENTION)
+      if (herald_hub_get_state (self->hub, herald_account_get_id (account), NULL)
+          == HERALD_CONNECTION_NEEDS_ATTENTION)
         herald_hub_retry (self->hub, herald_account_get_id (account));
     }
 }
@@ -260,13 +312,14 @@ static void
 about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   HeraldApplication *self = user_data;
-  const char *authors[] = { _("The Herald developers"), NULL };
+  const char *authors[] = { _ ("The Herald developers"), NULL };
 
-  gtk_show_about_dialog (GTK_WINDOW (ensure_window (self)), "program-name", _("Herald"), "logo-icon-name",
-                         HERALD_APP_ID, "version", PACKAGE_VERSION, "comments",
-                         _("Desktop notifications for deposits, trades, lobbies, payments, positions and tips"),
-                         "authors", authors, "license-type", GTK_LICENSE_GPL_3_0, "website",
-                         "https://github.com/heraldapp/herald", NULL);
+  gtk_show_about_dialog (
+    GTK_WINDOW (ensure_window (self)), "program-name", _ ("Herald"), "logo-icon-name",
+    HERALD_APP_ID, "version", PACKAGE_VERSION, "comments",
+    _ ("Desktop notifications for deposits, trades, lobbies, payments, positions and tips"),
+    "authors", authors, "license-type", GTK_LICENSE_GPL_3_0, "website",
+    "https://github.com/heraldapp/herald", NULL);
 }
 
 static const GActionEntry app_actions[] = {
@@ -286,7 +339,8 @@ herald_application_handle_local_options (GApplication *application, GVariantDict
     {
       self->demo = TRUE;
       /* A demo is its own instance: it must not present, or be presented by, the real one. */
-      g_application_set_flags (application, g_application_get_flags (application) | G_APPLICATION_NON_UNIQUE);
+      g_application_set_flags (application,
+                               g_application_get_flags (application) | G_APPLICATION_NON_UNIQUE);
     }
   return -1;
 }
@@ -295,8 +349,8 @@ static gboolean
 schema_installed (void)
 {
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr (GSettingsSchema) schema =
-    source ? g_settings_schema_source_lookup (source, HERALD_APP_ID, TRUE) : NULL;
+  g_autoptr (GSettingsSchema) schema
+    = source ? g_settings_schema_source_lookup (source, HERALD_APP_ID, TRUE) : NULL;
 
   return schema != NULL;
 }
@@ -313,8 +367,9 @@ herald_application_startup (GApplication *application)
 
   if (!schema_installed ())
     {
-      g_printerr ("herald: %s\n", _("Herald’s settings schema is not installed; install Herald, or run it "
-                                    "with GSETTINGS_SCHEMA_DIR pointing at the build’s data directory"));
+      g_printerr ("herald: %s\n",
+                  _ ("Herald’s settings schema is not installed; install Herald, or run it "
+                     "with GSETTINGS_SCHEMA_DIR pointing at the build’s data directory"));
       exit (1);
     }
   if (self->demo)
@@ -332,26 +387,36 @@ herald_application_startup (GApplication *application)
                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
   gtk_icon_theme_append_search_path (gtk_icon_theme_get_default (), HERALD_ICONDIR);
 
-  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions),
+                                   self);
   paused = g_settings_create_action (self->settings, "paused");
   g_action_map_add_action (G_ACTION_MAP (self), paused);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", (const char *[]){ "<Primary>q", NULL });
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit",
+                                         (const char *[]){ "<Primary>q", NULL });
 
   self->tray = herald_tray_new (application);
-  /* With a tray, Herald keeps running after its window closes. */
   if (self->tray != NULL)
-    g_application_hold (application);
+    g_signal_connect (self->tray, "notify::visible", G_CALLBACK (tray_visible_cb), self);
 
   if (self->demo)
     {
       if (!start_demo (self, &error))
         {
-          g_printerr ("herald: %s: %s\n", _("The demo could not start"), error->message);
+          g_printerr ("herald: %s: %s\n", _ ("The demo could not start"), error->message);
           exit (1);
         }
     }
   else
     start_normal (self);
+}
+
+static gboolean
+release_grace_hold_cb (gpointer user_data)
+{
+  g_autoptr (HeraldApplication) self = user_data;
+
+  g_application_release (G_APPLICATION (self));
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -363,9 +428,16 @@ herald_application_activate (GApplication *application)
   self->activated_once = TRUE;
   /* The first launch of a configured Herald goes straight to the tray; the demo, a first
    * run without accounts, a Herald without tray, and every later launch show the window. */
-  if (first && self->tray != NULL && !self->demo && self->store != NULL &&
-      g_list_model_get_n_items (G_LIST_MODEL (self->store)) > 0)
-    return;
+  if (first && self->tray != NULL && !self->demo && self->store != NULL
+      && g_list_model_get_n_items (G_LIST_MODEL (self->store)) > 0)
+    {
+      /* A tray host takes the icon within moments; if none does, show the window. The
+       * application is held meanwhile, or it would quit with nothing open. */
+      g_application_hold (application);
+      self->tray_grace_source = g_timeout_add_seconds (TRAY_GRACE_S, tray_grace_over_cb, self);
+      g_timeout_add_seconds (TRAY_GRACE_S + 1, release_grace_hold_cb, g_object_ref (self));
+      return;
+    }
   present_window (self);
 }
 
@@ -390,6 +462,7 @@ herald_application_shutdown (GApplication *application)
   HeraldApplication *self = HERALD_APPLICATION (application);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->tray_grace_source, g_source_remove);
   if (self->hub != NULL)
     herald_hub_stop (self->hub);
   if (self->history != NULL)

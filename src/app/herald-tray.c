@@ -26,12 +26,22 @@ struct _HeraldTray
   HeraldHub *hub;
   GQueue recent; /* HeraldEvent, newest first */
   guint rebuild_source;
+  gboolean visible;
 #if HAVE_APPINDICATOR
   AppIndicator *indicator;
 #endif
 };
 
 G_DEFINE_FINAL_TYPE (HeraldTray, herald_tray, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_VISIBLE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static GtkWidget *
 action_item (const char *mnemonic_label, const char *action, GVariant *target)
@@ -64,7 +74,7 @@ rebuild_menu (HeraldTray *self)
 
   if (g_queue_is_empty (&self->recent))
     {
-      item = gtk_menu_item_new_with_label (_("No events yet"));
+      item = gtk_menu_item_new_with_label (_ ("No events yet"));
       gtk_widget_set_sensitive (item, FALSE);
       gtk_menu_shell_append (GTK_MENU_SHELL (menu), item);
     }
@@ -88,14 +98,15 @@ rebuild_menu (HeraldTray *self)
           const char *reason = NULL;
           g_autofree char *text = NULL;
 
-          if (herald_hub_get_state (self->hub, herald_account_get_id (account), &reason) !=
-              HERALD_CONNECTION_NEEDS_ATTENTION)
+          if (herald_hub_get_state (self->hub, herald_account_get_id (account), &reason)
+              != HERALD_CONNECTION_NEEDS_ATTENTION)
             continue;
           if (!separated)
             gtk_menu_shell_append (GTK_MENU_SHELL (menu), gtk_separator_menu_item_new ());
           separated = TRUE;
           /* TRANSLATORS: tray menu entry for an account whose key was refused, etc. */
-          text = g_strdup_printf (_("%s needs attention: %s"), herald_account_get_label (account), reason);
+          text = g_strdup_printf (_ ("%s needs attention: %s"), herald_account_get_label (account),
+                                  reason);
           item = text_item (text);
           gtk_actionable_set_action_name (GTK_ACTIONABLE (item), "app.show-window");
           gtk_menu_shell_append (GTK_MENU_SHELL (menu), item);
@@ -103,17 +114,19 @@ rebuild_menu (HeraldTray *self)
     }
 
   gtk_menu_shell_append (GTK_MENU_SHELL (menu), gtk_separator_menu_item_new ());
-  gtk_menu_shell_append (GTK_MENU_SHELL (menu), action_item (_("Show _History"), "app.show-window", NULL));
-  pause = gtk_check_menu_item_new_with_mnemonic (_("_Pause Notifications"));
+  gtk_menu_shell_append (GTK_MENU_SHELL (menu),
+                         action_item (_ ("Show _History"), "app.show-window", NULL));
+  pause = gtk_check_menu_item_new_with_mnemonic (_ ("_Pause Notifications"));
   paused_state = g_action_group_get_action_state (G_ACTION_GROUP (self->application), "paused");
   if (paused_state != NULL)
     {
-      gtk_check_menu_item_set_active (GTK_CHECK_MENU_ITEM (pause), g_variant_get_boolean (paused_state));
+      gtk_check_menu_item_set_active (GTK_CHECK_MENU_ITEM (pause),
+                                      g_variant_get_boolean (paused_state));
       g_variant_unref (paused_state);
     }
   gtk_actionable_set_action_name (GTK_ACTIONABLE (pause), "app.paused");
   gtk_menu_shell_append (GTK_MENU_SHELL (menu), pause);
-  gtk_menu_shell_append (GTK_MENU_SHELL (menu), action_item (_("_Quit"), "app.quit", NULL));
+  gtk_menu_shell_append (GTK_MENU_SHELL (menu), action_item (_ ("_Quit"), "app.quit", NULL));
 
   gtk_widget_insert_action_group (menu, "app", G_ACTION_GROUP (self->application));
   gtk_widget_show_all (menu);
@@ -151,7 +164,8 @@ event_added_cb (HeraldHub *hub, HeraldEvent *event, gpointer user_data)
 }
 
 static void
-state_changed_cb (HeraldHub *hub, const char *account_id, int state, const char *reason, gpointer user_data)
+state_changed_cb (HeraldHub *hub, const char *account_id, int state, const char *reason,
+                  gpointer user_data)
 {
   queue_rebuild (user_data);
 }
@@ -173,7 +187,7 @@ herald_tray_dispose (GObject *object)
   if (self->application != NULL)
     g_signal_handlers_disconnect_by_data (self->application, self);
   g_clear_object (&self->hub);
-  g_queue_clear_full (&self->recent, (GDestroyNotify) herald_event_unref);
+  g_queue_clear_full (&self->recent, (GDestroyNotify)herald_event_unref);
 #if HAVE_APPINDICATOR
   g_clear_object (&self->indicator);
 #endif
@@ -181,9 +195,28 @@ herald_tray_dispose (GObject *object)
 }
 
 static void
+herald_tray_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_VISIBLE:
+      g_value_set_boolean (value, HERALD_TRAY (object)->visible);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 herald_tray_class_init (HeraldTrayClass *klass)
 {
-  G_OBJECT_CLASS (klass)->dispose = herald_tray_dispose;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = herald_tray_dispose;
+  object_class->get_property = herald_tray_get_property;
+  properties[PROP_VISIBLE] = g_param_spec_boolean (
+    "visible", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -191,6 +224,21 @@ herald_tray_init (HeraldTray *self)
 {
   g_queue_init (&self->recent);
 }
+
+#if HAVE_APPINDICATOR
+/* The library tells whether a tray host took the icon; without one (stock GNOME, say)
+ * nothing shows it, and Herald must keep a window instead. */
+static void
+connection_changed_cb (AppIndicator *indicator, gboolean connected, gpointer user_data)
+{
+  HeraldTray *self = user_data;
+
+  if (self->visible == connected)
+    return;
+  self->visible = connected;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VISIBLE]);
+}
+#endif
 
 HeraldTray *
 herald_tray_new (GApplication *application)
@@ -201,8 +249,10 @@ herald_tray_new (GApplication *application)
   self->application = application;
   self->indicator = app_indicator_new (HERALD_APP_ID, HERALD_APP_ID "-symbolic",
                                        APP_INDICATOR_CATEGORY_COMMUNICATIONS);
-  app_indicator_set_title (self->indicator, _("Herald"));
-  g_signal_connect (application, "action-state-changed::paused", G_CALLBACK (paused_changed_cb), self);
+  app_indicator_set_title (self->indicator, _ ("Herald"));
+  g_signal_connect (self->indicator, "connection-changed", G_CALLBACK (connection_changed_cb), self);
+  g_signal_connect (application, "action-state-changed::paused", G_CALLBACK (paused_changed_cb),
+                    self);
   rebuild_menu (self);
   return self;
 #else
@@ -219,4 +269,10 @@ herald_tray_set_hub (HeraldTray *self, HeraldHub *hub)
   g_signal_connect (hub, "event-added", G_CALLBACK (event_added_cb), self);
   g_signal_connect (hub, "state-changed", G_CALLBACK (state_changed_cb), self);
   queue_rebuild (self);
+}
+
+gboolean
+herald_tray_get_visible (HeraldTray *self)
+{
+  return self != NULL && self->visible;
 }

@@ -11,6 +11,7 @@ const char *herald_window_get_attention_text (HeraldWindow *self);
 void herald_window_search (HeraldWindow *self, const char *text);
 /* Rows the user can see (the search filter applied), and the texts of row n. */
 guint herald_window_count_visible_rows (HeraldWindow *self);
-gboolean herald_window_get_row_texts (HeraldWindow *self, guint n, const char **title, const char **body);
+gboolean herald_window_get_row_texts (HeraldWindow *self, guint n, const char **title,
+                                      const char **body);
 
 G_END_DECLS

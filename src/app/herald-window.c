@@ -29,6 +29,9 @@ struct _HeraldWindow
   HeraldHub *hub;
   GCancellable *cancellable;
   char *search_folded;
+  /* "account\nid" of every listed event: the first history query and the live signal
+   * can both deliver an event stored while the query ran. */
+  GHashTable *listed;
   guint n_rows;
   gboolean demo;
 };
@@ -50,30 +53,35 @@ format_time (gint64 occurred_us)
 
   if (when == NULL)
     return g_strdup ("");
-  if (g_date_time_get_year (when) == g_date_time_get_year (now) &&
-      g_date_time_get_day_of_year (when) == g_date_time_get_day_of_year (now))
+  if (g_date_time_get_year (when) == g_date_time_get_year (now)
+      && g_date_time_get_day_of_year (when) == g_date_time_get_day_of_year (now))
     /* TRANSLATORS: time of an event today, see strftime */
-    return g_date_time_format (when, _("%H:%M"));
+    return g_date_time_format (when, _ ("%H:%M"));
   /* TRANSLATORS: date and time of an older event, see strftime */
-  return g_date_time_format (when, _("%b %-d, %H:%M"));
+  return g_date_time_format (when, _ ("%b %-d, %H:%M"));
 }
 
 static GtkWidget *
 make_row (HeraldWindow *self, HeraldEvent *event)
 {
-  HeraldAccount *account = self->hub ? herald_hub_get_account (self->hub, herald_event_get_account (event)) : NULL;
-  g_autofree char *icon_name = g_strdup_printf ("herald-%s-symbolic", herald_event_get_provider (event));
+  HeraldAccount *account
+    = self->hub ? herald_hub_get_account (self->hub, herald_event_get_account (event)) : NULL;
+  g_autofree char *icon_name
+    = g_strdup_printf ("herald-%s-symbolic", herald_event_get_provider (event));
   g_autofree char *time = format_time (herald_event_get_occurred (event));
   g_autofree char *meta = NULL;
   GtkWidget *row, *box, *text, *title, *body, *meta_label, *icon;
 
-  meta = g_strdup_printf ("%s · %s", account ? herald_account_get_label (account) : herald_event_get_account (event), time);
+  meta = g_strdup_printf (
+    "%s · %s", account ? herald_account_get_label (account) : herald_event_get_account (event),
+    time);
 
   row = gtk_list_box_row_new ();
   gtk_style_context_add_class (gtk_widget_get_style_context (row), "herald-event-row");
   if (!herald_event_get_read (event))
     gtk_style_context_add_class (gtk_widget_get_style_context (row), "unread");
-  g_object_set_data_full (G_OBJECT (row), "herald-event", herald_event_ref (event), (GDestroyNotify) herald_event_unref);
+  g_object_set_data_full (G_OBJECT (row), "herald-event", herald_event_ref (event),
+                          (GDestroyNotify)herald_event_unref);
 
   box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   icon = gtk_image_new_from_icon_name (icon_name, GTK_ICON_SIZE_LARGE_TOOLBAR);
@@ -141,8 +149,8 @@ filter_rows (GtkListBoxRow *row, gpointer user_data)
 
   if (self->search_folded == NULL)
     return TRUE;
-  return text_matches (herald_event_get_title (event), self->search_folded) ||
-         text_matches (herald_event_get_body (event), self->search_folded);
+  return text_matches (herald_event_get_title (event), self->search_folded)
+         || text_matches (herald_event_get_body (event), self->search_folded);
 }
 
 static void
@@ -151,13 +159,21 @@ update_page (HeraldWindow *self)
   gtk_stack_set_visible_child_name (self->stack, self->n_rows > 0 ? "events" : "empty");
 }
 
+static char *
+event_key (HeraldEvent *event)
+{
+  return g_strconcat (herald_event_get_account (event), "\n", herald_event_get_id (event), NULL);
+}
+
 static void
 drop_oldest_rows (HeraldWindow *self)
 {
   while (self->n_rows > MAX_ROWS)
     {
-      GtkListBoxRow *last = gtk_list_box_get_row_at_index (self->event_list, (int) self->n_rows - 1);
+      GtkListBoxRow *last = gtk_list_box_get_row_at_index (self->event_list, (int)self->n_rows - 1);
+      g_autofree char *key = event_key (row_get_event (last));
 
+      g_hash_table_remove (self->listed, key);
       gtk_widget_destroy (GTK_WIDGET (last));
       self->n_rows--;
     }
@@ -166,6 +182,10 @@ drop_oldest_rows (HeraldWindow *self)
 static void
 add_event (HeraldWindow *self, HeraldEvent *event)
 {
+  char *key = event_key (event);
+
+  if (!g_hash_table_add (self->listed, key))
+    return;
   gtk_container_add (GTK_CONTAINER (self->event_list), make_row (self, event));
   self->n_rows++;
   drop_oldest_rows (self);
@@ -187,7 +207,8 @@ update_status (HeraldWindow *self)
     {
       g_autoptr (HeraldAccount) account = g_list_model_get_item (accounts, i);
       const char *reason = NULL;
-      HeraldConnectionState state = herald_hub_get_state (self->hub, herald_account_get_id (account), &reason);
+      HeraldConnectionState state
+        = herald_hub_get_state (self->hub, herald_account_get_id (account), &reason);
 
       if (state == HERALD_CONNECTION_CONNECTED)
         n_connected++;
@@ -196,7 +217,8 @@ update_status (HeraldWindow *self)
           if (attention->len > 0)
             g_string_append_c (attention, '\n');
           /* TRANSLATORS: "<account label>: <why it needs attention>" */
-          g_string_append_printf (attention, _("%s: %s"), herald_account_get_label (account), reason ? reason : "");
+          g_string_append_printf (attention, _ ("%s: %s"), herald_account_get_label (account),
+                                  reason ? reason : "");
         }
     }
 
@@ -204,22 +226,26 @@ update_status (HeraldWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->attention_bar), attention->len > 0);
 
   if (n_accounts == 0)
-    gtk_label_set_text (self->status_label, _("No accounts"));
+    gtk_label_set_text (self->status_label, _ ("No accounts"));
   else
     {
       g_autofree char *status =
         /* TRANSLATORS: "3 of 5 accounts connected" */
-        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u account connected", "%u of %u accounts connected",
-                                      n_accounts),
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u account connected",
+                                      "%u of %u accounts connected", n_accounts),
                          n_connected, n_accounts);
 
       gtk_label_set_text (self->status_label, status);
     }
   if (n_accounts == 0)
-    gtk_label_set_text (self->empty_hint,
-                        _("Add an account with “herald account add”, or try “herald --demo” to see Herald at work."));
+    gtk_label_set_text (
+      self->empty_hint,
+      _ (
+        "Add an account with “herald account add”, or try “herald --demo” to see Herald at work."));
   else
-    gtk_label_set_text (self->empty_hint, _("New deposits, trades, lobbies, orders, positions and tips appear here."));
+    gtk_label_set_text (
+      self->empty_hint,
+      _ ("New deposits, trades, lobbies, orders, positions and tips appear here."));
 }
 
 static void
@@ -229,7 +255,8 @@ event_added_cb (HeraldHub *hub, HeraldEvent *event, gpointer user_data)
 }
 
 static void
-state_changed_cb (HeraldHub *hub, const char *account_id, int state, const char *reason, gpointer user_data)
+state_changed_cb (HeraldHub *hub, const char *account_id, int state, const char *reason,
+                  gpointer user_data)
 {
   update_status (HERALD_WINDOW (user_data));
 }
@@ -238,7 +265,8 @@ static void
 history_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) events = herald_history_query_finish (HERALD_HISTORY (source), result, &error);
+  g_autoptr (GPtrArray) events
+    = herald_history_query_finish (HERALD_HISTORY (source), result, &error);
   HeraldWindow *self;
 
   if (events == NULL)
@@ -275,6 +303,7 @@ herald_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->hub, self);
   g_clear_object (&self->hub);
   g_clear_pointer (&self->search_folded, g_free);
+  g_clear_pointer (&self->listed, g_hash_table_unref);
   G_OBJECT_CLASS (herald_window_parent_class)->dispose (object);
 }
 
@@ -286,7 +315,8 @@ herald_window_class_init (HeraldWindowClass *klass)
 
   object_class->dispose = herald_window_dispose;
 
-  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/heraldapp/Herald/ui/herald-window.ui");
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/heraldapp/Herald/ui/herald-window.ui");
   gtk_widget_class_bind_template_child (widget_class, HeraldWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, HeraldWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, HeraldWindow, search_bar);
@@ -305,6 +335,7 @@ herald_window_init (HeraldWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
+  self->listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_object_bind_property (self->search_button, "active", self->search_bar, "search-mode-enabled",
                           G_BINDING_BIDIRECTIONAL);
   gtk_search_bar_connect_entry (self->search_bar, GTK_ENTRY (self->search_entry));
@@ -332,7 +363,8 @@ herald_window_set_hub (HeraldWindow *self, HeraldHub *hub)
   g_signal_connect_object (hub, "event-added", G_CALLBACK (event_added_cb), self, 0);
   g_signal_connect_object (hub, "state-changed", G_CALLBACK (state_changed_cb), self, 0);
   query.limit = MAX_ROWS;
-  herald_history_query_async (herald_hub_get_history (hub), &query, self->cancellable, history_loaded_cb, self);
+  herald_history_query_async (herald_hub_get_history (hub), &query, self->cancellable,
+                              history_loaded_cb, self);
   update_status (self);
 }
 
@@ -340,7 +372,8 @@ void
 herald_window_set_demo (HeraldWindow *self, gboolean demo)
 {
   self->demo = demo;
-  gtk_header_bar_set_subtitle (self->header_bar, demo ? _("Demo — simulated accounts, nothing is saved") : NULL);
+  gtk_header_bar_set_subtitle (self->header_bar,
+                               demo ? _ ("Demo — simulated accounts, nothing is saved") : NULL);
 }
 
 guint
@@ -401,7 +434,7 @@ herald_window_count_visible_rows (HeraldWindow *self)
 gboolean
 herald_window_get_row_texts (HeraldWindow *self, guint n, const char **title, const char **body)
 {
-  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->event_list, (int) n);
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->event_list, (int)n);
   GList *parts, *labels;
   GtkWidget *text;
 

@@ -22,7 +22,7 @@ main (int argc, char **argv)
   if (herald_cli_handles (argc, argv))
     return herald_cli_run (argc, argv);
 
-  g_set_application_name (_("Herald"));
+  g_set_application_name (_ ("Herald"));
   application = herald_application_new ();
   return g_application_run (G_APPLICATION (application), argc, argv);
 }

@@ -19,6 +19,8 @@ struct _HeraldConnection
   SoupSession *session;
   GNetworkMonitor *monitor;
   gboolean loopback; /* a loopback endpoint is reachable whatever the network does */
+  gboolean network_was_available;
+  gint64 not_before_us; /* a server's "retry after": no attempt before this (monotonic) */
 
   HeraldConnectionState state;
   char *reason;
@@ -47,6 +49,10 @@ struct _HeraldConnection
 };
 
 G_DEFINE_FINAL_TYPE (HeraldConnection, herald_connection, G_TYPE_OBJECT)
+
+/* A 429 on the handshake without a usable Retry-After, and the most we will honour. */
+#define DEFAULT_RETRY_AFTER_S 30
+#define MAX_RETRY_AFTER_S (60 * 60)
 
 enum
 {
@@ -84,8 +90,10 @@ herald_connection_state_to_string (HeraldConnectionState state)
 }
 
 static void
-set_state (HeraldConnection *self, HeraldConnectionState state, const char *reason)
+set_state (HeraldConnection *self, HeraldConnectionState state, const char *unsafe_reason)
 {
+  /* Reasons quote servers, and a server may echo a key back: cut credentials out. */
+  g_autofree char *reason = herald_feed_redact (self->feed, unsafe_reason);
   gboolean state_changed = self->state != state;
   gboolean reason_changed = g_strcmp0 (self->reason, reason) != 0;
 
@@ -148,8 +156,10 @@ abandon_socket (HeraldConnection *self, gushort code, gboolean hard)
   g_signal_connect (socket, "closed", G_CALLBACK (release_closed_socket), NULL);
   if (soup_websocket_connection_get_state (socket) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close (socket, code, NULL);
+  /* Asynchronously: a TLS close with a full send buffer could otherwise block. */
   if (hard)
-    g_io_stream_close (soup_websocket_connection_get_io_stream (socket), NULL, NULL);
+    g_io_stream_close_async (soup_websocket_connection_get_io_stream (socket), G_PRIORITY_DEFAULT, NULL,
+                             NULL, NULL);
 }
 
 static void
@@ -163,7 +173,7 @@ cancel_attempt (HeraldConnection *self)
 static gboolean
 retry_cb (gpointer user_data)
 {
-  HeraldConnection *self = user_data;
+  g_autoptr (HeraldConnection) self = g_object_ref (user_data);
 
   self->retry_source = 0;
   attempt (self);
@@ -216,14 +226,19 @@ handle_failure (HeraldConnection *self, const GError *error)
     }
   delay = herald_backoff_next_ms (&self->backoff);
   if (g_error_matches (error, HERALD_FEED_ERROR, HERALD_FEED_ERROR_RATE_LIMITED))
-    delay = MAX (delay, herald_feed_get_retry_after_ms (self->feed));
+    {
+      guint retry_after_ms = herald_feed_get_retry_after_ms (self->feed);
+
+      delay = MAX (delay, retry_after_ms);
+      self->not_before_us = g_get_monotonic_time () + (gint64) retry_after_ms * 1000;
+    }
   schedule_retry (self, delay, error->message);
 }
 
 static gboolean
 heartbeat_cb (gpointer user_data)
 {
-  HeraldConnection *self = user_data;
+  g_autoptr (HeraldConnection) self = g_object_ref (user_data);
 
   HERALD_FEED_GET_CLASS (self->feed)->heartbeat (self->feed);
   return G_SOURCE_CONTINUE;
@@ -232,7 +247,7 @@ heartbeat_cb (gpointer user_data)
 static gboolean
 liveness_cb (gpointer user_data)
 {
-  HeraldConnection *self = user_data;
+  g_autoptr (HeraldConnection) self = g_object_ref (user_data);
   gint64 now = g_get_monotonic_time ();
   guint window_ms = herald_feed_get_timing (self->feed)->liveness_ms;
   g_autofree char *why = NULL;
@@ -258,7 +273,7 @@ liveness_cb (gpointer user_data)
 static gboolean
 reply_overdue_cb (gpointer user_data)
 {
-  HeraldConnection *self = user_data;
+  g_autoptr (HeraldConnection) self = g_object_ref (user_data);
   guint deadline_ms = herald_feed_get_timing (self->feed)->reply_deadline_ms;
   g_autofree char *why = NULL;
 
@@ -285,7 +300,8 @@ stable_cb (gpointer user_data)
 static void
 message_cb (SoupWebsocketConnection *socket, gint type, GBytes *message, gpointer user_data)
 {
-  HeraldConnection *self = user_data;
+  /* A handler downstream (the hub, the UI) may drop this connection while it runs. */
+  g_autoptr (HeraldConnection) self = g_object_ref (user_data);
   const char *data;
   gsize length;
 
@@ -360,6 +376,8 @@ socket_opened (HeraldConnection *self, SoupWebsocketConnection *socket)
   guint heartbeat_ms = timing->heartbeat_ms;
   guint liveness_ms = timing->liveness_ms;
 
+  if (self->socket != NULL)
+    abandon_socket (self, SOUP_WEBSOCKET_CLOSE_NORMAL, FALSE);
   self->socket = socket;
   soup_websocket_connection_set_max_incoming_payload_size (socket, self->max_payload);
   soup_websocket_connection_set_keepalive_interval (socket, timing->keepalive_s);
@@ -372,6 +390,7 @@ socket_opened (HeraldConnection *self, SoupWebsocketConnection *socket)
   if (!HERALD_FEED_GET_CLASS (self->feed)->opened (self->feed, socket, &error))
     {
       abandon_socket (self, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, FALSE);
+      self->counters.drops++;
       handle_failure (self, error);
       return;
     }
@@ -391,7 +410,7 @@ socket_opened (HeraldConnection *self, SoupWebsocketConnection *socket)
 
 /* Handshake failures that no retry can fix go to the user; the rest back off. */
 static GError *
-classify_connect_error (SoupMessage *handshake, const GError *error)
+classify_connect_error (HeraldFeed *feed, SoupMessage *handshake, const GError *error)
 {
   guint status = handshake ? soup_message_get_status (handshake) : 0;
 
@@ -404,8 +423,18 @@ classify_connect_error (SoupMessage *handshake, const GError *error)
     return g_error_new (HERALD_FEED_ERROR, HERALD_FEED_ERROR_AUTHENTICATION,
                         _ ("The server refused the credentials (HTTP %u)"), status);
   if (status == 429 /* Too Many Requests: libsoup 3.2 has no name for it */)
-    return g_error_new_literal (HERALD_FEED_ERROR, HERALD_FEED_ERROR_RATE_LIMITED,
-                                _ ("The server asks to slow down"));
+    {
+      const char *retry_after
+        = soup_message_headers_get_one (soup_message_get_response_headers (handshake), "Retry-After");
+      guint64 seconds = DEFAULT_RETRY_AFTER_S;
+
+      if (retry_after == NULL
+          || !g_ascii_string_to_unsigned (retry_after, 10, 0, MAX_RETRY_AFTER_S, &seconds, NULL))
+        seconds = DEFAULT_RETRY_AFTER_S;
+      herald_feed_set_retry_after_ms (feed, (guint) seconds * 1000);
+      return g_error_new_literal (HERALD_FEED_ERROR, HERALD_FEED_ERROR_RATE_LIMITED,
+                                  _ ("The server asks to slow down"));
+    }
   if (status >= 300)
     return g_error_new (HERALD_FEED_ERROR, HERALD_FEED_ERROR_UNAVAILABLE,
                         _ ("The server answered HTTP %u instead of opening the feed"), status);
@@ -439,7 +468,7 @@ connected_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (socket == NULL)
     {
-      failure = classify_connect_error (self->handshake, error);
+      failure = classify_connect_error (self->feed, self->handshake, error);
       g_clear_object (&self->handshake);
       handle_failure (self, failure);
       return;
@@ -479,6 +508,8 @@ prepared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 attempt (HeraldConnection *self)
 {
+  g_autoptr (GCancellable) cancellable = NULL;
+
   if (!self->running)
     return;
   g_clear_handle_id (&self->retry_source, g_source_remove);
@@ -491,29 +522,51 @@ attempt (HeraldConnection *self)
       return;
     }
 
+  /* A server's "retry after" holds even when something else (a network change) asks. */
+  if (g_get_monotonic_time () < self->not_before_us)
+    {
+      guint wait_ms = (guint) ((self->not_before_us - g_get_monotonic_time ()) / 1000) + 1;
+
+      schedule_retry (self, wait_ms, _ ("The server asked to wait"));
+      return;
+    }
+
+  /* The attempt exists before anyone hears of it: a handler of notify::state that calls
+   * back into the engine finds it and replaces it, instead of racing it. */
+  cancellable = g_cancellable_new ();
+  self->cancellable = g_object_ref (cancellable);
   set_state (self, HERALD_CONNECTION_CONNECTING, _ ("Connecting…"));
-  self->cancellable = g_cancellable_new ();
+  if (self->cancellable != cancellable)
+    return;
   HERALD_FEED_GET_CLASS (self->feed)
-    ->prepare_async (self->feed, self->session, self->cancellable, prepared_cb,
-                     g_object_ref (self));
+    ->prepare_async (self->feed, self->session, cancellable, prepared_cb, g_object_ref (self));
 }
 
+/* Monitors emit "network-changed" for every route or VPN change; only a real change of
+ * availability means anything here, so a chatty monitor cannot defeat the backoff. */
 static void
 network_changed_cb (GNetworkMonitor *monitor, gboolean available, gpointer user_data)
 {
-  HeraldConnection *self = user_data;
+  g_autoptr (HeraldConnection) self = g_object_ref (user_data);
 
+  available = g_network_monitor_get_network_available (monitor);
+  if (available == self->network_was_available)
+    return;
+  self->network_was_available = available;
   if (!self->running || self->loopback)
     return;
-  available = g_network_monitor_get_network_available (monitor);
-  if (available
-      && (self->state == HERALD_CONNECTION_OFFLINE || self->state == HERALD_CONNECTION_BACKING_OFF))
+
+  if (available)
     {
-      attempt (self);
+      if (self->state == HERALD_CONNECTION_OFFLINE || self->state == HERALD_CONNECTION_BACKING_OFF)
+        attempt (self);
+      else if (self->state == HERALD_CONNECTION_CONNECTED
+               && herald_feed_get_timing (self->feed)->heartbeat_ms > 0)
+        /* The socket may have died with the old network: ask, rather than wait for the
+         * liveness deadline. */
+        HERALD_FEED_GET_CLASS (self->feed)->heartbeat (self->feed);
     }
-  else if (!available
-           && (self->state == HERALD_CONNECTION_BACKING_OFF
-               || self->state == HERALD_CONNECTION_CONNECTING))
+  else if (self->state == HERALD_CONNECTION_BACKING_OFF || self->state == HERALD_CONNECTION_CONNECTING)
     {
       /* An open socket is left alone: monitors can be wrong, and liveness will tell. */
       g_clear_handle_id (&self->retry_source, g_source_remove);
@@ -554,6 +607,13 @@ sink_fail (gpointer data, GError *error)
 {
   HeraldConnection *self = data;
 
+  /* A feed's timer may fire after the user stopped the account or while it waits for them. */
+  if (!self->running || self->state == HERALD_CONNECTION_NEEDS_ATTENTION)
+    {
+      g_error_free (error);
+      return;
+    }
+  cancel_attempt (self);
   if (self->socket != NULL)
     {
       abandon_socket (self, SOUP_WEBSOCKET_CLOSE_NORMAL, FALSE);
@@ -568,6 +628,9 @@ sink_reconnect (gpointer data, gboolean reauthenticate, const char *reason)
 {
   HeraldConnection *self = data;
 
+  if (!self->running || self->state == HERALD_CONNECTION_NEEDS_ATTENTION)
+    return;
+  cancel_attempt (self);
   if (self->socket != NULL)
     {
       abandon_socket (self, SOUP_WEBSOCKET_CLOSE_NORMAL, FALSE);
@@ -716,6 +779,7 @@ herald_connection_new (HeraldFeed *feed, SoupSession *session, GNetworkMonitor *
     = monitor == NULL
       && endpoint_is_loopback (herald_account_get_endpoint (herald_feed_get_account (feed)));
   herald_feed_set_sink (feed, &connection_sink, self);
+  self->network_was_available = g_network_monitor_get_network_available (self->monitor);
   g_signal_connect (self->monitor, "network-changed", G_CALLBACK (network_changed_cb), self);
   return self;
 }

@@ -190,6 +190,22 @@ herald_feed_get_credential (HeraldFeed *self, const char *field)
   return g_hash_table_lookup (priv->credentials, field);
 }
 
+char *
+herald_feed_redact (HeraldFeed *self, const char *text)
+{
+  HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+  g_autoptr (GString) redacted = g_string_new (text ? text : "");
+  GHashTableIter iter;
+  gpointer secret;
+
+  g_hash_table_iter_init (&iter, priv->credentials);
+  while (g_hash_table_iter_next (&iter, NULL, &secret))
+    /* Very short values would match ordinary words; no real key is that short. */
+    if (strlen (secret) >= 6)
+      g_string_replace (redacted, secret, "…", 0);
+  return g_string_free (g_steal_pointer (&redacted), FALSE);
+}
+
 void
 herald_feed_set_timing (HeraldFeed *self, const HeraldFeedTiming *timing)
 {

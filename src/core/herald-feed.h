@@ -70,6 +70,9 @@ const char *herald_feed_get_provider_id (HeraldFeed *self);
 /* Credentials live only in memory here, wiped when the feed goes away. */
 void herald_feed_set_credential (HeraldFeed *self, const char *field, const char *secret);
 const char *herald_feed_get_credential (HeraldFeed *self, const char *field);
+/* text with every credential of this feed cut out: for reasons and log lines that quote
+ * a server, which might echo a key back. */
+char *herald_feed_redact (HeraldFeed *self, const char *text);
 
 typedef struct
 {

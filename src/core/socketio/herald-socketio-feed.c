@@ -212,17 +212,22 @@ handle_open (HeraldSocketioFeed *self, const HeraldSocketioPacket *packet)
   send_connect (self);
 }
 
-/* The object payload of a CONNECT / CONNECT_ERROR packet, member @name as a string. */
+/* The object payload of a CONNECT / CONNECT_ERROR packet, member @name as a string; a bare
+ * string payload (older servers' refusals) is taken as that member. */
 static char *
 dup_payload_member (HeraldSocketioFeed *self, const HeraldSocketioPacket *packet, const char *name)
 {
   HeraldSocketioFeedPrivate *priv = herald_socketio_feed_get_instance_private (self);
+  HeraldJsonNode root;
 
   if (packet->payload_json == NULL
       || !herald_json_doc_parse (priv->doc, packet->payload_json, strlen (packet->payload_json),
                                  NULL))
     return NULL;
-  return herald_json_node_dup_member_string (herald_json_doc_root (priv->doc), name);
+  root = herald_json_doc_root (priv->doc);
+  if (herald_json_node_type (root) == HERALD_JSON_STRING)
+    return herald_json_node_dup_string (root);
+  return herald_json_node_dup_member_string (root, name);
 }
 
 static void

@@ -136,9 +136,14 @@ check_payload (HeraldSioType type, const char *json, gsize len, GError **error)
   switch (type)
     {
     case HERALD_SIO_CONNECT:
-    case HERALD_SIO_CONNECT_ERROR:
       if (kind != HERALD_JSON_OBJECT)
         return malformed (error, N_ ("the payload is not an object"));
+      break;
+    case HERALD_SIO_CONNECT_ERROR:
+      /* v5 servers send {"message": …}; python-socketio still sends a bare string for an
+       * unknown namespace (44/ns,"Unable to connect"). Both are refusals. */
+      if (kind != HERALD_JSON_OBJECT && kind != HERALD_JSON_STRING)
+        return malformed (error, N_ ("a connect error carries an object or a string"));
       break;
     case HERALD_SIO_EVENT:
       if (kind != HERALD_JSON_ARRAY
