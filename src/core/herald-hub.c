@@ -17,6 +17,7 @@ typedef struct
 {
   HeraldHub *hub; /* unowned: the hub owns its entries */
   HeraldAccount *account;
+  HeraldAccount *started_as; /* a copy of the account as the entry was last started */
   gulong changed_handler;
   HeraldConnection *connection;
   GCancellable *cancellable;
@@ -97,6 +98,7 @@ entry_free (HubEntry *entry)
   entry_stop (entry);
   g_clear_signal_handler (&entry->changed_handler, entry->account);
   g_clear_object (&entry->account);
+  g_clear_object (&entry->started_as);
   g_free (entry->reason);
   g_free (entry);
 }
@@ -220,6 +222,8 @@ entry_start (HubEntry *entry)
   guint n_specs;
 
   entry_stop (entry);
+  g_clear_object (&entry->started_as);
+  entry->started_as = herald_account_copy (entry->account);
   if (!self->running || !herald_account_get_enabled (entry->account))
     {
       entry_set_state (entry, HERALD_CONNECTION_DISABLED, _ ("Disabled"));
@@ -266,11 +270,28 @@ entry_start (HubEntry *entry)
     entry_set_state (entry, HERALD_CONNECTION_CONNECTING, _ ("Reading the keys from the keyring…"));
 }
 
+/* TRUE when only the label differs: nothing the connection is built from. */
+static gboolean
+same_but_label (HeraldAccount *account, HeraldAccount *started_as)
+{
+  g_autoptr (HeraldAccount) relabelled = NULL;
+
+  if (started_as == NULL)
+    return FALSE;
+  relabelled = herald_account_copy (started_as);
+  herald_account_set_label (relabelled, herald_account_get_label (account));
+  return herald_account_equal (account, relabelled);
+}
+
 static void
 account_changed_cb (HeraldAccount *account, gpointer user_data)
 {
   HubEntry *entry = user_data;
 
+  /* A rename keeps the socket: reconnecting would lose what a feed without replay sends
+   * in the gap. */
+  if (same_but_label (account, entry->started_as))
+    return;
   /* Endpoint, options or the enabled switch changed: the simplest correct answer is a
    * fresh start with the account as it is now. */
   entry_start (entry);
@@ -406,10 +427,30 @@ herald_hub_set_memory_credential (HeraldHub *self, const char *account_id, const
 void
 herald_hub_start (HeraldHub *self)
 {
+  g_autoptr (GPtrArray) stopped = NULL;
+  GHashTableIter iter;
+  gpointer id;
+
   g_return_if_fail (HERALD_IS_HUB (self));
 
+  if (self->running)
+    return;
   self->running = TRUE;
+  /* sync_entries() starts only accounts it has not seen, so the entries a herald_hub_stop()
+   * left behind are started here. By id: a "state-changed" handler may change the list. */
+  stopped = g_ptr_array_new_with_free_func (g_free);
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    g_ptr_array_add (stopped, g_strdup (id));
   sync_entries (self);
+  for (guint i = 0; i < stopped->len && self->running; i++)
+    {
+      HubEntry *entry = g_hash_table_lookup (self->entries, g_ptr_array_index (stopped, i));
+
+      /* Entries sync_entries() just replaced are already on their way. */
+      if (entry != NULL && entry->connection == NULL && entry->cancellable == NULL)
+        entry_start (entry);
+    }
 }
 
 void
