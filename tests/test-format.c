@@ -96,7 +96,10 @@ static void
 test_format_escape_mnemonic (void)
 {
   static const char *const cases[][2] = {
-    { "plain", "plain" }, { "_thanks_", "__thanks__" }, { "a__b", "a____b" }, { "", "" },
+    { "plain", "plain" },
+    { "_thanks_", "__thanks__" },
+    { "a__b", "a____b" },
+    { "", "" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

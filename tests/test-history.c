@@ -21,8 +21,8 @@ typedef struct
 typedef struct
 {
   GThread *thread;
-  GPtrArray *seen; /* "account/id" in callback order */
-  GArray *is_new;  /* gboolean, same order */
+  GPtrArray *seen;  /* "account/id" in callback order */
+  GArray *outcomes; /* HeraldHistoryOutcome, same order */
   gboolean wrong_context;
 } Recorder;
 
@@ -79,7 +79,7 @@ recorder_init (Recorder *recorder)
 {
   recorder->thread = g_thread_self ();
   recorder->seen = g_ptr_array_new_with_free_func (g_free);
-  recorder->is_new = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  recorder->outcomes = g_array_new (FALSE, FALSE, sizeof (HeraldHistoryOutcome));
   recorder->wrong_context = FALSE;
 }
 
@@ -87,11 +87,12 @@ static void
 recorder_clear (Recorder *recorder)
 {
   g_ptr_array_unref (recorder->seen);
-  g_array_unref (recorder->is_new);
+  g_array_unref (recorder->outcomes);
 }
 
 static void
-record_added (HeraldHistory *history, HeraldEvent *event, gboolean is_new, gpointer user_data)
+record_added (HeraldHistory *history, HeraldEvent *event, HeraldHistoryOutcome outcome,
+              gpointer user_data)
 {
   Recorder *recorder = user_data;
 
@@ -99,14 +100,20 @@ record_added (HeraldHistory *history, HeraldEvent *event, gboolean is_new, gpoin
     recorder->wrong_context = TRUE;
   g_ptr_array_add (recorder->seen, g_strdup_printf ("%s/%s", herald_event_get_account (event),
                                                     herald_event_get_id (event)));
-  g_array_append_val (recorder->is_new, is_new);
+  g_array_append_val (recorder->outcomes, outcome);
+}
+
+static HeraldHistoryOutcome
+recorder_outcome (Recorder *recorder, guint index)
+{
+  g_assert_cmpuint (index, <, recorder->outcomes->len);
+  return g_array_index (recorder->outcomes, HeraldHistoryOutcome, index);
 }
 
 static gboolean
 recorder_is_new (Recorder *recorder, guint index)
 {
-  g_assert_cmpuint (index, <, recorder->is_new->len);
-  return g_array_index (recorder->is_new, gboolean, index);
+  return recorder_outcome (recorder, index) == HERALD_HISTORY_STORED;
 }
 
 static HeraldEvent *
@@ -236,7 +243,7 @@ test_dedupe (Fixture *fixture, gconstpointer data)
       g_assert_true (recorder_is_new (&rec, 3 + 2 * i));
       g_assert_false (recorder_is_new (&rec, 3 + 2 * i + 1));
     }
-  for (guint i = 0; i < rec.is_new->len; i++)
+  for (guint i = 0; i < rec.outcomes->len; i++)
     new_count += recorder_is_new (&rec, i);
   g_assert_cmpuint (new_count, ==, 1 + 1 + 1000);
   g_assert_false (rec.wrong_context);
@@ -881,11 +888,12 @@ test_callbacks_from_worker (Fixture *fixture, gconstpointer data)
 }
 
 static void
-flush_from_callback (HeraldHistory *history, HeraldEvent *event, gboolean is_new, gpointer data)
+flush_from_callback (HeraldHistory *history, HeraldEvent *event, HeraldHistoryOutcome outcome,
+                     gpointer data)
 {
   Recorder *rec = data;
 
-  record_added (history, event, is_new, rec);
+  record_added (history, event, outcome, rec);
   if (rec->seen->len == 1)
     {
       /* Everything queued so far, including what follows this event, is delivered by now. */
@@ -920,11 +928,12 @@ test_flush_in_callback (Fixture *fixture, gconstpointer data)
 }
 
 static void
-count_added (HeraldHistory *history, HeraldEvent *event, gboolean is_new, gpointer user_data)
+count_added (HeraldHistory *history, HeraldEvent *event, HeraldHistoryOutcome outcome,
+             gpointer user_data)
 {
   guint *counts = user_data;
 
-  counts[is_new ? 1 : 0]++;
+  counts[outcome == HERALD_HISTORY_STORED ? 1 : 0]++;
 }
 
 static void
@@ -1064,7 +1073,8 @@ test_write_failure (Fixture *fixture, gconstpointer data)
 
   g_assert_cmpuint (rec.seen->len, ==, 3);
   g_assert_true (recorder_is_new (&rec, 0));
-  g_assert_false (recorder_is_new (&rec, 2));
+  /* A failed write is reported as such, not as a duplicate: the caller can still tell the user. */
+  g_assert_cmpint (recorder_outcome (&rec, 2), ==, HERALD_HISTORY_NOT_STORED);
   g_assert_false (stored (fixture->history, "boom"));
   /* Whatever the batching, "new" is reported exactly for what was stored. */
   lost_new = recorder_is_new (&rec, 1);

@@ -2,6 +2,8 @@
  * through what the tray and window see ("event-added", "state-changed"). */
 #include "config.h"
 
+#include <sqlite3.h>
+
 #include <glib/gstdio.h>
 
 #include "herald-account-store.h"
@@ -1043,6 +1045,41 @@ test_history_cap (Fixture *fx, gconstpointer data)
                      herald_event_get_id (g_ptr_array_index (expected, i)));
 }
 
+/* A history that cannot write (disk full) must not silence Herald: every event is still
+ * announced, once, even when the feed sends it again. */
+static void
+test_write_failure_still_announces (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (fx->dir, "history.db", NULL);
+  g_autoptr (GHashTable) announced = NULL;
+  sqlite3 *db = NULL;
+
+  /* Another connection makes every insert fail, as a full disk would. */
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "CREATE TRIGGER full BEFORE INSERT ON events"
+                                 " BEGIN SELECT RAISE (ABORT, 'disk full'); END",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  fx->check_stored = FALSE;
+  scenario (fx->sim, "pally", "burst:count=40");
+  scenario (fx->sim, "pally", "duplicates");
+  add_account (fx, "pally", "pally-tips");
+  g_test_expect_message ("herald-history", G_LOG_LEVEL_WARNING, "*disk full*");
+  herald_hub_start (fx->hub);
+  WAIT_UNTIL (fx, fx->added->len >= 40);
+  herald_history_flush (fx->history);
+  run_for (200);
+  g_test_assert_expected_messages ();
+
+  g_assert_cmpuint (fx->added->len, ==, 40);
+  announced = unique_keys (fx->added, "event-added");
+  g_assert_cmpuint (g_hash_table_size (announced), ==, 40);
+  g_assert_cmpuint (query_history (fx, NULL)->len, ==, 0);
+}
+
 static void
 test_offline (Fixture *fx, gconstpointer data)
 {
@@ -1109,6 +1146,8 @@ main (int argc, char **argv)
   g_test_add ("/hub/auth-failure", Fixture, NULL, setup, test_auth_failure, teardown);
   g_test_add ("/hub/refused-key-retry", Fixture, NULL, setup, test_refused_key_retry, teardown);
   g_test_add ("/hub/history-cap", Fixture, NULL, setup, test_history_cap, teardown);
+  g_test_add ("/hub/write-failure-still-announces", Fixture, NULL, setup,
+              test_write_failure_still_announces, teardown);
   g_test_add ("/hub/offline", Fixture, NULL, setup, test_offline, teardown);
   g_test_add ("/hub/stop-start", Fixture, NULL, setup, test_stop_start, teardown);
   return g_test_run ();

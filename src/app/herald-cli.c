@@ -316,8 +316,7 @@ read_credential (FILE *input, const HeraldCredentialSpec *spec, gboolean interac
 
   if (interactive)
     {
-      g_printerr ("%s%s: ", _ (spec->prompt),
-                  spec->optional ? _ (" — Enter to skip") : "");
+      g_printerr ("%s%s: ", _ (spec->prompt), spec->optional ? _ (" — Enter to skip") : "");
       if (tcgetattr (fileno (input), &saved) == 0)
         {
           quiet = saved;

@@ -214,8 +214,9 @@ herald_tray_class_init (HeraldTrayClass *klass)
 
   object_class->dispose = herald_tray_dispose;
   object_class->get_property = herald_tray_get_property;
-  properties[PROP_VISIBLE] = g_param_spec_boolean (
-    "visible", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_VISIBLE]
+    = g_param_spec_boolean ("visible", NULL, NULL, FALSE,
+                            G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -250,7 +251,8 @@ herald_tray_new (GApplication *application)
   self->indicator = app_indicator_new (HERALD_APP_ID, HERALD_APP_ID "-symbolic",
                                        APP_INDICATOR_CATEGORY_COMMUNICATIONS);
   app_indicator_set_title (self->indicator, _ ("Herald"));
-  g_signal_connect (self->indicator, "connection-changed", G_CALLBACK (connection_changed_cb), self);
+  g_signal_connect (self->indicator, "connection-changed", G_CALLBACK (connection_changed_cb),
+                    self);
   g_signal_connect (application, "action-state-changed::paused", G_CALLBACK (paused_changed_cb),
                     self);
   rebuild_menu (self);

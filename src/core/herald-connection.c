@@ -158,8 +158,8 @@ abandon_socket (HeraldConnection *self, gushort code, gboolean hard)
     soup_websocket_connection_close (socket, code, NULL);
   /* Asynchronously: a TLS close with a full send buffer could otherwise block. */
   if (hard)
-    g_io_stream_close_async (soup_websocket_connection_get_io_stream (socket), G_PRIORITY_DEFAULT, NULL,
-                             NULL, NULL);
+    g_io_stream_close_async (soup_websocket_connection_get_io_stream (socket), G_PRIORITY_DEFAULT,
+                             NULL, NULL, NULL);
 }
 
 static void
@@ -230,7 +230,7 @@ handle_failure (HeraldConnection *self, const GError *error)
       guint retry_after_ms = herald_feed_get_retry_after_ms (self->feed);
 
       delay = MAX (delay, retry_after_ms);
-      self->not_before_us = g_get_monotonic_time () + (gint64) retry_after_ms * 1000;
+      self->not_before_us = g_get_monotonic_time () + (gint64)retry_after_ms * 1000;
     }
   schedule_retry (self, delay, error->message);
 }
@@ -424,14 +424,14 @@ classify_connect_error (HeraldFeed *feed, SoupMessage *handshake, const GError *
                         _ ("The server refused the credentials (HTTP %u)"), status);
   if (status == 429 /* Too Many Requests: libsoup 3.2 has no name for it */)
     {
-      const char *retry_after
-        = soup_message_headers_get_one (soup_message_get_response_headers (handshake), "Retry-After");
+      const char *retry_after = soup_message_headers_get_one (
+        soup_message_get_response_headers (handshake), "Retry-After");
       guint64 seconds = DEFAULT_RETRY_AFTER_S;
 
       if (retry_after == NULL
           || !g_ascii_string_to_unsigned (retry_after, 10, 0, MAX_RETRY_AFTER_S, &seconds, NULL))
         seconds = DEFAULT_RETRY_AFTER_S;
-      herald_feed_set_retry_after_ms (feed, (guint) seconds * 1000);
+      herald_feed_set_retry_after_ms (feed, (guint)seconds * 1000);
       return g_error_new_literal (HERALD_FEED_ERROR, HERALD_FEED_ERROR_RATE_LIMITED,
                                   _ ("The server asks to slow down"));
     }
@@ -525,7 +525,7 @@ attempt (HeraldConnection *self)
   /* A server's "retry after" holds even when something else (a network change) asks. */
   if (g_get_monotonic_time () < self->not_before_us)
     {
-      guint wait_ms = (guint) ((self->not_before_us - g_get_monotonic_time ()) / 1000) + 1;
+      guint wait_ms = (guint)((self->not_before_us - g_get_monotonic_time ()) / 1000) + 1;
 
       schedule_retry (self, wait_ms, _ ("The server asked to wait"));
       return;
@@ -566,7 +566,8 @@ network_changed_cb (GNetworkMonitor *monitor, gboolean available, gpointer user_
          * liveness deadline. */
         HERALD_FEED_GET_CLASS (self->feed)->heartbeat (self->feed);
     }
-  else if (self->state == HERALD_CONNECTION_BACKING_OFF || self->state == HERALD_CONNECTION_CONNECTING)
+  else if (self->state == HERALD_CONNECTION_BACKING_OFF
+           || self->state == HERALD_CONNECTION_CONNECTING)
     {
       /* An open socket is left alone: monitors can be wrong, and liveness will tell. */
       g_clear_handle_id (&self->retry_source, g_source_remove);

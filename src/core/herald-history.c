@@ -36,8 +36,8 @@ typedef enum
 typedef struct
 {
   OpKind kind;
-  gboolean read;   /* OP_MARK_READ */
-  gboolean is_new; /* OP_ADD, once written */
+  gboolean read;                /* OP_MARK_READ */
+  HeraldHistoryOutcome outcome; /* OP_ADD, once written */
   HeraldEvent *event;
   HeraldHistoryAddedFunc callback;
   gpointer user_data;
@@ -634,8 +634,10 @@ run_insert (HeraldHistory *self, Op *op)
   sqlite3_bind_int (stmt, 13, herald_event_get_read (event));
 
   rc = step_once (self->write_db, stmt, &changes);
-  op->is_new = rc == SQLITE_OK && changes > 0;
-  if (op->is_new)
+  op->outcome = rc != SQLITE_OK ? HERALD_HISTORY_NOT_STORED
+                : changes > 0   ? HERALD_HISTORY_STORED
+                                : HERALD_HISTORY_DUPLICATE;
+  if (op->outcome == HERALD_HISTORY_STORED)
     self->row_count++;
   return rc;
 }
@@ -766,7 +768,7 @@ write_batch (HeraldHistory *self, Batch *batch)
     sqlite3_exec (self->write_db, "ROLLBACK", NULL, NULL, NULL);
   self->row_count = rows_before;
   for (guint i = 0; i < batch->ops->len; i++)
-    g_array_index (batch->ops, Op, i).is_new = FALSE;
+    g_array_index (batch->ops, Op, i).outcome = HERALD_HISTORY_NOT_STORED;
 }
 
 /* Called with self->lock held. */
@@ -855,7 +857,7 @@ deliver (HeraldHistory *self)
           Op *op = &g_array_index (batch->ops, Op, self->delivering_index++);
 
           if (op->kind == OP_ADD && op->callback != NULL)
-            op->callback (self, op->event, op->is_new, op->user_data);
+            op->callback (self, op->event, op->outcome, op->user_data);
           continue;
         }
 

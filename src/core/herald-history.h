@@ -45,15 +45,22 @@ char *herald_history_default_path (void);
 /* The name the damaged file was moved to at open, or NULL when nothing was moved. */
 const char *herald_history_get_moved_aside_path (HeraldHistory *self);
 
-typedef void (*HeraldHistoryAddedFunc) (HeraldHistory *history, HeraldEvent *event, gboolean is_new,
-                                        gpointer user_data);
+typedef enum
+{
+  HERALD_HISTORY_STORED,     /* new: the (account, id) pair was not stored before */
+  HERALD_HISTORY_DUPLICATE,  /* the pair was already stored; nothing changed */
+  HERALD_HISTORY_NOT_STORED, /* the write failed (disk full, I/O error): new or not, unknown */
+} HeraldHistoryOutcome;
+
+typedef void (*HeraldHistoryAddedFunc) (HeraldHistory *history, HeraldEvent *event,
+                                        HeraldHistoryOutcome outcome, gpointer user_data);
 
 /* Queues @event (a reference is taken) and returns at once; callable from any thread. A writer
  * thread stores queued events in batches, one transaction each, and then calls @callback (may
- * be NULL) for each event in the order they were added, with @is_new TRUE only when the
- * (account, id) pair was not stored yet. When a batch cannot be written (disk full, I/O error)
- * a warning is logged, the batch is rolled back and its events are reported with @is_new FALSE;
- * the store keeps running and later batches are tried again.
+ * be NULL) for each event in the order they were added, with the outcome of its insert.
+ * When a batch cannot be written (disk full, I/O error) a warning is logged, the batch is rolled
+ * back and its events are reported HERALD_HISTORY_NOT_STORED, so a caller can still tell the
+ * user; the store keeps running and later batches are tried again.
  *
  * Dropping the last reference to the history still writes everything queued, but callbacks not
  * yet dispatched are dropped: call herald_history_flush() first to receive them. */

@@ -40,9 +40,14 @@ struct _HeraldHub
   gboolean running;
   GHashTable *memory_credentials; /* "account\nfield" → secret */
   GHashTable *entries;            /* account id → HubEntry */
+  GHashTable *announced_unstored; /* "account\nid" of events announced though the write failed */
 };
 
 G_DEFINE_FINAL_TYPE (HeraldHub, herald_hub, G_TYPE_OBJECT)
+
+/* While writes fail, events announced anyway are remembered so a replaying feed does not
+ * announce them again; bounded, since a long outage must not grow memory. */
+#define MAX_UNSTORED_REMEMBERED 4096
 
 enum
 {
@@ -104,19 +109,33 @@ entry_free (HubEntry *entry)
 }
 
 static void
-history_added_cb (HeraldHistory *history, HeraldEvent *event, gboolean is_new, gpointer user_data)
+history_added_cb (HeraldHistory *history, HeraldEvent *event, HeraldHistoryOutcome outcome,
+                  gpointer user_data)
 {
   g_autoptr (HeraldHub) self = user_data;
+  g_autofree char *key = NULL;
   HubEntry *entry;
 
-  if (is_new)
+  switch (outcome)
     {
+    case HERALD_HISTORY_STORED:
       g_signal_emit (self, signals[SIGNAL_EVENT_ADDED], 0, event);
-      return;
+      break;
+    case HERALD_HISTORY_NOT_STORED:
+      /* The disk failed us, the user should not be failed too: announce it, once. */
+      key = g_strconcat (herald_event_get_account (event), "\n", herald_event_get_id (event), NULL);
+      if (g_hash_table_size (self->announced_unstored) >= MAX_UNSTORED_REMEMBERED)
+        g_hash_table_remove_all (self->announced_unstored);
+      if (g_hash_table_add (self->announced_unstored, g_steal_pointer (&key)))
+        g_signal_emit (self, signals[SIGNAL_EVENT_ADDED], 0, event);
+      break;
+    case HERALD_HISTORY_DUPLICATE:
+    default:
+      entry = g_hash_table_lookup (self->entries, herald_event_get_account (event));
+      if (entry != NULL && entry->connection != NULL)
+        herald_connection_note_duplicate (entry->connection);
+      break;
     }
-  entry = g_hash_table_lookup (self->entries, herald_event_get_account (event));
-  if (entry != NULL && entry->connection != NULL)
-    herald_connection_note_duplicate (entry->connection);
 }
 
 static void
@@ -357,6 +376,7 @@ herald_hub_dispose (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->monitor);
   g_clear_pointer (&self->memory_credentials, g_hash_table_unref);
+  g_clear_pointer (&self->announced_unstored, g_hash_table_unref);
   G_OBJECT_CLASS (herald_hub_parent_class)->dispose (object);
 }
 
@@ -382,6 +402,7 @@ herald_hub_init (HeraldHub *self)
   self->memory_credentials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, wipe_secret);
   self->entries
     = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)entry_free);
+  self->announced_unstored = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 HeraldHub *
