@@ -27,5 +27,6 @@ echo "== build with -Werror"
 run_suite _build/test -Dwerror=true --buildtype=debugoptimized || status=1
 echo "== build with AddressSanitizer and UndefinedBehaviorSanitizer"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  LSAN_OPTIONS=suppressions="$PWD/build-aux/lsan.supp":print_suppressions=0 \
   run_suite _build/asan -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true --buildtype=debug || status=1
 exit $status

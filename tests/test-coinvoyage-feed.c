@@ -7,65 +7,30 @@
 #include <json-glib/json-glib.h>
 
 #include "herald-coinvoyage-feed.h"
-#include "herald-connection.h"
 #include "herald-providers.h"
-#include "herald-simulator.h"
+#include "herald-test-feed.h"
 
 #define WAIT_TIMEOUT_MS 15000
 
 typedef struct
 {
   HeraldSimulator *sim;
-  HeraldAccount *account;
-  HeraldFeed *feed;
-  SoupSession *session;
-  HeraldConnection *connection;
-  GPtrArray *events;
-  GPtrArray *reasons;
+  HeraldTestLive *live;
 } Fixture;
-
-static void
-event_cb (HeraldConnection *connection, HeraldEvent *event, gpointer user_data)
-{
-  Fixture *fx = user_data;
-
-  g_ptr_array_add (fx->events, herald_event_ref (event));
-}
-
-static void
-state_cb (GObject *object, GParamSpec *pspec, gpointer user_data)
-{
-  Fixture *fx = user_data;
-
-  g_ptr_array_add (fx->reasons, g_strdup (herald_connection_get_reason (fx->connection)));
-}
 
 static void
 fixture_setup (Fixture *fx, gconstpointer data)
 {
   fx->sim = herald_simulator_new ();
   herald_simulator_set_recording (fx->sim, TRUE);
-  fx->events = g_ptr_array_new_with_free_func ((GDestroyNotify)herald_event_unref);
-  fx->reasons = g_ptr_array_new_with_free_func (g_free);
 }
 
 static void
 fixture_teardown (Fixture *fx, gconstpointer data)
 {
-  if (fx->connection != NULL)
-    {
-      herald_connection_stop (fx->connection);
-      g_signal_handlers_disconnect_by_data (fx->connection, fx);
-    }
-  g_clear_object (&fx->connection);
-  g_clear_object (&fx->feed);
-  g_clear_object (&fx->account);
-  g_clear_object (&fx->session);
+  g_clear_pointer (&fx->live, herald_test_live_free);
   g_clear_object (&fx->sim);
-  g_ptr_array_unref (fx->events);
-  g_ptr_array_unref (fx->reasons);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  herald_test_drain ();
 }
 
 static void
@@ -87,80 +52,27 @@ static void
 prepare (Fixture *fx, guint n_orders, const char *api_key, const char *api_secret,
          const HeraldFeedTiming *timing)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *endpoint = NULL;
+  g_autoptr (HeraldAccount) account = NULL;
+  g_autoptr (HeraldFeed) feed = NULL;
   const char *const *scopes;
 
-  g_assert_true (herald_simulator_listen (fx->sim, 0, &error));
-  g_assert_no_error (error);
-  endpoint = herald_simulator_get_endpoint (fx->sim, "coinvoyage");
-  g_assert_nonnull (endpoint);
-
-  fx->account = herald_account_new (HERALD_PROVIDER_COINVOYAGE, "coinvoyage-sim");
-  herald_account_set_label (fx->account, "Sim");
-  herald_account_set_endpoint (fx->account, endpoint);
+  account = herald_test_sim_account_new (fx->sim, "coinvoyage");
   scopes = herald_simulator_get_scopes (fx->sim, "coinvoyage");
   g_assert_cmpuint (g_strv_length ((char **)scopes), >=, n_orders);
   for (guint i = 0; i < n_orders; i++)
-    herald_account_add_option_value (fx->account, "order", scopes[i]);
-  g_assert_true (herald_account_validate (fx->account, &error));
-  g_assert_no_error (error);
+    herald_account_add_option_value (account, "order", scopes[i]);
 
-  fx->feed = herald_feed_new_for_account (fx->account);
-  g_assert_true (HERALD_IS_COINVOYAGE_FEED (fx->feed));
-  herald_feed_set_credential (
-    fx->feed, "api-key",
-    api_key ? api_key : herald_simulator_get_credential (fx->sim, "coinvoyage", "api-key"));
-  if (api_secret == NULL)
-    herald_feed_set_credential (
-      fx->feed, "api-secret",
-      herald_simulator_get_credential (fx->sim, "coinvoyage", "api-secret"));
-  else if (*api_secret != '\0')
-    herald_feed_set_credential (fx->feed, "api-secret", api_secret);
+  feed = herald_test_sim_feed_new (fx->sim, account);
+  g_assert_true (HERALD_IS_COINVOYAGE_FEED (feed));
+  if (api_key != NULL)
+    herald_feed_set_credential (feed, "api-key", api_key);
+  if (api_secret != NULL && *api_secret == '\0')
+    herald_feed_set_credential (feed, "api-secret", NULL);
+  else if (api_secret != NULL)
+    herald_feed_set_credential (feed, "api-secret", api_secret);
   if (timing != NULL)
-    herald_feed_set_timing (fx->feed, timing);
-
-  fx->session = soup_session_new ();
-  fx->connection = herald_connection_new (fx->feed, fx->session, NULL);
-  herald_connection_set_backoff (fx->connection, 50, 200, 60000, 1);
-  g_signal_connect (fx->connection, "event", G_CALLBACK (event_cb), fx);
-  g_signal_connect (fx->connection, "notify::state", G_CALLBACK (state_cb), fx);
-}
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (Fixture *fx);
-
-static void
-wait_until (Fixture *fx, Condition condition, const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint source = g_timeout_add (WAIT_TIMEOUT_MS, timeout_cb, &timed_out);
-
-  while (!condition (fx) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    g_error ("timed out waiting for %s (state %s: %s)", what,
-             herald_connection_state_to_string (herald_connection_get_state (fx->connection)),
-             herald_connection_get_reason (fx->connection));
-  g_source_remove (source);
-}
-
-static void
-run_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, timeout_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
+    herald_feed_set_timing (feed, timing);
+  fx->live = herald_test_live_new (feed, NULL);
 }
 
 static guint
@@ -170,43 +82,34 @@ sim_counter (Fixture *fx, const char *name)
 }
 
 static gboolean
-saw_reason (Fixture *fx, const char *prefix)
-{
-  for (guint i = 0; i < fx->reasons->len; i++)
-    if (g_str_has_prefix (g_ptr_array_index (fx->reasons, i), prefix))
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
 is_connected (Fixture *fx)
 {
-  return herald_connection_get_state (fx->connection) == HERALD_CONNECTION_CONNECTED;
+  return herald_connection_get_state (fx->live->connection) == HERALD_CONNECTION_CONNECTED;
 }
 
 static gboolean
 needs_attention (Fixture *fx)
 {
-  return herald_connection_get_state (fx->connection) == HERALD_CONNECTION_NEEDS_ATTENTION;
+  return herald_connection_get_state (fx->live->connection) == HERALD_CONNECTION_NEEDS_ATTENTION;
 }
 
 static gboolean
 has_24_events (Fixture *fx)
 {
-  return fx->events->len >= 24;
+  return fx->live->events->len >= 24;
 }
 
 static gboolean
 has_ten_events (Fixture *fx)
 {
-  return fx->events->len >= 10;
+  return fx->live->events->len >= 10;
 }
 
 static gboolean
 resubscribed (Fixture *fx)
 {
   return sim_counter (fx, "connections") >= 2 && sim_counter (fx, "subscriptions") >= 2
-         && fx->events->len >= 8 && is_connected (fx);
+         && fx->live->events->len >= 8 && is_connected (fx);
 }
 
 static gboolean
@@ -220,10 +123,10 @@ malformed_and_unknown_seen (Fixture *fx)
 {
   gboolean unknown = FALSE;
 
-  for (guint i = 0; i < fx->events->len; i++)
-    unknown |= g_str_equal (herald_event_get_event_type (g_ptr_array_index (fx->events, i)),
+  for (guint i = 0; i < fx->live->events->len; i++)
+    unknown |= g_str_equal (herald_event_get_event_type (g_ptr_array_index (fx->live->events, i)),
                             "announcement");
-  return unknown && herald_connection_get_counters (fx->connection)->malformed >= 4;
+  return unknown && herald_connection_get_counters (fx->live->connection)->malformed >= 4;
 }
 
 /* What the event must say, read from the frame independently of the feed. */
@@ -290,18 +193,18 @@ test_organization (Fixture *fx, gconstpointer data)
 
   scenario (fx, "trickle:interval=15");
   prepare (fx, 0, SIM_KEY, NULL, NULL);
-  herald_connection_start (fx->connection);
-  wait_until (fx, has_24_events, "two rounds of events");
-  herald_connection_stop (fx->connection);
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, has_24_events (fx), WAIT_TIMEOUT_MS);
+  herald_connection_stop (fx->live->connection);
 
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
   g_assert_cmpuint (sim_counter (fx, "subscriptions"), ==, 1);
   g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 0);
   sent = herald_simulator_get_sent_ids (fx->sim, "coinvoyage");
-  g_assert_cmpuint (sent->len, >=, fx->events->len);
-  for (guint i = 0; i < fx->events->len; i++)
+  g_assert_cmpuint (sent->len, >=, fx->live->events->len);
+  for (guint i = 0; i < fx->live->events->len; i++)
     {
-      HeraldEvent *event = g_ptr_array_index (fx->events, i);
+      HeraldEvent *event = g_ptr_array_index (fx->live->events, i);
 
       assert_order_event (event, NULL);
       g_assert_cmpstr (herald_event_get_id (event), ==, g_ptr_array_index (sent, i));
@@ -317,18 +220,18 @@ test_order_scope (Fixture *fx, gconstpointer data)
   scenario (fx, "trickle:interval=15");
   prepare (fx, 2, SIM_KEY, NO_SECRET, NULL);
   scopes = herald_simulator_get_scopes (fx->sim, "coinvoyage");
-  herald_connection_start (fx->connection);
-  wait_until (fx, has_ten_events, "the two orders' events");
-  run_for (300);
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, has_ten_events (fx), WAIT_TIMEOUT_MS);
+  herald_test_spin (300);
 
   g_assert_cmpuint (sim_counter (fx, "subscriptions"), ==, 2);
   g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 0);
-  g_assert_cmpuint (fx->events->len, ==, 10);
-  for (guint i = 0; i < fx->events->len; i++)
+  g_assert_cmpuint (fx->live->events->len, ==, 10);
+  for (guint i = 0; i < fx->live->events->len; i++)
     {
       g_autofree char *order = NULL;
 
-      assert_order_event (g_ptr_array_index (fx->events, i), &order);
+      assert_order_event (g_ptr_array_index (fx->live->events, i), &order);
       g_assert_true (g_str_equal (order, scopes[0]) || g_str_equal (order, scopes[1]));
     }
 }
@@ -337,28 +240,28 @@ static void
 test_bad_signature (Fixture *fx, gconstpointer data)
 {
   prepare (fx, 0, SIM_KEY, "cv_sk_not_the_right_secret", NULL);
-  herald_connection_start (fx->connection);
-  wait_until (fx, needs_attention, "needs attention");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, needs_attention (fx), WAIT_TIMEOUT_MS);
 
-  g_assert_cmpstr (herald_connection_get_reason (fx->connection), ==,
+  g_assert_cmpstr (herald_connection_get_reason (fx->live->connection), ==,
                    "CoinVoyage refused the signature (invalid authorization_signature)");
-  run_for (1500);
+  herald_test_spin (1500);
   g_assert_true (needs_attention (fx));
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
   g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 1);
-  g_assert_cmpuint (fx->events->len, ==, 0);
+  g_assert_cmpuint (fx->live->events->len, ==, 0);
 }
 
 static void
 test_bad_key (Fixture *fx, gconstpointer data)
 {
   prepare (fx, 1, "cv_pk_not_the_right_key", NO_SECRET, NULL);
-  herald_connection_start (fx->connection);
-  wait_until (fx, needs_attention, "needs attention");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, needs_attention (fx), WAIT_TIMEOUT_MS);
 
-  g_assert_cmpstr (herald_connection_get_reason (fx->connection), ==,
+  g_assert_cmpstr (herald_connection_get_reason (fx->live->connection), ==,
                    "CoinVoyage refused the API key (invalid api_key)");
-  run_for (1500);
+  herald_test_spin (1500);
   g_assert_true (needs_attention (fx));
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
   g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 1);
@@ -369,12 +272,12 @@ static void
 test_organization_needs_secret (Fixture *fx, gconstpointer data)
 {
   prepare (fx, 0, SIM_KEY, NO_SECRET, NULL);
-  herald_connection_start (fx->connection);
-  wait_until (fx, needs_attention, "needs attention");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, needs_attention (fx), WAIT_TIMEOUT_MS);
 
-  g_assert_true (g_str_has_prefix (herald_connection_get_reason (fx->connection),
+  g_assert_true (g_str_has_prefix (herald_connection_get_reason (fx->live->connection),
                                    "Following the whole organization needs the API secret"));
-  run_for (500);
+  herald_test_spin (500);
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 0);
 }
 
@@ -385,12 +288,12 @@ test_drop_resubscribes (Fixture *fx, gconstpointer data)
   scenario (fx, "trickle:interval=15");
   scenario (fx, "drop:after=4");
   prepare (fx, 0, SIM_KEY, NULL, NULL);
-  herald_connection_start (fx->connection);
-  wait_until (fx, resubscribed, "a resubscription after the drop");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, resubscribed (fx), WAIT_TIMEOUT_MS);
 
   g_assert_cmpuint (sim_counter (fx, "drops"), >=, 1);
   g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 0);
-  g_assert_cmpuint (herald_connection_get_counters (fx->connection)->drops, >=, 1);
+  g_assert_cmpuint (herald_connection_get_counters (fx->live->connection)->drops, >=, 1);
 }
 
 /* With no events, the pongs to our WebSocket pings keep the socket for good… */
@@ -401,13 +304,13 @@ test_pongs_keep_alive (Fixture *fx, gconstpointer data)
 
   scenario (fx, "idle");
   prepare (fx, 0, SIM_KEY, NULL, &timing);
-  herald_connection_start (fx->connection);
-  wait_until (fx, is_connected, "the connection");
-  run_for (4500);
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, is_connected (fx), WAIT_TIMEOUT_MS);
+  herald_test_spin (4500);
 
   g_assert_true (is_connected (fx));
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
-  g_assert_cmpuint (herald_connection_get_counters (fx->connection)->drops, ==, 0);
+  g_assert_cmpuint (herald_connection_get_counters (fx->live->connection)->drops, ==, 0);
 }
 
 /* …while a socket where nothing at all comes back is dropped and made again. */
@@ -419,11 +322,11 @@ test_silence_reconnects (Fixture *fx, gconstpointer data)
   scenario (fx, "trickle:interval=15");
   scenario (fx, "stall:after=3");
   prepare (fx, 0, SIM_KEY, NULL, &timing);
-  herald_connection_start (fx->connection);
-  wait_until (fx, reconnected, "a reconnection after the stall");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, reconnected (fx), WAIT_TIMEOUT_MS);
 
   g_assert_cmpuint (sim_counter (fx, "stalls"), >=, 1);
-  g_assert_true (saw_reason (fx, "The feed went silent"));
+  g_assert_true (herald_test_live_saw_reason (fx->live, "The feed went silent"));
 }
 
 static void
@@ -432,14 +335,14 @@ test_duplicates (Fixture *fx, gconstpointer data)
   scenario (fx, "trickle:interval=15");
   scenario (fx, "duplicates");
   prepare (fx, 0, SIM_KEY, NULL, NULL);
-  herald_connection_start (fx->connection);
-  wait_until (fx, has_ten_events, "ten events");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, has_ten_events (fx), WAIT_TIMEOUT_MS);
 
-  for (guint i = 0; i + 1 < fx->events->len; i += 2)
-    g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->events, i)), ==,
-                     herald_event_get_id (g_ptr_array_index (fx->events, i + 1)));
-  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->events, 0)), !=,
-                   herald_event_get_id (g_ptr_array_index (fx->events, 2)));
+  for (guint i = 0; i + 1 < fx->live->events->len; i += 2)
+    g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->live->events, i)), ==,
+                     herald_event_get_id (g_ptr_array_index (fx->live->events, i + 1)));
+  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->live->events, 0)), !=,
+                   herald_event_get_id (g_ptr_array_index (fx->live->events, 2)));
 }
 
 static void
@@ -448,8 +351,8 @@ test_malformed (Fixture *fx, gconstpointer data)
   scenario (fx, "trickle:interval=15");
   scenario (fx, "malformed:every=2");
   prepare (fx, 0, SIM_KEY, NULL, NULL);
-  herald_connection_start (fx->connection);
-  wait_until (fx, malformed_and_unknown_seen, "malformed frames and an unknown message");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, malformed_and_unknown_seen (fx), WAIT_TIMEOUT_MS);
 
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
   g_assert_true (is_connected (fx));

@@ -7,73 +7,17 @@
 #include <json-glib/json-glib.h>
 
 #include "herald-coinvoyage-feed.h"
-#include "herald-feed-private.h"
 #include "herald-providers.h"
+#include "herald-test-feed.h"
 
 #define API_KEY "cv_pk_test_key"
 #define API_SECRET "cv_sk_test_secret"
 
 typedef struct
 {
-  GPtrArray *events;
-  GPtrArray *sent;
-  guint malformed;
-  GError *failure;
-} Sink;
-
-static void
-sink_send_text (gpointer data, const char *text)
-{
-  Sink *sink = data;
-
-  g_ptr_array_add (sink->sent, g_strdup (text));
-}
-
-static void
-sink_emit (gpointer data, HeraldEvent *event)
-{
-  Sink *sink = data;
-
-  g_ptr_array_add (sink->events, herald_event_ref (event));
-}
-
-static void
-sink_malformed (gpointer data, const char *why)
-{
-  Sink *sink = data;
-
-  sink->malformed++;
-}
-
-static void
-sink_fail (gpointer data, GError *error)
-{
-  Sink *sink = data;
-
-  g_clear_error (&sink->failure);
-  sink->failure = error;
-}
-
-static void
-sink_reconnect (gpointer data, gboolean reauthenticate, const char *reason)
-{
-  g_assert_not_reached ();
-}
-
-static void
-sink_nothing (gpointer data)
-{
-}
-
-static const HeraldFeedSink test_sink = {
-  sink_send_text, sink_emit, sink_malformed, sink_fail, sink_reconnect, sink_nothing, sink_nothing,
-};
-
-typedef struct
-{
   HeraldAccount *account;
   HeraldFeed *feed;
-  Sink sink;
+  HeraldTestSink *sink;
 } Fixture;
 
 static void
@@ -85,9 +29,7 @@ fixture_setup_with_orders (Fixture *fx, const char *const *orders)
   g_assert_true (HERALD_IS_COINVOYAGE_FEED (fx->feed));
   herald_feed_set_credential (fx->feed, "api-key", API_KEY);
   herald_feed_set_credential (fx->feed, "api-secret", API_SECRET);
-  fx->sink.events = g_ptr_array_new_with_free_func ((GDestroyNotify)herald_event_unref);
-  fx->sink.sent = g_ptr_array_new_with_free_func (g_free);
-  herald_feed_set_sink (fx->feed, &test_sink, &fx->sink);
+  fx->sink = herald_test_sink_attach (fx->feed);
 }
 
 static void
@@ -99,18 +41,17 @@ fixture_setup (Fixture *fx, gconstpointer data)
 static void
 fixture_teardown (Fixture *fx, gconstpointer data)
 {
-  herald_feed_set_sink (fx->feed, NULL, NULL);
+  /* The CoinVoyage feed never asks its connection to reconnect. */
+  g_assert_cmpuint (fx->sink->reconnects, ==, 0);
+  herald_test_sink_free (fx->sink);
   g_clear_object (&fx->feed);
   g_clear_object (&fx->account);
-  g_ptr_array_unref (fx->sink.events);
-  g_ptr_array_unref (fx->sink.sent);
-  g_clear_error (&fx->sink.failure);
 }
 
 static void
 receive (Fixture *fx, const char *frame)
 {
-  HERALD_FEED_GET_CLASS (fx->feed)->receive (fx->feed, frame, strlen (frame));
+  herald_test_feed_receive (fx->feed, frame);
 }
 
 /* --- frames that make events --- */
@@ -214,16 +155,16 @@ test_case (Fixture *fx, gconstpointer data)
   gint64 before = g_get_real_time ();
 
   receive (fx, c->frame);
-  g_assert_cmpuint (fx->sink.malformed, ==, 0);
-  g_assert_null (fx->sink.failure);
-  g_assert_cmpuint (fx->sink.sent->len, ==, 0);
+  g_assert_cmpuint (fx->sink->malformed, ==, 0);
+  g_assert_null (fx->sink->failure);
+  g_assert_cmpuint (fx->sink->sent->len, ==, 0);
   if (c->type == NULL)
     {
-      g_assert_cmpuint (fx->sink.events->len, ==, 0);
+      g_assert_cmpuint (fx->sink->events->len, ==, 0);
       return;
     }
-  g_assert_cmpuint (fx->sink.events->len, ==, 1);
-  event = g_ptr_array_index (fx->sink.events, 0);
+  g_assert_cmpuint (fx->sink->events->len, ==, 1);
+  event = g_ptr_array_index (fx->sink->events, 0);
 
   if (g_str_equal (c->dedupe, RAW_HASH))
     {
@@ -290,9 +231,9 @@ test_bad_case (Fixture *fx, gconstpointer data)
   const BadCase *c = data;
 
   receive (fx, c->frame);
-  g_assert_cmpuint (fx->sink.malformed, ==, 1);
-  g_assert_cmpuint (fx->sink.events->len, ==, 0);
-  g_assert_null (fx->sink.failure);
+  g_assert_cmpuint (fx->sink->malformed, ==, 1);
+  g_assert_cmpuint (fx->sink->events->len, ==, 0);
+  g_assert_null (fx->sink->failure);
 }
 
 /* --- refusals --- */
@@ -333,9 +274,9 @@ test_refusal_case (Fixture *fx, gconstpointer data)
   const RefusalCase *c = data;
 
   receive (fx, c->frame);
-  g_assert_error (fx->sink.failure, HERALD_FEED_ERROR, HERALD_FEED_ERROR_AUTHENTICATION);
-  g_assert_cmpstr (fx->sink.failure->message, ==, c->message);
-  g_assert_cmpuint (fx->sink.events->len, ==, 0);
+  g_assert_error (fx->sink->failure, HERALD_FEED_ERROR, HERALD_FEED_ERROR_AUTHENTICATION);
+  g_assert_cmpstr (fx->sink->failure->message, ==, c->message);
+  g_assert_cmpuint (fx->sink->events->len, ==, 0);
 }
 
 /* --- subscriptions --- */
@@ -367,9 +308,9 @@ static void
 test_subscribe_organization (Fixture *fx, gconstpointer data)
 {
   receive (fx, "{\"type\":\"connected\",\"data\":{\"status\":\"authenticated\"}}");
-  g_assert_cmpuint (fx->sink.sent->len, ==, 1);
-  assert_subscribe (g_ptr_array_index (fx->sink.sent, 0), NULL);
-  g_assert_cmpuint (fx->sink.events->len, ==, 0);
+  g_assert_cmpuint (fx->sink->sent->len, ==, 1);
+  assert_subscribe (g_ptr_array_index (fx->sink->sent, 0), NULL);
+  g_assert_cmpuint (fx->sink->events->len, ==, 0);
 }
 
 static void
@@ -380,9 +321,9 @@ test_subscribe_orders (Fixture *fx, gconstpointer data)
   fixture_setup_with_orders (fx, (const char *const[]){ "po_a", "po_b", NULL });
 
   receive (fx, "{\"type\":\"connected\",\"data\":{\"status\":\"authenticated\"}}");
-  g_assert_cmpuint (fx->sink.sent->len, ==, 2);
-  assert_subscribe (g_ptr_array_index (fx->sink.sent, 0), "po_a");
-  assert_subscribe (g_ptr_array_index (fx->sink.sent, 1), "po_b");
+  g_assert_cmpuint (fx->sink->sent->len, ==, 2);
+  assert_subscribe (g_ptr_array_index (fx->sink->sent, 0), "po_a");
+  assert_subscribe (g_ptr_array_index (fx->sink->sent, 1), "po_b");
 }
 
 /* --- close codes --- */

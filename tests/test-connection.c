@@ -4,8 +4,8 @@
 
 #include <string.h>
 
-#include "herald-connection.h"
 #include "herald-providers.h"
+#include "herald-test-feed.h"
 #include "herald-test-monitor.h"
 
 typedef struct
@@ -22,12 +22,7 @@ typedef struct
 {
   TestServer srv;
   HeraldTestMonitor *monitor;
-  SoupSession *session;
-  HeraldAccount *account;
-  HeraldFeed *feed;
-  HeraldConnection *connection;
-  GPtrArray *events;
-  GPtrArray *states;
+  HeraldTestLive *live;
 } Fixture;
 
 static const char *
@@ -89,6 +84,13 @@ refuse_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTa
   TestServer *srv = user_data;
 
   srv->connections++;
+  if (g_str_equal (path, "/refuse-429"))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
+                                    "2");
+      soup_server_message_set_status (msg, 429, NULL);
+      return;
+    }
   soup_server_message_set_status (msg, g_str_equal (path, "/refuse-401") ? 401 : 503, NULL);
 }
 
@@ -104,6 +106,7 @@ server_start (TestServer *srv)
   soup_server_add_websocket_handler (srv->server, "/feed", NULL, NULL, websocket_cb, srv, NULL);
   soup_server_add_handler (srv->server, "/refuse-401", refuse_cb, srv, NULL);
   soup_server_add_handler (srv->server, "/refuse-503", refuse_cb, srv, NULL);
+  soup_server_add_handler (srv->server, "/refuse-429", refuse_cb, srv, NULL);
   soup_server_listen_local (srv->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
   g_assert_no_error (error);
   uris = soup_server_get_uris (srv->server);
@@ -118,106 +121,44 @@ server_socket (TestServer *srv)
   return g_ptr_array_index (srv->sockets, srv->sockets->len - 1);
 }
 
-static void
-event_cb (HeraldConnection *connection, HeraldEvent *event, gpointer user_data)
-{
-  Fixture *fixture = user_data;
-
-  g_ptr_array_add (fixture->events, herald_event_ref (event));
-}
-
-static void
-state_cb (HeraldConnection *connection, GParamSpec *pspec, gpointer user_data)
-{
-  Fixture *fixture = user_data;
-
-  g_ptr_array_add (fixture->states, GINT_TO_POINTER (herald_connection_get_state (connection)));
-}
-
 /* Builds a Pally account at path on the test server, with short timings. */
 static void
 make_connection (Fixture *fixture, const char *path, GNetworkMonitor *monitor)
 {
   g_autofree char *endpoint = g_strdup_printf ("ws://127.0.0.1:%u%s", fixture->srv.port, path);
+  g_autoptr (HeraldAccount) account = herald_account_new (HERALD_PROVIDER_PALLY, "pally-00c0ffee");
+  g_autoptr (HeraldFeed) feed = NULL;
   HeraldFeedTiming timing = { .heartbeat_ms = 100, .reply_deadline_ms = 150 };
 
-  fixture->account = herald_account_new (HERALD_PROVIDER_PALLY, "pally-00c0ffee");
-  herald_account_set_label (fixture->account, "Tips");
-  herald_account_set_endpoint (fixture->account, endpoint);
-  fixture->feed = herald_feed_new_for_account (fixture->account);
-  herald_feed_set_credential (fixture->feed, "api-key", "pk_test_secret");
-  herald_feed_set_timing (fixture->feed, &timing);
-  fixture->connection = herald_connection_new (fixture->feed, fixture->session, monitor);
-  herald_connection_set_backoff (fixture->connection, 20, 80, 60000, 1234);
-  g_signal_connect (fixture->connection, "event", G_CALLBACK (event_cb), fixture);
-  g_signal_connect (fixture->connection, "notify::state", G_CALLBACK (state_cb), fixture);
+  herald_account_set_label (account, "Tips");
+  herald_account_set_endpoint (account, endpoint);
+  feed = herald_feed_new_for_account (account);
+  herald_feed_set_credential (feed, "api-key", "pk_test_secret");
+  herald_feed_set_timing (feed, &timing);
+  fixture->live = herald_test_live_new (feed, monitor);
+  herald_connection_set_backoff (fixture->live->connection, 20, 80, 60000, 1234);
 }
 
 static void
 setup (Fixture *fixture, gconstpointer data)
 {
   server_start (&fixture->srv);
-  fixture->session = soup_session_new ();
-  fixture->events = g_ptr_array_new_with_free_func ((GDestroyNotify)herald_event_unref);
-  fixture->states = g_ptr_array_new ();
   fixture->monitor = herald_test_monitor_new (TRUE);
 }
 
 static void
 teardown (Fixture *fixture, gconstpointer data)
 {
-  if (fixture->connection != NULL)
-    herald_connection_stop (fixture->connection);
-  g_clear_object (&fixture->connection);
-  g_clear_object (&fixture->feed);
-  g_clear_object (&fixture->account);
-  g_clear_object (&fixture->session);
+  g_clear_pointer (&fixture->live, herald_test_live_free);
   g_clear_object (&fixture->monitor);
-  g_ptr_array_unref (fixture->events);
-  g_ptr_array_unref (fixture->states);
   g_ptr_array_unref (fixture->srv.sockets);
   soup_server_disconnect (fixture->srv.server);
   g_clear_object (&fixture->srv.server);
-  /* Let closing sockets finish before the next test. */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  herald_test_drain ();
 }
 
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  *(gboolean *)user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main loop until cond holds; fails the test after timeout_ms. */
-#define WAIT_UNTIL(cond, timeout_ms)                                                               \
-  G_STMT_START                                                                                     \
-  {                                                                                                \
-    gboolean timed_out_ = FALSE;                                                                   \
-    guint source_ = g_timeout_add (timeout_ms, timeout_cb, &timed_out_);                           \
-    while (!(cond) && !timed_out_)                                                                 \
-      g_main_context_iteration (NULL, TRUE);                                                       \
-    if (!timed_out_)                                                                               \
-      g_source_remove (source_);                                                                   \
-    if (!(cond))                                                                                   \
-      g_error ("timed out after %u ms waiting for: %s", (guint)(timeout_ms), #cond);               \
-  }                                                                                                \
-  G_STMT_END
-
-/* Runs the main loop for ms, whatever happens. */
-static void
-spin (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, timeout_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-#define STATE(f) herald_connection_get_state ((f)->connection)
-#define COUNTERS(f) herald_connection_get_counters ((f)->connection)
+#define STATE(f) herald_connection_get_state ((f)->live->connection)
+#define COUNTERS(f) herald_connection_get_counters ((f)->live->connection)
 
 static void
 test_connect_and_receive (Fixture *fixture, gconstpointer data)
@@ -225,13 +166,13 @@ test_connect_and_receive (Fixture *fixture, gconstpointer data)
   HeraldEvent *event;
 
   make_connection (fixture, "/feed", NULL);
-  herald_connection_start (fixture->connection);
-  WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
-  g_assert_cmpstr (herald_connection_get_reason (fixture->connection), ==, "Connected");
+  herald_connection_start (fixture->live->connection);
+  HERALD_TEST_WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
+  g_assert_cmpstr (herald_connection_get_reason (fixture->live->connection), ==, "Connected");
 
   soup_websocket_connection_send_text (server_socket (&fixture->srv), tip_frame ("tip-1"));
-  WAIT_UNTIL (fixture->events->len == 1, 5000);
-  event = g_ptr_array_index (fixture->events, 0);
+  HERALD_TEST_WAIT_UNTIL (fixture->live->events->len == 1, 5000);
+  event = g_ptr_array_index (fixture->live->events, 0);
   g_assert_cmpstr (herald_event_get_id (event), ==, "tip-1");
   g_assert_cmpstr (herald_event_get_account (event), ==, "pally-00c0ffee");
   /* The tipper's name is isolated, so a right-to-left name cannot reorder the sentence. */
@@ -243,7 +184,7 @@ test_connect_and_receive (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (COUNTERS (fixture)->events, ==, 1);
 
   /* Heartbeats go out and their answers keep the socket up. */
-  WAIT_UNTIL (fixture->srv.pings_received >= 3, 5000);
+  HERALD_TEST_WAIT_UNTIL (fixture->srv.pings_received >= 3, 5000);
   g_assert_cmpuint (COUNTERS (fixture)->drops, ==, 0);
   g_assert_cmpuint (fixture->srv.connections, ==, 1);
 }
@@ -267,8 +208,8 @@ test_bad_frames_are_dropped (Fixture *fixture, gconstpointer data)
   SoupWebsocketConnection *socket;
 
   make_connection (fixture, "/feed", NULL);
-  herald_connection_start (fixture->connection);
-  WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
+  herald_connection_start (fixture->live->connection);
+  HERALD_TEST_WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
   socket = server_socket (&fixture->srv);
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     soup_websocket_connection_send_text (socket, bad[i]);
@@ -276,14 +217,14 @@ test_bad_frames_are_dropped (Fixture *fixture, gconstpointer data)
   soup_websocket_connection_send_text (socket, "{\"type\":\"campaign.ended\",\"payload\":{}}");
   soup_websocket_connection_send_text (socket, tip_frame ("tip-after-garbage"));
 
-  WAIT_UNTIL (fixture->events->len == 2, 5000);
+  HERALD_TEST_WAIT_UNTIL (fixture->live->events->len == 2, 5000);
   /* Nonsense is counted and dropped; the unknown type is kept; the socket stays up. */
   g_assert_cmpuint (COUNTERS (fixture)->malformed, ==, G_N_ELEMENTS (bad) + 1);
-  g_assert_cmpstr (herald_event_get_event_type (g_ptr_array_index (fixture->events, 0)), ==,
+  g_assert_cmpstr (herald_event_get_event_type (g_ptr_array_index (fixture->live->events, 0)), ==,
                    "campaign.ended");
-  g_assert_cmpstr (herald_event_get_title (g_ptr_array_index (fixture->events, 0)), ==,
+  g_assert_cmpstr (herald_event_get_title (g_ptr_array_index (fixture->live->events, 0)), ==,
                    "Pally: campaign.ended");
-  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fixture->events, 1)), ==,
+  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fixture->live->events, 1)), ==,
                    "tip-after-garbage");
   g_assert_cmpuint (COUNTERS (fixture)->drops, ==, 0);
   g_assert_cmpint (STATE (fixture), ==, HERALD_CONNECTION_CONNECTED);
@@ -292,10 +233,10 @@ test_bad_frames_are_dropped (Fixture *fixture, gconstpointer data)
    * that socket (1007); the engine reconnects and events flow again. */
   raw = g_io_stream_get_output_stream (soup_websocket_connection_get_io_stream (socket));
   g_assert_true (g_output_stream_write_all (raw, invalid_utf8_frame, 16, NULL, NULL, NULL));
-  WAIT_UNTIL (fixture->srv.connections == 2 && STATE (fixture) == HERALD_CONNECTION_CONNECTED,
-              5000);
+  HERALD_TEST_WAIT_UNTIL (
+    fixture->srv.connections == 2 && STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
   soup_websocket_connection_send_text (server_socket (&fixture->srv), tip_frame ("tip-after-utf8"));
-  WAIT_UNTIL (fixture->events->len == 3, 5000);
+  HERALD_TEST_WAIT_UNTIL (fixture->live->events->len == 3, 5000);
   g_assert_cmpuint (COUNTERS (fixture)->drops, ==, 1);
 }
 
@@ -309,19 +250,19 @@ test_oversized_frame_reconnects (Fixture *fixture, gconstpointer data)
   g_string_append (huge, "\"}");
 
   make_connection (fixture, "/feed", NULL);
-  herald_connection_set_max_payload (fixture->connection, 64 * 1024);
-  herald_connection_start (fixture->connection);
-  WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
+  herald_connection_set_max_payload (fixture->live->connection, 64 * 1024);
+  herald_connection_start (fixture->live->connection);
+  HERALD_TEST_WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
   soup_websocket_connection_send_text (server_socket (&fixture->srv), huge->str);
 
   /* The client refuses the frame (1009) and comes back. */
-  WAIT_UNTIL (fixture->srv.connections == 2 && STATE (fixture) == HERALD_CONNECTION_CONNECTED,
-              5000);
+  HERALD_TEST_WAIT_UNTIL (
+    fixture->srv.connections == 2 && STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
   g_assert_cmpuint (COUNTERS (fixture)->drops, ==, 1);
-  g_assert_cmpuint (fixture->events->len, ==, 0);
+  g_assert_cmpuint (fixture->live->events->len, ==, 0);
   soup_websocket_connection_send_text (server_socket (&fixture->srv),
                                        tip_frame ("tip-after-oversized"));
-  WAIT_UNTIL (fixture->events->len == 1, 5000);
+  HERALD_TEST_WAIT_UNTIL (fixture->live->events->len == 1, 5000);
 }
 
 static void
@@ -329,22 +270,21 @@ test_unanswered_heartbeat_reconnects (Fixture *fixture, gconstpointer data)
 {
   make_connection (fixture, "/feed", NULL);
   fixture->srv.answer_pings = FALSE;
-  herald_connection_start (fixture->connection);
-  WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
+  herald_connection_start (fixture->live->connection);
+  HERALD_TEST_WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
 
   /* 100 ms heartbeat, 150 ms deadline: the silent server is dropped and dialled again. */
-  WAIT_UNTIL (fixture->srv.connections >= 2, 5000);
+  HERALD_TEST_WAIT_UNTIL (fixture->srv.connections >= 2, 5000);
   g_assert_cmpuint (COUNTERS (fixture)->drops, >=, 1);
-  g_assert_true (
-    g_ptr_array_find (fixture->states, GINT_TO_POINTER (HERALD_CONNECTION_BACKING_OFF), NULL));
+  g_assert_true (herald_test_live_saw_state (fixture->live, HERALD_CONNECTION_BACKING_OFF));
 
   /* Once the server answers again, the connection stays. */
   fixture->srv.answer_pings = TRUE;
-  WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
+  HERALD_TEST_WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
   {
     guint connections = fixture->srv.connections;
 
-    spin (600);
+    herald_test_spin (600);
     g_assert_cmpuint (fixture->srv.connections, ==, connections);
     g_assert_cmpint (STATE (fixture), ==, HERALD_CONNECTION_CONNECTED);
   }
@@ -356,9 +296,9 @@ test_silence_past_liveness_reconnects (Fixture *fixture, gconstpointer data)
   HeraldFeedTiming timing = { .liveness_ms = 200 };
 
   make_connection (fixture, "/feed", NULL);
-  herald_feed_set_timing (fixture->feed, &timing); /* no heartbeat: only the deadline */
-  herald_connection_start (fixture->connection);
-  WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
+  herald_feed_set_timing (fixture->live->feed, &timing); /* no heartbeat: only the deadline */
+  herald_connection_start (fixture->live->connection);
+  HERALD_TEST_WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
 
   /* Frames keep it alive... */
   for (guint i = 0; i < 6; i++)
@@ -366,13 +306,14 @@ test_silence_past_liveness_reconnects (Fixture *fixture, gconstpointer data)
       g_autofree char *id = g_strdup_printf ("tip-%u", i);
 
       soup_websocket_connection_send_text (server_socket (&fixture->srv), tip_frame (id));
-      spin (80);
+      herald_test_spin (80);
     }
   g_assert_cmpuint (fixture->srv.connections, ==, 1);
   /* ...silence does not. */
-  WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_BACKING_OFF, 5000);
-  g_assert_nonnull (strstr (herald_connection_get_reason (fixture->connection), "went silent"));
-  WAIT_UNTIL (fixture->srv.connections == 2, 5000);
+  HERALD_TEST_WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_BACKING_OFF, 5000);
+  g_assert_nonnull (
+    strstr (herald_connection_get_reason (fixture->live->connection), "went silent"));
+  HERALD_TEST_WAIT_UNTIL (fixture->srv.connections == 2, 5000);
   g_assert_cmpuint (COUNTERS (fixture)->drops, ==, 1);
 }
 
@@ -380,21 +321,21 @@ static void
 test_policy_close_needs_attention (Fixture *fixture, gconstpointer data)
 {
   make_connection (fixture, "/feed", NULL);
-  herald_connection_start (fixture->connection);
-  WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
+  herald_connection_start (fixture->live->connection);
+  HERALD_TEST_WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
   soup_websocket_connection_close (server_socket (&fixture->srv),
                                    SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "Unauthorized");
 
-  WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_NEEDS_ATTENTION, 5000);
-  g_assert_cmpstr (herald_connection_get_reason (fixture->connection), ==,
+  HERALD_TEST_WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_NEEDS_ATTENTION, 5000);
+  g_assert_cmpstr (herald_connection_get_reason (fixture->live->connection), ==,
                    "Pally refused the API key");
   /* No retry storm: nothing more happens until the user acts. */
-  spin (500);
+  herald_test_spin (500);
   g_assert_cmpuint (fixture->srv.connections, ==, 1);
   g_assert_cmpint (STATE (fixture), ==, HERALD_CONNECTION_NEEDS_ATTENTION);
 
-  herald_connection_retry_now (fixture->connection);
-  WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
+  herald_connection_retry_now (fixture->live->connection);
+  HERALD_TEST_WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
   g_assert_cmpuint (fixture->srv.connections, ==, 2);
 }
 
@@ -402,12 +343,12 @@ static void
 test_normal_close_reconnects (Fixture *fixture, gconstpointer data)
 {
   make_connection (fixture, "/feed", NULL);
-  herald_connection_start (fixture->connection);
-  WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
+  herald_connection_start (fixture->live->connection);
+  HERALD_TEST_WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
   soup_websocket_connection_close (server_socket (&fixture->srv), SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
                                    "restart");
-  WAIT_UNTIL (fixture->srv.connections == 2 && STATE (fixture) == HERALD_CONNECTION_CONNECTED,
-              5000);
+  HERALD_TEST_WAIT_UNTIL (
+    fixture->srv.connections == 2 && STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
   g_assert_cmpuint (COUNTERS (fixture)->drops, ==, 1);
   g_assert_cmpuint (COUNTERS (fixture)->connects, ==, 2);
 }
@@ -416,11 +357,11 @@ static void
 test_http_401_needs_attention (Fixture *fixture, gconstpointer data)
 {
   make_connection (fixture, "/refuse-401", NULL);
-  herald_connection_start (fixture->connection);
-  WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_NEEDS_ATTENTION, 5000);
-  g_assert_cmpstr (herald_connection_get_reason (fixture->connection), ==,
+  herald_connection_start (fixture->live->connection);
+  HERALD_TEST_WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_NEEDS_ATTENTION, 5000);
+  g_assert_cmpstr (herald_connection_get_reason (fixture->live->connection), ==,
                    "The server refused the credentials (HTTP 401)");
-  spin (300);
+  herald_test_spin (300);
   g_assert_cmpuint (fixture->srv.connections, ==, 1);
 }
 
@@ -428,12 +369,12 @@ static void
 test_unavailable_backs_off (Fixture *fixture, gconstpointer data)
 {
   make_connection (fixture, "/refuse-503", NULL);
-  herald_connection_start (fixture->connection);
+  herald_connection_start (fixture->live->connection);
   /* Base 20 ms, cap 80 ms: several attempts, each delay within the cap. */
-  WAIT_UNTIL (fixture->srv.connections >= 6, 5000);
-  WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_BACKING_OFF, 5000);
-  g_assert_cmpuint (herald_connection_get_retry_delay_ms (fixture->connection), <=, 80);
-  g_assert_nonnull (strstr (herald_connection_get_reason (fixture->connection), "HTTP 503"));
+  HERALD_TEST_WAIT_UNTIL (fixture->srv.connections >= 6, 5000);
+  HERALD_TEST_WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_BACKING_OFF, 5000);
+  g_assert_cmpuint (herald_connection_get_retry_delay_ms (fixture->live->connection), <=, 80);
+  g_assert_nonnull (strstr (herald_connection_get_reason (fixture->live->connection), "HTTP 503"));
   g_assert_cmpuint (COUNTERS (fixture)->connects, ==, 0);
 }
 
@@ -443,10 +384,10 @@ test_refused_port_backs_off (Fixture *fixture, gconstpointer data)
   make_connection (fixture, "/feed", NULL);
   /* Nothing listens there any more. */
   soup_server_disconnect (fixture->srv.server);
-  herald_connection_start (fixture->connection);
-  WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_BACKING_OFF, 5000);
+  herald_connection_start (fixture->live->connection);
+  HERALD_TEST_WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_BACKING_OFF, 5000);
   g_assert_nonnull (
-    strstr (herald_connection_get_reason (fixture->connection), "refused the connection"));
+    strstr (herald_connection_get_reason (fixture->live->connection), "refused the connection"));
 }
 
 static void
@@ -456,15 +397,15 @@ test_network_monitor (Fixture *fixture, gconstpointer data)
   make_connection (fixture, "/feed", G_NETWORK_MONITOR (fixture->monitor));
   /* A long backoff, so an attempt right after the network returns can only be the
    * immediate one. */
-  herald_connection_set_backoff (fixture->connection, 10000, 10000, 60000, 5);
+  herald_connection_set_backoff (fixture->live->connection, 10000, 10000, 60000, 5);
 
-  herald_connection_start (fixture->connection);
+  herald_connection_start (fixture->live->connection);
   g_assert_cmpint (STATE (fixture), ==, HERALD_CONNECTION_OFFLINE);
-  spin (200);
+  herald_test_spin (200);
   g_assert_cmpuint (fixture->srv.connections, ==, 0);
 
   herald_test_monitor_set_available (fixture->monitor, TRUE);
-  WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
+  HERALD_TEST_WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
   g_assert_cmpuint (fixture->srv.connections, ==, 1);
 
   /* Dropped while the network is gone: no attempts until it is back, then one at once. */
@@ -473,24 +414,73 @@ test_network_monitor (Fixture *fixture, gconstpointer data)
                    HERALD_CONNECTION_CONNECTED); /* an open socket is left alone */
   soup_websocket_connection_close (server_socket (&fixture->srv), SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
                                    NULL);
-  WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_OFFLINE, 5000);
-  spin (300);
+  HERALD_TEST_WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_OFFLINE, 5000);
+  herald_test_spin (300);
   g_assert_cmpuint (fixture->srv.connections, ==, 1);
   herald_test_monitor_set_available (fixture->monitor, TRUE);
-  WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 2000);
+  HERALD_TEST_WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 2000);
   g_assert_cmpuint (fixture->srv.connections, ==, 2);
+}
+
+/* Monitors announce every route or VPN change; only a real return of the network may cut
+ * a backoff short. */
+static void
+test_network_chatter_keeps_backoff (Fixture *fixture, gconstpointer data)
+{
+  make_connection (fixture, "/refuse-503", G_NETWORK_MONITOR (fixture->monitor));
+  herald_connection_set_backoff (fixture->live->connection, 5000, 5000, 60000, 9);
+  herald_connection_start (fixture->live->connection);
+  HERALD_TEST_WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_BACKING_OFF, 5000);
+  g_assert_cmpuint (fixture->srv.connections, ==, 1);
+
+  for (guint i = 0; i < 20; i++)
+    {
+      herald_test_monitor_set_available (fixture->monitor, TRUE);
+      herald_test_spin (20);
+    }
+  g_assert_cmpuint (fixture->srv.connections, ==, 1);
+  g_assert_cmpint (STATE (fixture), ==, HERALD_CONNECTION_BACKING_OFF);
+}
+
+/* A 429 on the handshake: its own Retry-After decides, and a network that comes back
+ * does not override it. */
+static void
+test_rate_limited_handshake (Fixture *fixture, gconstpointer data)
+{
+  make_connection (fixture, "/refuse-429", G_NETWORK_MONITOR (fixture->monitor));
+  herald_connection_start (fixture->live->connection);
+  HERALD_TEST_WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_BACKING_OFF, 5000);
+  g_assert_cmpuint (herald_connection_get_retry_delay_ms (fixture->live->connection), >=, 2000);
+
+  herald_test_monitor_set_available (fixture->monitor, FALSE);
+  herald_test_monitor_set_available (fixture->monitor, TRUE);
+  herald_test_spin (500);
+  g_assert_cmpuint (fixture->srv.connections, ==, 1);
+  HERALD_TEST_WAIT_UNTIL (fixture->srv.connections == 2, 5000);
+}
+
+static void
+test_reasons_never_carry_a_key (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *redacted = NULL;
+
+  make_connection (fixture, "/feed", NULL);
+  redacted
+    = herald_feed_redact (fixture->live->feed, "refused key pk_test_secret, twice: pk_test_secret");
+  g_assert_cmpstr (redacted, ==, "refused key …, twice: …");
+  g_assert_null (strstr (redacted, "pk_test_secret"));
 }
 
 static void
 test_stop_disables (Fixture *fixture, gconstpointer data)
 {
   make_connection (fixture, "/feed", NULL);
-  herald_connection_start (fixture->connection);
-  WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
-  herald_connection_stop (fixture->connection);
+  herald_connection_start (fixture->live->connection);
+  HERALD_TEST_WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
+  herald_connection_stop (fixture->live->connection);
   g_assert_cmpint (STATE (fixture), ==, HERALD_CONNECTION_DISABLED);
-  WAIT_UNTIL (fixture->srv.sockets->len == 0, 5000);
-  spin (300);
+  HERALD_TEST_WAIT_UNTIL (fixture->srv.sockets->len == 0, 5000);
+  herald_test_spin (300);
   g_assert_cmpuint (fixture->srv.connections, ==, 1);
 }
 
@@ -511,6 +501,9 @@ main (int argc, char **argv)
   ADD ("/connection/unavailable-backs-off", test_unavailable_backs_off);
   ADD ("/connection/refused-port-backs-off", test_refused_port_backs_off);
   ADD ("/connection/network-monitor", test_network_monitor);
+  ADD ("/connection/network-chatter-keeps-backoff", test_network_chatter_keeps_backoff);
+  ADD ("/connection/rate-limited-handshake", test_rate_limited_handshake);
+  ADD ("/connection/reasons-never-carry-a-key", test_reasons_never_carry_a_key);
   ADD ("/connection/stop-disables", test_stop_disables);
 #undef ADD
   return g_test_run ();

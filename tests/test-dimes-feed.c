@@ -6,43 +6,17 @@
 
 #include <json-glib/json-glib.h>
 
-#include "herald-connection.h"
 #include "herald-dimes-feed.h"
 #include "herald-providers.h"
-#include "herald-simulator.h"
+#include "herald-test-feed.h"
 
 #define WAIT_TIMEOUT_MS 10000
 
 typedef struct
 {
   HeraldSimulator *sim;
-  HeraldAccount *account;
-  HeraldFeed *feed;
-  SoupSession *session;
-  HeraldConnection *connection;
-  GPtrArray *events;
-  GPtrArray *reasons; /* the reason of every state the connection went through */
-  gint64 dropped_at;
+  HeraldTestLive *live;
 } Fixture;
-
-static void
-event_cb (HeraldConnection *connection, HeraldEvent *event, gpointer user_data)
-{
-  Fixture *fx = user_data;
-
-  g_ptr_array_add (fx->events, herald_event_ref (event));
-}
-
-static void
-state_cb (GObject *object, GParamSpec *pspec, gpointer user_data)
-{
-  Fixture *fx = user_data;
-  HeraldConnectionState state = herald_connection_get_state (fx->connection);
-
-  g_ptr_array_add (fx->reasons, g_strdup (herald_connection_get_reason (fx->connection)));
-  if (state == HERALD_CONNECTION_BACKING_OFF && fx->dropped_at == 0)
-    fx->dropped_at = g_get_monotonic_time ();
-}
 
 static void
 scenario (Fixture *fx, const char *spec)
@@ -58,28 +32,15 @@ fixture_setup (Fixture *fx, gconstpointer data)
 {
   fx->sim = herald_simulator_new ();
   herald_simulator_set_recording (fx->sim, TRUE);
-  fx->events = g_ptr_array_new_with_free_func ((GDestroyNotify)herald_event_unref);
-  fx->reasons = g_ptr_array_new_with_free_func (g_free);
   scenario (fx, "trickle:interval=20");
 }
 
 static void
 fixture_teardown (Fixture *fx, gconstpointer data)
 {
-  if (fx->connection != NULL)
-    {
-      herald_connection_stop (fx->connection);
-      g_signal_handlers_disconnect_by_data (fx->connection, fx);
-    }
-  g_clear_object (&fx->connection);
-  g_clear_object (&fx->feed);
-  g_clear_object (&fx->account);
-  g_clear_object (&fx->session);
+  g_clear_pointer (&fx->live, herald_test_live_free);
   g_clear_object (&fx->sim);
-  g_ptr_array_unref (fx->events);
-  g_ptr_array_unref (fx->reasons);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  herald_test_drain ();
 }
 
 /* Listens and builds the account and its connection, ready to start. secret NULL: the
@@ -87,69 +48,18 @@ fixture_teardown (Fixture *fx, gconstpointer data)
 static void
 prepare (Fixture *fx, const char *gateway, const char *secret)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *endpoint = NULL;
+  g_autoptr (HeraldAccount) account = NULL;
+  g_autoptr (HeraldFeed) feed = NULL;
   const char *field = g_str_equal (gateway, "customer") ? "token" : "api-key";
 
-  g_assert_true (herald_simulator_listen (fx->sim, 0, &error));
-  g_assert_no_error (error);
-  endpoint = herald_simulator_get_endpoint (fx->sim, "dimes");
-  g_assert_nonnull (endpoint);
+  account = herald_test_sim_account_new (fx->sim, "dimes");
+  herald_account_add_option_value (account, "gateway", gateway);
 
-  fx->account = herald_account_new (HERALD_PROVIDER_DIMES, "dimes-sim");
-  herald_account_set_label (fx->account, "Sim");
-  herald_account_set_endpoint (fx->account, endpoint);
-  herald_account_add_option_value (fx->account, "gateway", gateway);
-  g_assert_true (herald_account_validate (fx->account, &error));
-  g_assert_no_error (error);
-
-  fx->feed = herald_feed_new_for_account (fx->account);
-  g_assert_true (HERALD_IS_DIMES_FEED (fx->feed));
-  herald_feed_set_credential (
-    fx->feed, field, secret ? secret : herald_simulator_get_credential (fx->sim, "dimes", field));
-
-  fx->session = soup_session_new ();
-  fx->connection = herald_connection_new (fx->feed, fx->session, NULL);
-  herald_connection_set_backoff (fx->connection, 50, 200, 60000, 1);
-  g_signal_connect (fx->connection, "event", G_CALLBACK (event_cb), fx);
-  g_signal_connect (fx->connection, "notify::state", G_CALLBACK (state_cb), fx);
-}
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (Fixture *fx);
-
-static void
-wait_until (Fixture *fx, Condition condition, const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint source = g_timeout_add (WAIT_TIMEOUT_MS, timeout_cb, &timed_out);
-
-  while (!condition (fx) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    g_error ("timed out waiting for %s (state %s: %s)", what,
-             herald_connection_state_to_string (herald_connection_get_state (fx->connection)),
-             herald_connection_get_reason (fx->connection));
-  g_source_remove (source);
-}
-
-/* Runs the main loop for a while whatever happens: for things that must NOT happen. */
-static void
-run_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, timeout_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
+  feed = herald_test_sim_feed_new (fx->sim, account);
+  g_assert_true (HERALD_IS_DIMES_FEED (feed));
+  if (secret != NULL)
+    herald_feed_set_credential (feed, field, secret);
+  fx->live = herald_test_live_new (feed, NULL);
 }
 
 static guint
@@ -161,46 +71,37 @@ sim_counter (Fixture *fx, const char *name)
 static const HeraldConnectionCounters *
 counters (Fixture *fx)
 {
-  return herald_connection_get_counters (fx->connection);
+  return herald_connection_get_counters (fx->live->connection);
 }
 
 static gboolean
 is_connected (Fixture *fx)
 {
-  return herald_connection_get_state (fx->connection) == HERALD_CONNECTION_CONNECTED;
+  return herald_connection_get_state (fx->live->connection) == HERALD_CONNECTION_CONNECTED;
 }
 
 static gboolean
 needs_attention (Fixture *fx)
 {
-  return herald_connection_get_state (fx->connection) == HERALD_CONNECTION_NEEDS_ATTENTION;
+  return herald_connection_get_state (fx->live->connection) == HERALD_CONNECTION_NEEDS_ATTENTION;
 }
 
 static gboolean
 has_a_round (Fixture *fx)
 {
-  return fx->events->len >= 12;
+  return fx->live->events->len >= 12;
 }
 
 static gboolean
 has_some_events (Fixture *fx)
 {
-  return fx->events->len >= 3;
+  return fx->live->events->len >= 3;
 }
 
 static gboolean
 reconnected_with_events (Fixture *fx)
 {
-  return counters (fx)->connects >= 2 && fx->events->len >= 8 && is_connected (fx);
-}
-
-static gboolean
-was_reason (Fixture *fx, const char *prefix)
-{
-  for (guint i = 0; i < fx->reasons->len; i++)
-    if (g_str_has_prefix (g_ptr_array_index (fx->reasons, i), prefix))
-      return TRUE;
-  return FALSE;
+  return counters (fx)->connects >= 2 && fx->live->events->len >= 8 && is_connected (fx);
 }
 
 static gboolean
@@ -292,9 +193,9 @@ count_ack_requests (Fixture *fx)
 {
   guint n = 0;
 
-  for (guint i = 0; i < fx->events->len; i++)
+  for (guint i = 0; i < fx->live->events->len; i++)
     {
-      const char *raw = herald_event_get_raw (g_ptr_array_index (fx->events, i));
+      const char *raw = herald_event_get_raw (g_ptr_array_index (fx->live->events, i));
       const char *comma = strchr (raw, ',');
 
       n += comma != NULL && g_ascii_isdigit (comma[1]);
@@ -308,16 +209,14 @@ static void
 test_partner_events (Fixture *fx, gconstpointer data)
 {
   guint acks_wanted;
-  gboolean timed_out = FALSE;
-  guint source;
 
   prepare (fx, "partner", NULL);
-  herald_connection_start (fx->connection);
-  wait_until (fx, has_a_round, "a round of position events");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, has_a_round (fx), WAIT_TIMEOUT_MS);
 
-  for (guint i = 0; i < fx->events->len; i++)
-    check_position_event (fx, g_ptr_array_index (fx->events, i), HERALD_DIMES_PARTNER_NAMESPACE,
-                          NULL);
+  for (guint i = 0; i < fx->live->events->len; i++)
+    check_position_event (fx, g_ptr_array_index (fx->live->events, i),
+                          HERALD_DIMES_PARTNER_NAMESPACE, NULL);
   /* Every type of the round came through: three positions, each with its own ending. */
   g_assert_cmpuint (sim_counter (fx, "subscriptions"), ==, 1);
   g_assert_cmpuint (counters (fx)->malformed, ==, 0);
@@ -326,11 +225,8 @@ test_partner_events (Fixture *fx, gconstpointer data)
   /* Each ack the server asked for came back. */
   acks_wanted = count_ack_requests (fx);
   g_assert_cmpuint (acks_wanted, >=, 3);
-  source = g_timeout_add (WAIT_TIMEOUT_MS, timeout_cb, &timed_out);
-  while (sim_counter (fx, "acks") < count_ack_requests (fx) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_false (timed_out);
-  g_source_remove (source);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, sim_counter (fx, "acks") >= count_ack_requests (fx),
+                               WAIT_TIMEOUT_MS);
 }
 
 static void
@@ -340,12 +236,12 @@ test_customer_events (Fixture *fx, gconstpointer data)
 
   prepare (fx, "customer", NULL);
   wallets = herald_simulator_get_scopes (fx->sim, "dimes");
-  herald_connection_start (fx->connection);
-  wait_until (fx, has_some_events, "the customer's position events");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, has_some_events (fx), WAIT_TIMEOUT_MS);
   /* Only the token's own wallet, on the customer namespace. */
-  for (guint i = 0; i < fx->events->len; i++)
-    check_position_event (fx, g_ptr_array_index (fx->events, i), HERALD_DIMES_CUSTOMER_NAMESPACE,
-                          wallets[0]);
+  for (guint i = 0; i < fx->live->events->len; i++)
+    check_position_event (fx, g_ptr_array_index (fx->live->events, i),
+                          HERALD_DIMES_CUSTOMER_NAMESPACE, wallets[0]);
 }
 
 static void
@@ -359,15 +255,15 @@ test_refused (Fixture *fx, gconstpointer data)
     prepare (fx, "partner", g_str_has_prefix (expected, "wrong") ? "dm_sbx_skey_wrong" : NULL);
   if (!g_str_has_prefix (expected, "wrong"))
     scenario (fx, "auth-failure");
-  herald_connection_start (fx->connection);
-  wait_until (fx, needs_attention, "the refusal");
-  g_assert_true (g_str_has_prefix (herald_connection_get_reason (fx->connection),
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, needs_attention (fx), WAIT_TIMEOUT_MS);
+  g_assert_true (g_str_has_prefix (herald_connection_get_reason (fx->live->connection),
                                    "Dimes refused the connection: "));
-  g_assert_cmpuint (fx->events->len, ==, 0);
+  g_assert_cmpuint (fx->live->events->len, ==, 0);
 
   /* No retry storm: the simulator sees no second attempt. */
-  run_for (1000);
-  g_assert_cmpint (herald_connection_get_state (fx->connection), ==,
+  herald_test_spin (1000);
+  g_assert_cmpint (herald_connection_get_state (fx->live->connection), ==,
                    HERALD_CONNECTION_NEEDS_ATTENTION);
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
   g_assert_cmpuint (counters (fx)->connects, ==, 1);
@@ -380,12 +276,12 @@ test_customer_token_expired (Fixture *fx, gconstpointer data)
     = herald_simulator_make_test_jwt ("0xabc", g_get_real_time () / G_USEC_PER_SEC - 30);
 
   prepare (fx, "customer", token);
-  herald_connection_start (fx->connection);
-  wait_until (fx, needs_attention, "the lapsed token to be flagged");
-  g_assert_true (g_str_has_prefix (herald_connection_get_reason (fx->connection),
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, needs_attention (fx), WAIT_TIMEOUT_MS);
+  g_assert_true (g_str_has_prefix (herald_connection_get_reason (fx->live->connection),
                                    "The customer token expired at "));
   /* Flagged before connecting: the server never saw it. */
-  run_for (300);
+  herald_test_spin (300);
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 0);
 }
 
@@ -405,13 +301,13 @@ test_customer_token_lapsing (Fixture *fx, gconstpointer data)
                                                         + HERALD_DIMES_TOKEN_MARGIN_S + 2);
   g_assert_true (herald_simulator_set_credential (fx->sim, "dimes", "token", token, &error));
   g_assert_no_error (error);
-  herald_feed_set_credential (fx->feed, "token", token);
+  herald_feed_set_credential (fx->live->feed, "token", token);
 
-  herald_connection_start (fx->connection);
-  wait_until (fx, is_connected, "the customer session");
-  wait_until (fx, needs_attention, "the lapsing token to be flagged");
-  g_assert_true (was_reason (fx, "The customer token is about to expire"));
-  g_assert_true (g_str_has_prefix (herald_connection_get_reason (fx->connection),
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, is_connected (fx), WAIT_TIMEOUT_MS);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, needs_attention (fx), WAIT_TIMEOUT_MS);
+  g_assert_true (herald_test_live_saw_reason (fx->live, "The customer token is about to expire"));
+  g_assert_true (g_str_has_prefix (herald_connection_get_reason (fx->live->connection),
                                    "The customer token expires at "));
   g_assert_cmpint (g_get_monotonic_time () - started, <, 5 * G_USEC_PER_SEC);
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
@@ -424,10 +320,11 @@ test_stall (Fixture *fx, gconstpointer data)
   scenario (fx, "heartbeat:interval=200,timeout=200");
   scenario (fx, "stall:after=3");
   prepare (fx, "partner", NULL);
-  herald_connection_start (fx->connection);
-  wait_until (fx, reconnected_with_events, "a reconnection after the stall");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, reconnected_with_events (fx), WAIT_TIMEOUT_MS);
   g_assert_cmpuint (sim_counter (fx, "stalls"), >=, 1);
-  g_assert_true (was_reason (fx, "The server sent no heartbeat for 1 second "));
+  g_assert_true (
+    herald_test_live_saw_reason (fx->live, "The server sent no heartbeat for 1 second "));
   g_assert_cmpuint (counters (fx)->malformed, ==, 0);
 }
 
@@ -436,9 +333,9 @@ test_heartbeat_answered (Fixture *fx, gconstpointer data)
 {
   scenario (fx, "heartbeat:interval=100,timeout=100");
   prepare (fx, "partner", NULL);
-  herald_connection_start (fx->connection);
-  wait_until (fx, is_connected, "the session");
-  run_for (1200);
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, is_connected (fx), WAIT_TIMEOUT_MS);
+  herald_test_spin (1200);
   /* The simulator closes a session whose ping goes unanswered for 100 ms. */
   g_assert_cmpuint (sim_counter (fx, "heartbeats"), >=, 5);
   g_assert_cmpuint (sim_counter (fx, "pongs"), >=, sim_counter (fx, "heartbeats") - 1);
@@ -453,15 +350,15 @@ test_drop (Fixture *fx, gconstpointer data)
 
   scenario (fx, "drop:after=4");
   prepare (fx, "partner", NULL);
-  herald_connection_start (fx->connection);
-  wait_until (fx, reconnected_with_events, "events after the drop");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, reconnected_with_events (fx), WAIT_TIMEOUT_MS);
   g_assert_cmpuint (sim_counter (fx, "drops"), >=, 1);
   /* The stream carries on where it stopped: no event twice, none lost in between. */
-  for (guint i = 0; i < fx->events->len; i++)
-    g_assert_true (
-      g_hash_table_add (seen, (gpointer)herald_event_get_id (g_ptr_array_index (fx->events, i))));
-  for (guint i = 0; i < fx->events->len; i++)
-    g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->events, i)), ==,
+  for (guint i = 0; i < fx->live->events->len; i++)
+    g_assert_true (g_hash_table_add (
+      seen, (gpointer)herald_event_get_id (g_ptr_array_index (fx->live->events, i))));
+  for (guint i = 0; i < fx->live->events->len; i++)
+    g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->live->events, i)), ==,
                      g_ptr_array_index (herald_simulator_get_sent_ids (fx->sim, "dimes"), i));
   g_hash_table_unref (seen);
 }
@@ -471,13 +368,13 @@ test_duplicates (Fixture *fx, gconstpointer data)
 {
   scenario (fx, "duplicates:replay=2");
   prepare (fx, "partner", NULL);
-  herald_connection_start (fx->connection);
-  wait_until (fx, has_some_events, "events");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, has_some_events (fx), WAIT_TIMEOUT_MS);
   /* Each event came twice; both copies carry the same dedupe id, so the history keeps one. */
-  for (guint i = 0; i + 1 < fx->events->len; i += 2)
+  for (guint i = 0; i + 1 < fx->live->events->len; i += 2)
     {
-      HeraldEvent *first = g_ptr_array_index (fx->events, i);
-      HeraldEvent *copy = g_ptr_array_index (fx->events, i + 1);
+      HeraldEvent *first = g_ptr_array_index (fx->live->events, i);
+      HeraldEvent *copy = g_ptr_array_index (fx->live->events, i + 1);
 
       g_assert_cmpstr (herald_event_get_id (first), ==, herald_event_get_id (copy));
       g_assert_cmpstr (herald_event_get_title (first), ==, herald_event_get_title (copy));
@@ -489,7 +386,7 @@ test_duplicates (Fixture *fx, gconstpointer data)
 static gboolean
 has_malformed_and_more (Fixture *fx)
 {
-  return counters (fx)->malformed >= 4 && fx->events->len >= 8;
+  return counters (fx)->malformed >= 4 && fx->live->events->len >= 8;
 }
 
 static void
@@ -499,14 +396,15 @@ test_malformed (Fixture *fx, gconstpointer data)
 
   scenario (fx, "malformed:every=2");
   prepare (fx, "partner", NULL);
-  herald_connection_start (fx->connection);
-  wait_until (fx, has_malformed_and_more, "bad frames among good ones");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, has_malformed_and_more (fx), WAIT_TIMEOUT_MS);
   /* Bad frames are dropped one by one; the session stays up. */
   g_assert_cmpuint (counters (fx)->connects, ==, 1);
-  g_assert_cmpint (herald_connection_get_state (fx->connection), ==, HERALD_CONNECTION_CONNECTED);
-  for (guint i = 0; i < fx->events->len; i++)
+  g_assert_cmpint (herald_connection_get_state (fx->live->connection), ==,
+                   HERALD_CONNECTION_CONNECTED);
+  for (guint i = 0; i < fx->live->events->len; i++)
     {
-      HeraldEvent *event = g_ptr_array_index (fx->events, i);
+      HeraldEvent *event = g_ptr_array_index (fx->live->events, i);
 
       if (g_str_equal (herald_event_get_event_type (event), "position.teleported"))
         {

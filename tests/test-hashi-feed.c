@@ -6,40 +6,18 @@
 
 #include <json-glib/json-glib.h>
 
-#include "herald-connection.h"
 #include "herald-hashi-feed-private.h"
 #include "herald-providers.h"
-#include "herald-simulator.h"
+#include "herald-test-feed.h"
 
 #define WAIT_TIMEOUT_MS 10000
 
 typedef struct
 {
   HeraldSimulator *sim;
-  HeraldAccount *account;
-  HeraldFeed *feed;
-  SoupSession *session;
-  HeraldConnection *connection;
-  GPtrArray *events;
-  GPtrArray *states; /* every state the connection went through, as GINT_TO_POINTER */
+  HeraldTestLive *live;
   guint n_lobbies;
 } Fixture;
-
-static void
-event_cb (HeraldConnection *connection, HeraldEvent *event, gpointer user_data)
-{
-  Fixture *fx = user_data;
-
-  g_ptr_array_add (fx->events, herald_event_ref (event));
-}
-
-static void
-state_cb (GObject *object, GParamSpec *pspec, gpointer user_data)
-{
-  Fixture *fx = user_data;
-
-  g_ptr_array_add (fx->states, GINT_TO_POINTER (herald_connection_get_state (fx->connection)));
-}
 
 static void
 fixture_setup (Fixture *fx, gconstpointer data)
@@ -48,8 +26,6 @@ fixture_setup (Fixture *fx, gconstpointer data)
 
   fx->sim = herald_simulator_new ();
   herald_simulator_set_recording (fx->sim, TRUE);
-  fx->events = g_ptr_array_new_with_free_func ((GDestroyNotify)herald_event_unref);
-  fx->states = g_ptr_array_new ();
   /* Fast enough for a short test, slow enough that a subscription lands before the next event. */
   g_assert_true (herald_simulator_parse_scenario (fx->sim, "hashi", "trickle:interval=20", &error));
   g_assert_no_error (error);
@@ -58,21 +34,9 @@ fixture_setup (Fixture *fx, gconstpointer data)
 static void
 fixture_teardown (Fixture *fx, gconstpointer data)
 {
-  if (fx->connection != NULL)
-    {
-      herald_connection_stop (fx->connection);
-      g_signal_handlers_disconnect_by_data (fx->connection, fx);
-    }
-  g_clear_object (&fx->connection);
-  g_clear_object (&fx->feed);
-  g_clear_object (&fx->account);
-  g_clear_object (&fx->session);
+  g_clear_pointer (&fx->live, herald_test_live_free);
   g_clear_object (&fx->sim);
-  g_ptr_array_unref (fx->events);
-  g_ptr_array_unref (fx->states);
-  /* Let the closing sockets finish before the next test. */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  herald_test_drain ();
 }
 
 static void
@@ -89,78 +53,27 @@ scenario (Fixture *fx, const char *spec)
 static void
 prepare (Fixture *fx, guint n_lobbies, const char *token)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *endpoint = NULL;
+  g_autoptr (HeraldAccount) account = NULL;
+  g_autoptr (HeraldFeed) feed = NULL;
   const char *const *scopes;
   const HeraldFeedTiming timing = {
     .heartbeat_ms = 100,
     .reply_deadline_ms = 300,
   };
 
-  g_assert_true (herald_simulator_listen (fx->sim, 0, &error));
-  g_assert_no_error (error);
-  endpoint = herald_simulator_get_endpoint (fx->sim, "hashi");
-  g_assert_nonnull (endpoint);
-
-  fx->account = herald_account_new (HERALD_PROVIDER_HASHI, "hashi-sim");
-  herald_account_set_label (fx->account, "Sim");
-  herald_account_set_endpoint (fx->account, endpoint);
+  account = herald_test_sim_account_new (fx->sim, "hashi");
   scopes = herald_simulator_get_scopes (fx->sim, "hashi");
   g_assert_cmpuint (g_strv_length ((char **)scopes), >=, n_lobbies);
   for (guint i = 0; i < n_lobbies; i++)
-    herald_account_add_option_value (fx->account, "lobby", scopes[i]);
+    herald_account_add_option_value (account, "lobby", scopes[i]);
   fx->n_lobbies = n_lobbies;
-  g_assert_true (herald_account_validate (fx->account, &error));
-  g_assert_no_error (error);
 
-  fx->feed = herald_feed_new_for_account (fx->account);
-  g_assert_true (HERALD_IS_HASHI_FEED (fx->feed));
-  herald_feed_set_credential (
-    fx->feed, "token", token ? token : herald_simulator_get_credential (fx->sim, "hashi", "token"));
-  herald_feed_set_timing (fx->feed, &timing);
-
-  fx->session = soup_session_new ();
-  fx->connection = herald_connection_new (fx->feed, fx->session, NULL);
-  herald_connection_set_backoff (fx->connection, 50, 200, 60000, 1);
-  g_signal_connect (fx->connection, "event", G_CALLBACK (event_cb), fx);
-  g_signal_connect (fx->connection, "notify::state", G_CALLBACK (state_cb), fx);
-}
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (Fixture *fx);
-
-static void
-wait_until (Fixture *fx, Condition condition, const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint source = g_timeout_add (WAIT_TIMEOUT_MS, timeout_cb, &timed_out);
-
-  while (!condition (fx) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    g_error ("timed out waiting for %s (state %s: %s)", what,
-             herald_connection_state_to_string (herald_connection_get_state (fx->connection)),
-             herald_connection_get_reason (fx->connection));
-  g_source_remove (source);
-}
-
-/* Runs the main loop for a while whatever happens: for things that must NOT happen. */
-static void
-run_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, timeout_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
+  feed = herald_test_sim_feed_new (fx->sim, account);
+  g_assert_true (HERALD_IS_HASHI_FEED (feed));
+  if (token != NULL)
+    herald_feed_set_credential (feed, "token", token);
+  herald_feed_set_timing (feed, &timing);
+  fx->live = herald_test_live_new (feed, NULL);
 }
 
 static guint
@@ -174,21 +87,21 @@ count_category (Fixture *fx, HeraldCategory category)
 {
   guint n = 0;
 
-  for (guint i = 0; i < fx->events->len; i++)
-    n += herald_event_get_category (g_ptr_array_index (fx->events, i)) == category;
+  for (guint i = 0; i < fx->live->events->len; i++)
+    n += herald_event_get_category (g_ptr_array_index (fx->live->events, i)) == category;
   return n;
 }
 
 static gboolean
 is_connected (Fixture *fx)
 {
-  return herald_connection_get_state (fx->connection) == HERALD_CONNECTION_CONNECTED;
+  return herald_connection_get_state (fx->live->connection) == HERALD_CONNECTION_CONNECTED;
 }
 
 static gboolean
 needs_attention (Fixture *fx)
 {
-  return herald_connection_get_state (fx->connection) == HERALD_CONNECTION_NEEDS_ATTENTION;
+  return herald_connection_get_state (fx->live->connection) == HERALD_CONNECTION_NEEDS_ATTENTION;
 }
 
 static gboolean
@@ -214,7 +127,7 @@ has_lobby_event (Fixture *fx)
 static gboolean
 has_twelve_events (Fixture *fx)
 {
-  return fx->events->len >= 12;
+  return fx->live->events->len >= 12;
 }
 
 /* What the dedupe id must be, read from the frame independently of the feed. */
@@ -250,20 +163,20 @@ test_subscribe_and_events (Fixture *fx, gconstpointer data)
   const HeraldConnectionCounters *counters;
 
   prepare (fx, 3, NULL);
-  herald_connection_start (fx->connection);
-  wait_until (fx, subscribed_to_all, "a subscription per lobby");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, subscribed_to_all (fx), WAIT_TIMEOUT_MS);
   g_assert_cmpuint (sim_counter (fx, "subscriptions"), ==, 3);
-  wait_until (fx, has_every_category, "lobby, contract and storage events");
-  wait_until (fx, has_twelve_events, "a round of events");
-  herald_connection_stop (fx->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, has_every_category (fx), WAIT_TIMEOUT_MS);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, has_twelve_events (fx), WAIT_TIMEOUT_MS);
+  herald_connection_stop (fx->live->connection);
 
   /* Everything the server sent arrived, in order, and nothing else (no subscribe answers). */
   frames = herald_simulator_get_sent_frames (fx->sim, "hashi");
   g_assert_nonnull (frames);
-  g_assert_cmpuint (fx->events->len, >=, 12);
-  for (guint i = 0, f = 0; i < fx->events->len; i++, f++)
+  g_assert_cmpuint (fx->live->events->len, >=, 12);
+  for (guint i = 0, f = 0; i < fx->live->events->len; i++, f++)
     {
-      HeraldEvent *event = g_ptr_array_index (fx->events, i);
+      HeraldEvent *event = g_ptr_array_index (fx->live->events, i);
       const char *raw = herald_event_get_raw (event);
       const char *type = herald_event_get_event_type (event);
       g_autofree char *dedupe = NULL;
@@ -293,7 +206,7 @@ test_subscribe_and_events (Fixture *fx, gconstpointer data)
         }
     }
 
-  counters = herald_connection_get_counters (fx->connection);
+  counters = herald_connection_get_counters (fx->live->connection);
   g_assert_cmpuint (counters->connects, ==, 1);
   g_assert_cmpuint (counters->malformed, ==, 0);
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
@@ -302,19 +215,19 @@ test_subscribe_and_events (Fixture *fx, gconstpointer data)
 static gboolean
 has_eight_events (Fixture *fx)
 {
-  return fx->events->len >= 8;
+  return fx->live->events->len >= 8;
 }
 
 static void
 test_no_lobbies_only_contracts (Fixture *fx, gconstpointer data)
 {
   prepare (fx, 0, NULL);
-  herald_connection_start (fx->connection);
-  wait_until (fx, has_eight_events, "contract events");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, has_eight_events (fx), WAIT_TIMEOUT_MS);
 
   /* Lobby rooms are for members: without a subscription only the global events come. */
   g_assert_cmpuint (sim_counter (fx, "subscriptions"), ==, 0);
-  g_assert_cmpuint (count_category (fx, HERALD_CATEGORY_CONTRACT), ==, fx->events->len);
+  g_assert_cmpuint (count_category (fx, HERALD_CATEGORY_CONTRACT), ==, fx->live->events->len);
 }
 
 static void
@@ -324,14 +237,14 @@ test_one_lobby_only_its_events (Fixture *fx, gconstpointer data)
 
   prepare (fx, 1, NULL);
   lobby = herald_simulator_get_scopes (fx->sim, "hashi")[0];
-  herald_connection_start (fx->connection);
-  wait_until (fx, has_lobby_event, "an event from the followed lobby");
-  wait_until (fx, has_twelve_events, "more events");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, has_lobby_event (fx), WAIT_TIMEOUT_MS);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, has_twelve_events (fx), WAIT_TIMEOUT_MS);
 
   g_assert_cmpuint (sim_counter (fx, "subscriptions"), ==, 1);
-  for (guint i = 0; i < fx->events->len; i++)
+  for (guint i = 0; i < fx->live->events->len; i++)
     {
-      HeraldEvent *event = g_ptr_array_index (fx->events, i);
+      HeraldEvent *event = g_ptr_array_index (fx->live->events, i);
 
       if (herald_event_get_category (event) != HERALD_CATEGORY_CONTRACT)
         g_assert_nonnull (strstr (herald_event_get_raw (event), lobby));
@@ -351,16 +264,16 @@ test_ping_pong_keeps_alive (Fixture *fx, gconstpointer data)
 
   scenario (fx, "idle");
   prepare (fx, 0, NULL);
-  herald_connection_start (fx->connection);
-  wait_until (fx, answered_ten_pings, "ten pings answered");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, answered_ten_pings (fx), WAIT_TIMEOUT_MS);
 
   /* Ten heartbeats with a 300 ms deadline each, all answered: never dropped. */
-  counters = herald_connection_get_counters (fx->connection);
+  counters = herald_connection_get_counters (fx->live->connection);
   g_assert_true (is_connected (fx));
   g_assert_cmpuint (counters->connects, ==, 1);
   g_assert_cmpuint (counters->drops, ==, 0);
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
-  g_assert_cmpuint (fx->events->len, ==, 0);
+  g_assert_cmpuint (fx->live->events->len, ==, 0);
 }
 
 static gboolean
@@ -374,22 +287,18 @@ static void
 test_stall_reconnects (Fixture *fx, gconstpointer data)
 {
   const HeraldConnectionCounters *counters;
-  gboolean backed_off = FALSE;
 
   /* After two events the server stops answering anything, pings included. */
   scenario (fx, "stall:after=2");
   prepare (fx, 2, NULL);
-  herald_connection_start (fx->connection);
-  wait_until (fx, resubscribed_after_reconnect, "a reconnect with its subscriptions");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, resubscribed_after_reconnect (fx), WAIT_TIMEOUT_MS);
 
-  counters = herald_connection_get_counters (fx->connection);
+  counters = herald_connection_get_counters (fx->live->connection);
   g_assert_cmpuint (sim_counter (fx, "stalls"), >=, 1);
   g_assert_cmpuint (counters->drops, >=, 1);
   g_assert_cmpuint (counters->connects, >=, 2);
-  for (guint i = 0; i < fx->states->len; i++)
-    backed_off
-      |= GPOINTER_TO_INT (g_ptr_array_index (fx->states, i)) == HERALD_CONNECTION_BACKING_OFF;
-  g_assert_true (backed_off);
+  g_assert_true (herald_test_live_saw_state (fx->live, HERALD_CONNECTION_BACKING_OFF));
   /* Every socket asked for every lobby again. */
   g_assert_cmpuint (sim_counter (fx, "subscriptions"), >=, 2 * 2);
 }
@@ -397,7 +306,7 @@ test_stall_reconnects (Fixture *fx, gconstpointer data)
 static gboolean
 events_after_drop (Fixture *fx)
 {
-  return sim_counter (fx, "connections") >= 2 && fx->events->len >= 6;
+  return sim_counter (fx, "connections") >= 2 && fx->live->events->len >= 6;
 }
 
 static void
@@ -407,15 +316,15 @@ test_drop_reconnects_and_flows (Fixture *fx, gconstpointer data)
 
   scenario (fx, "drop:after=3");
   prepare (fx, 3, NULL);
-  herald_connection_start (fx->connection);
-  wait_until (fx, events_after_drop, "events on a second connection");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, events_after_drop (fx), WAIT_TIMEOUT_MS);
 
   g_assert_cmpuint (sim_counter (fx, "drops"), >=, 1);
-  g_assert_cmpuint (herald_connection_get_counters (fx->connection)->drops, >=, 1);
+  g_assert_cmpuint (herald_connection_get_counters (fx->live->connection)->drops, >=, 1);
   /* The stream resumes where it stopped: new events, not the old ones again. */
-  for (guint i = 0; i < fx->events->len; i++)
-    g_assert_true (
-      g_hash_table_add (ids, (gpointer)herald_event_get_id (g_ptr_array_index (fx->events, i))));
+  for (guint i = 0; i < fx->live->events->len; i++)
+    g_assert_true (g_hash_table_add (
+      ids, (gpointer)herald_event_get_id (g_ptr_array_index (fx->live->events, i))));
 }
 
 static void
@@ -423,26 +332,27 @@ test_duplicates_same_id (Fixture *fx, gconstpointer data)
 {
   scenario (fx, "duplicates");
   prepare (fx, 3, NULL);
-  herald_connection_start (fx->connection);
-  wait_until (fx, has_eight_events, "duplicated events");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, has_eight_events (fx), WAIT_TIMEOUT_MS);
 
   /* Each event comes twice, back to back: the history must see one event. */
-  for (guint i = 0; i + 1 < fx->events->len; i += 2)
+  for (guint i = 0; i + 1 < fx->live->events->len; i += 2)
     {
-      HeraldEvent *first = g_ptr_array_index (fx->events, i);
-      HeraldEvent *second = g_ptr_array_index (fx->events, i + 1);
+      HeraldEvent *first = g_ptr_array_index (fx->live->events, i);
+      HeraldEvent *second = g_ptr_array_index (fx->live->events, i + 1);
 
       g_assert_cmpstr (herald_event_get_id (first), ==, herald_event_get_id (second));
       g_assert_cmpstr (herald_event_get_raw (first), ==, herald_event_get_raw (second));
     }
-  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->events, 0)), !=,
-                   herald_event_get_id (g_ptr_array_index (fx->events, 2)));
+  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->live->events, 0)), !=,
+                   herald_event_get_id (g_ptr_array_index (fx->live->events, 2)));
 }
 
 static gboolean
 malformed_twice (Fixture *fx)
 {
-  return herald_connection_get_counters (fx->connection)->malformed >= 2 && fx->events->len >= 6;
+  return herald_connection_get_counters (fx->live->connection)->malformed >= 2
+         && fx->live->events->len >= 6;
 }
 
 static void
@@ -452,10 +362,10 @@ test_malformed_kept_alive (Fixture *fx, gconstpointer data)
 
   scenario (fx, "malformed:every=2");
   prepare (fx, 3, NULL);
-  herald_connection_start (fx->connection);
-  wait_until (fx, malformed_twice, "bad frames among good ones");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, malformed_twice (fx), WAIT_TIMEOUT_MS);
 
-  counters = herald_connection_get_counters (fx->connection);
+  counters = herald_connection_get_counters (fx->live->connection);
   g_assert_cmpuint (counters->connects, ==, 1);
   g_assert_cmpuint (counters->drops, ==, 0);
   g_assert_true (is_connected (fx));
@@ -466,19 +376,19 @@ test_auth_error_needs_attention (Fixture *fx, gconstpointer data)
 {
   scenario (fx, "auth-failure");
   prepare (fx, 1, NULL);
-  herald_connection_start (fx->connection);
-  wait_until (fx, needs_attention, "needs attention");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, needs_attention (fx), WAIT_TIMEOUT_MS);
 
-  g_assert_cmpstr (herald_connection_get_reason (fx->connection), ==,
+  g_assert_cmpstr (herald_connection_get_reason (fx->live->connection), ==,
                    "Hashi refused the access token");
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
   g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 1);
 
   /* Many backoff periods later: still one attempt, still waiting for the user. */
-  run_for (600);
+  herald_test_spin (600);
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
   g_assert_true (needs_attention (fx));
-  g_assert_cmpuint (fx->events->len, ==, 0);
+  g_assert_cmpuint (fx->live->events->len, ==, 0);
 }
 
 static void
@@ -488,14 +398,14 @@ test_expired_token_never_connects (Fixture *fx, gconstpointer data)
   g_autofree char *token = herald_simulator_make_test_jwt ("did:privy:sim", expired);
 
   prepare (fx, 1, token);
-  herald_connection_start (fx->connection);
-  wait_until (fx, needs_attention, "needs attention");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, needs_attention (fx), WAIT_TIMEOUT_MS);
 
-  g_assert_true (g_str_has_prefix (herald_connection_get_reason (fx->connection),
+  g_assert_true (g_str_has_prefix (herald_connection_get_reason (fx->live->connection),
                                    "The Hashi access token expired at "));
   g_assert_true (
-    g_str_has_suffix (herald_connection_get_reason (fx->connection), "; paste a new one"));
-  run_for (300);
+    g_str_has_suffix (herald_connection_get_reason (fx->live->connection), "; paste a new one"));
+  herald_test_spin (300);
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 0);
   g_assert_true (needs_attention (fx));
 }
@@ -504,19 +414,19 @@ static void
 test_not_a_jwt_never_connects (Fixture *fx, gconstpointer data)
 {
   prepare (fx, 1, "paste-went-wrong");
-  herald_connection_start (fx->connection);
-  wait_until (fx, needs_attention, "needs attention");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, needs_attention (fx), WAIT_TIMEOUT_MS);
 
-  g_assert_cmpstr (herald_connection_get_reason (fx->connection), ==,
+  g_assert_cmpstr (herald_connection_get_reason (fx->live->connection), ==,
                    "The Hashi access token is not a valid JWT; paste it again");
-  run_for (300);
+  herald_test_spin (300);
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 0);
 }
 
 static gboolean
 has_event (Fixture *fx)
 {
-  return fx->events->len > 0;
+  return fx->live->events->len > 0;
 }
 
 static void
@@ -535,14 +445,14 @@ test_expiry_warning (Fixture *fx, gconstpointer data)
   g_assert_true (herald_simulator_set_credential (fx->sim, "hashi", "token", token, &error));
   g_assert_no_error (error);
   prepare (fx, 0, token);
-  herald_hashi_feed_set_expiry_lead_ms (HERALD_HASHI_FEED (fx->feed), 2000);
-  herald_connection_start (fx->connection);
-  wait_until (fx, is_connected, "connected");
-  wait_until (fx, has_event, "the expiry warning");
+  herald_hashi_feed_set_expiry_lead_ms (HERALD_HASHI_FEED (fx->live->feed), 2000);
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, is_connected (fx), WAIT_TIMEOUT_MS);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, has_event (fx), WAIT_TIMEOUT_MS);
 
   g_assert_true (is_connected (fx));
   g_assert_cmpint (g_get_real_time (), <, expiry * G_USEC_PER_SEC);
-  warning = g_ptr_array_index (fx->events, 0);
+  warning = g_ptr_array_index (fx->live->events, 0);
   g_assert_cmpstr (herald_event_get_event_type (warning), ==, "token.expiring");
   g_assert_cmpint (herald_event_get_category (warning), ==, HERALD_CATEGORY_SYSTEM);
   g_assert_cmpint (herald_event_get_severity (warning), ==, HERALD_SEVERITY_WARNING);
@@ -551,13 +461,13 @@ test_expiry_warning (Fixture *fx, gconstpointer data)
   g_assert_nonnull (strstr (herald_event_get_body (warning), when));
 
   /* At "exp" Herald stops by itself rather than waiting to be thrown out. */
-  wait_until (fx, needs_attention, "needs attention at expiry");
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, needs_attention (fx), WAIT_TIMEOUT_MS);
   g_assert_cmpint (g_get_real_time (), >=, expiry * G_USEC_PER_SEC);
-  g_assert_true (g_str_has_prefix (herald_connection_get_reason (fx->connection),
+  g_assert_true (g_str_has_prefix (herald_connection_get_reason (fx->live->connection),
                                    "The Hashi access token expired at "));
   g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 0);
-  run_for (300);
-  g_assert_cmpuint (fx->events->len, ==, 1);
+  herald_test_spin (300);
+  g_assert_cmpuint (fx->live->events->len, ==, 1);
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
 }
 
@@ -579,15 +489,15 @@ test_expiry_warning_once (Fixture *fx, gconstpointer data)
   g_assert_true (herald_simulator_set_credential (fx->sim, "hashi", "token", token, &error));
   g_assert_no_error (error);
   prepare (fx, 0, token);
-  herald_hashi_feed_set_expiry_lead_ms (HERALD_HASHI_FEED (fx->feed), 120 * 1000);
-  herald_connection_start (fx->connection);
-  wait_until (fx, reconnected_twice, "two reconnects");
+  herald_hashi_feed_set_expiry_lead_ms (HERALD_HASHI_FEED (fx->live->feed), 120 * 1000);
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, reconnected_twice (fx), WAIT_TIMEOUT_MS);
 
-  g_assert_cmpuint (fx->events->len, >, 0);
-  g_assert_cmpstr (herald_event_get_event_type (g_ptr_array_index (fx->events, 0)), ==,
+  g_assert_cmpuint (fx->live->events->len, >, 0);
+  g_assert_cmpstr (herald_event_get_event_type (g_ptr_array_index (fx->live->events, 0)), ==,
                    "token.expiring");
-  for (guint i = 1; i < fx->events->len; i++)
-    g_assert_cmpstr (herald_event_get_event_type (g_ptr_array_index (fx->events, i)), !=,
+  for (guint i = 1; i < fx->live->events->len; i++)
+    g_assert_cmpstr (herald_event_get_event_type (g_ptr_array_index (fx->live->events, i)), !=,
                      "token.expiring");
 }
 

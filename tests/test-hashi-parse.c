@@ -4,83 +4,16 @@
 
 #include <string.h>
 
-#include "herald-feed-private.h"
 #include "herald-hashi-feed.h"
 #include "herald-providers.h"
+#include "herald-test-feed.h"
 
 typedef struct
 {
   HeraldAccount *account;
   HeraldFeed *feed;
-  GPtrArray *events;
-  GPtrArray *sent;
-  GPtrArray *failures;
-  guint malformed;
-  guint reconnects;
-  guint expected_replies;
-  guint replies;
+  HeraldTestSink *sink;
 } Fixture;
-
-static void
-sink_send_text (gpointer data, const char *text)
-{
-  Fixture *fx = data;
-
-  g_ptr_array_add (fx->sent, g_strdup (text));
-}
-
-static void
-sink_emit (gpointer data, HeraldEvent *event)
-{
-  Fixture *fx = data;
-
-  g_ptr_array_add (fx->events, herald_event_ref (event));
-}
-
-static void
-sink_malformed (gpointer data, const char *why)
-{
-  Fixture *fx = data;
-
-  fx->malformed++;
-}
-
-static void
-sink_fail (gpointer data, GError *error)
-{
-  Fixture *fx = data;
-
-  g_ptr_array_add (fx->failures, error);
-}
-
-static void
-sink_reconnect (gpointer data, gboolean reauthenticate, const char *reason)
-{
-  Fixture *fx = data;
-
-  fx->reconnects++;
-}
-
-static void
-sink_expect_reply (gpointer data)
-{
-  Fixture *fx = data;
-
-  fx->expected_replies++;
-}
-
-static void
-sink_reply_received (gpointer data)
-{
-  Fixture *fx = data;
-
-  fx->replies++;
-}
-
-static const HeraldFeedSink test_sink = {
-  sink_send_text, sink_emit,         sink_malformed,      sink_fail,
-  sink_reconnect, sink_expect_reply, sink_reply_received,
-};
 
 static void
 fixture_setup (Fixture *fx, gconstpointer data)
@@ -92,27 +25,21 @@ fixture_setup (Fixture *fx, gconstpointer data)
   herald_account_set_option_values (fx->account, "lobby", lobbies);
   fx->feed = herald_feed_new_for_account (fx->account);
   g_assert_true (HERALD_IS_HASHI_FEED (fx->feed));
-  fx->events = g_ptr_array_new_with_free_func ((GDestroyNotify)herald_event_unref);
-  fx->sent = g_ptr_array_new_with_free_func (g_free);
-  fx->failures = g_ptr_array_new_with_free_func ((GDestroyNotify)g_error_free);
-  herald_feed_set_sink (fx->feed, &test_sink, fx);
+  fx->sink = herald_test_sink_attach (fx->feed);
 }
 
 static void
 fixture_teardown (Fixture *fx, gconstpointer data)
 {
-  herald_feed_set_sink (fx->feed, NULL, NULL);
+  herald_test_sink_free (fx->sink);
   g_clear_object (&fx->feed);
   g_clear_object (&fx->account);
-  g_ptr_array_unref (fx->events);
-  g_ptr_array_unref (fx->sent);
-  g_ptr_array_unref (fx->failures);
 }
 
 static void
 receive (Fixture *fx, const char *text)
 {
-  HERALD_FEED_GET_CLASS (fx->feed)->receive (fx->feed, text, strlen (text));
+  herald_test_feed_receive (fx->feed, text);
 }
 
 /* --- events from the seed's shapes --- */
@@ -293,10 +220,10 @@ test_event (Fixture *fx, gconstpointer data)
 
   receive (fx, c->frame);
 
-  g_assert_cmpuint (fx->malformed, ==, 0);
-  g_assert_cmpuint (fx->failures->len, ==, 0);
-  g_assert_cmpuint (fx->events->len, ==, 1);
-  event = g_ptr_array_index (fx->events, 0);
+  g_assert_cmpuint (fx->sink->malformed, ==, 0);
+  g_assert_cmpuint (fx->sink->failures, ==, 0);
+  g_assert_cmpuint (fx->sink->events->len, ==, 1);
+  event = g_ptr_array_index (fx->sink->events, 0);
   g_assert_cmpstr (herald_event_get_account (event), ==, "hashi-test");
   g_assert_cmpstr (herald_event_get_provider (event), ==, "hashi");
   g_assert_cmpstr (herald_event_get_event_type (event), ==, c->type);
@@ -325,9 +252,9 @@ test_unknown_message_kept (Fixture *fx, gconstpointer data)
   receive (fx, frame);
   receive (fx, frame);
 
-  g_assert_cmpuint (fx->malformed, ==, 0);
-  g_assert_cmpuint (fx->events->len, ==, 2);
-  event = g_ptr_array_index (fx->events, 0);
+  g_assert_cmpuint (fx->sink->malformed, ==, 0);
+  g_assert_cmpuint (fx->sink->events->len, ==, 2);
+  event = g_ptr_array_index (fx->sink->events, 0);
   g_assert_cmpstr (herald_event_get_event_type (event), ==, "bounty:event");
   g_assert_cmpint (herald_event_get_category (event), ==, HERALD_CATEGORY_SYSTEM);
   g_assert_cmpint (herald_event_get_severity (event), ==, HERALD_SEVERITY_INFO);
@@ -335,7 +262,7 @@ test_unknown_message_kept (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (herald_event_get_id (event), ==, dedupe);
   g_assert_cmpstr (herald_event_get_raw (event), ==, frame);
   /* The same frame again is the same event to the history. */
-  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->events, 1)), ==, dedupe);
+  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->sink->events, 1)), ==, dedupe);
 }
 
 static void
@@ -348,13 +275,13 @@ test_redelivery_same_id (Fixture *fx, gconstpointer data)
                "\"contractId\":\"" UUID "\",\"timestamp\":\"2024-01-15T10:35:00.000Z\"}}");
   receive (fx, CONTRACT ("contract.payout_finalized", IN_LOBBY));
 
-  g_assert_cmpuint (fx->events->len, ==, 4);
-  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->events, 0)), ==,
-                   herald_event_get_id (g_ptr_array_index (fx->events, 1)));
-  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->events, 1)), !=,
-                   herald_event_get_id (g_ptr_array_index (fx->events, 2)));
-  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->events, 0)), !=,
-                   herald_event_get_id (g_ptr_array_index (fx->events, 3)));
+  g_assert_cmpuint (fx->sink->events->len, ==, 4);
+  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->sink->events, 0)), ==,
+                   herald_event_get_id (g_ptr_array_index (fx->sink->events, 1)));
+  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->sink->events, 1)), !=,
+                   herald_event_get_id (g_ptr_array_index (fx->sink->events, 2)));
+  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->sink->events, 0)), !=,
+                   herald_event_get_id (g_ptr_array_index (fx->sink->events, 3)));
 }
 
 /* --- bad input: dropped and counted, the connection kept --- */
@@ -400,11 +327,11 @@ test_malformed (Fixture *fx, gconstpointer data)
 {
   receive (fx, data);
 
-  g_assert_cmpuint (fx->malformed, ==, 1);
-  g_assert_cmpuint (fx->events->len, ==, 0);
-  g_assert_cmpuint (fx->failures->len, ==, 0);
-  g_assert_cmpuint (fx->reconnects, ==, 0);
-  g_assert_cmpuint (fx->sent->len, ==, 0);
+  g_assert_cmpuint (fx->sink->malformed, ==, 1);
+  g_assert_cmpuint (fx->sink->events->len, ==, 0);
+  g_assert_cmpuint (fx->sink->failures, ==, 0);
+  g_assert_cmpuint (fx->sink->reconnects, ==, 0);
+  g_assert_cmpuint (fx->sink->sent->len, ==, 0);
 }
 
 /* --- control messages --- */
@@ -414,23 +341,23 @@ test_connected_subscribes (Fixture *fx, gconstpointer data)
 {
   receive (fx, "{\"type\":\"connected\",\"data\":{\"userId\":\"did:privy:abc\"}}");
 
-  g_assert_cmpuint (fx->events->len, ==, 0);
-  g_assert_cmpuint (fx->malformed, ==, 0);
-  g_assert_cmpuint (fx->sent->len, ==, 2);
-  g_assert_cmpstr (g_ptr_array_index (fx->sent, 0), ==,
+  g_assert_cmpuint (fx->sink->events->len, ==, 0);
+  g_assert_cmpuint (fx->sink->malformed, ==, 0);
+  g_assert_cmpuint (fx->sink->sent->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (fx->sink->sent, 0), ==,
                    "{\"type\":\"subscribe\",\"data\":{\"lobbyId\":\"lobby-1\"}}");
-  g_assert_cmpstr (g_ptr_array_index (fx->sent, 1), ==,
+  g_assert_cmpstr (g_ptr_array_index (fx->sink->sent, 1), ==,
                    "{\"type\":\"subscribe\",\"data\":{\"lobbyId\":\"ABC123\"}}");
 
   /* The answers to our own requests are not news. */
   receive (fx, "{\"type\":\"subscribed\",\"data\":{\"lobbyId\":\"lobby-1\"}}");
   receive (fx, "{\"type\":\"unsubscribed\",\"data\":{\"lobbyId\":\"lobby-1\"}}");
-  g_assert_cmpuint (fx->events->len, ==, 0);
-  g_assert_cmpuint (fx->malformed, ==, 0);
+  g_assert_cmpuint (fx->sink->events->len, ==, 0);
+  g_assert_cmpuint (fx->sink->malformed, ==, 0);
 
   /* Each `connected` is a new socket on the server: ask again. */
   receive (fx, "{\"type\":\"connected\"}");
-  g_assert_cmpuint (fx->sent->len, ==, 4);
+  g_assert_cmpuint (fx->sink->sent->len, ==, 4);
 }
 
 static void
@@ -439,9 +366,9 @@ test_connected_without_lobbies (Fixture *fx, gconstpointer data)
   herald_account_set_option_values (fx->account, "lobby", NULL);
   receive (fx, "{\"type\":\"connected\",\"data\":{}}");
 
-  g_assert_cmpuint (fx->sent->len, ==, 0);
-  g_assert_cmpuint (fx->events->len, ==, 0);
-  g_assert_cmpuint (fx->malformed, ==, 0);
+  g_assert_cmpuint (fx->sink->sent->len, ==, 0);
+  g_assert_cmpuint (fx->sink->events->len, ==, 0);
+  g_assert_cmpuint (fx->sink->malformed, ==, 0);
 }
 
 static void
@@ -453,17 +380,17 @@ test_heartbeat (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (timing->reply_deadline_ms, ==, 10000);
 
   HERALD_FEED_GET_CLASS (fx->feed)->heartbeat (fx->feed);
-  g_assert_cmpuint (fx->sent->len, ==, 1);
-  g_assert_cmpstr (g_ptr_array_index (fx->sent, 0), ==, "{\"type\":\"ping\"}");
-  g_assert_cmpuint (fx->expected_replies, ==, 1);
-  g_assert_cmpuint (fx->replies, ==, 0);
+  g_assert_cmpuint (fx->sink->sent->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fx->sink->sent, 0), ==, "{\"type\":\"ping\"}");
+  g_assert_cmpuint (fx->sink->expected_replies, ==, 1);
+  g_assert_cmpuint (fx->sink->replies, ==, 0);
 
   receive (fx, "{\"type\":\"pong\"}");
-  g_assert_cmpuint (fx->replies, ==, 1);
+  g_assert_cmpuint (fx->sink->replies, ==, 1);
   receive (fx, "{\"type\":\"pong\",\"data\":{\"timestamp\":1705314600000}}");
-  g_assert_cmpuint (fx->replies, ==, 2);
-  g_assert_cmpuint (fx->events->len, ==, 0);
-  g_assert_cmpuint (fx->malformed, ==, 0);
+  g_assert_cmpuint (fx->sink->replies, ==, 2);
+  g_assert_cmpuint (fx->sink->events->len, ==, 0);
+  g_assert_cmpuint (fx->sink->malformed, ==, 0);
 }
 
 static void
@@ -474,12 +401,12 @@ test_auth_error (Fixture *fx, gconstpointer data)
   receive (fx, "{\"type\":\"error\",\"data\":{\"message\":\"Authentication "
                "failed\",\"code\":\"AUTH_ERROR\"}}");
 
-  g_assert_cmpuint (fx->failures->len, ==, 1);
-  error = g_ptr_array_index (fx->failures, 0);
+  g_assert_cmpuint (fx->sink->failures, ==, 1);
+  error = fx->sink->failure;
   g_assert_error (error, HERALD_FEED_ERROR, HERALD_FEED_ERROR_AUTHENTICATION);
   g_assert_cmpstr (error->message, ==, "Hashi refused the access token");
-  g_assert_cmpuint (fx->events->len, ==, 0);
-  g_assert_cmpuint (fx->malformed, ==, 0);
+  g_assert_cmpuint (fx->sink->events->len, ==, 0);
+  g_assert_cmpuint (fx->sink->malformed, ==, 0);
 }
 
 static void
@@ -633,7 +560,7 @@ test_token_not_jwt (Fixture *fx, gconstpointer data)
   g_assert_error (error, HERALD_FEED_ERROR, HERALD_FEED_ERROR_CONFIGURATION);
   if (token != NULL && *token != '\0')
     g_assert_null (strstr (error->message, token));
-  g_assert_cmpuint (fx->failures->len, ==, 0);
+  g_assert_cmpuint (fx->sink->failures, ==, 0);
 }
 
 static void
@@ -657,9 +584,9 @@ test_closed_after_expiry (Fixture *fx, gconstpointer data)
   g_assert_true (g_str_has_prefix (reason, "The Hashi access token expired at "));
   receive (fx, "{\"type\":\"error\",\"data\":{\"message\":\"Authentication "
                "failed\",\"code\":\"AUTH_ERROR\"}}");
-  g_assert_cmpuint (fx->failures->len, ==, 1);
-  g_assert_true (g_str_has_prefix (((GError *)g_ptr_array_index (fx->failures, 0))->message,
-                                   "The Hashi access token expired at "));
+  g_assert_cmpuint (fx->sink->failures, ==, 1);
+  g_assert_true (
+    g_str_has_prefix (fx->sink->failure->message, "The Hashi access token expired at "));
 }
 
 int

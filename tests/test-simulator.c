@@ -9,6 +9,7 @@
 #include <libsoup/soup.h>
 
 #include "herald-simulator.h"
+#include "herald-test-feed.h"
 
 #define WAIT_MS 3000
 
@@ -27,37 +28,6 @@ typedef struct
   gushort close_code;
   char *close_data;
 } Client;
-
-/* --- waiting on the main loop --- */
-
-static gboolean
-timed_out_cb (gpointer user_data)
-{
-  *(gboolean *)user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the main context until *flag is set or @ms pass; TRUE if the flag was set. */
-static gboolean
-wait_for (const gboolean *flag, guint ms)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (ms, timed_out_cb, &timed_out);
-
-  while (!*flag && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  return *flag;
-}
-
-static void
-spin (guint ms)
-{
-  gboolean never = FALSE;
-
-  wait_for (&never, ms);
-}
 
 /* --- fixture --- */
 
@@ -78,7 +48,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
 {
   g_clear_object (&f->session);
   g_clear_object (&f->sim);
-  spin (20);
+  herald_test_spin (20);
 }
 
 static void
@@ -146,7 +116,7 @@ client_try_connect (Fixture *f, const char *url, const char *protocol, guint *ht
   g_assert_nonnull (msg);
   soup_session_websocket_connect_async (f->session, msg, NULL, protocol != NULL ? protocols : NULL,
                                         G_PRIORITY_DEFAULT, NULL, connected_cb, &r);
-  g_assert_true (wait_for (&r.done, WAIT_MS));
+  HERALD_TEST_WAIT_UNTIL (r.done, WAIT_MS);
   if (http_status != NULL)
     *http_status = soup_message_get_status (msg);
   if (r.ws == NULL)
@@ -193,7 +163,7 @@ static char *
 client_next (Client *client, guint ms)
 {
   gboolean timed_out = FALSE;
-  guint id = g_timeout_add (ms, timed_out_cb, &timed_out);
+  guint id = g_timeout_add (ms, herald_test_flag_cb, &timed_out);
 
   while (g_queue_is_empty (&client->texts) && !client->closed && !timed_out)
     g_main_context_iteration (NULL, TRUE);
@@ -234,7 +204,7 @@ client_send (Client *client, const char *text)
 static void
 client_wait_closed (Client *client, guint ms)
 {
-  g_assert_true (wait_for (&client->closed, ms));
+  HERALD_TEST_WAIT_UNTIL (client->closed, ms);
 }
 
 static const char *
@@ -298,7 +268,7 @@ mint (Fixture *f, JsonNode **holder, guint *status, char **retry_after, ...)
   va_end (args);
 
   soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, NULL, posted_cb, &r);
-  g_assert_true (wait_for (&r.done, WAIT_MS));
+  HERALD_TEST_WAIT_UNTIL (r.done, WAIT_MS);
   g_assert_nonnull (r.body);
   *status = soup_message_get_status (msg);
   g_assert_cmpstr (
@@ -815,7 +785,7 @@ test_dimes_refusals (Fixture *f, gconstpointer data)
                                  herald_simulator_get_port (f->sim));
   polling = soup_message_new ("GET", polling_url);
   soup_session_send_and_read_async (f->session, polling, G_PRIORITY_DEFAULT, NULL, posted_cb, &r);
-  g_assert_true (wait_for (&r.done, WAIT_MS));
+  HERALD_TEST_WAIT_UNTIL (r.done, WAIT_MS);
   g_assert_cmpuint (soup_message_get_status (polling), ==, 400);
   g_assert_nonnull (r.body);
   g_assert_nonnull (
@@ -989,7 +959,7 @@ test_dimes_acks (Fixture *f, gconstpointer data)
   g_assert_cmpuint (acks, ==, 4);
   /* An ack for an id never asked for is not counted. */
   client_send (client, "43" NS_PARTNER ",999[]");
-  spin (100);
+  herald_test_spin (100);
   g_assert_cmpuint (herald_simulator_get_counter (f->sim, "dimes", "acks"), ==, 4);
 }
 
@@ -1126,7 +1096,7 @@ test_scenario_burst (Fixture *f, gconstpointer data)
       g_assert_true (g_hash_table_add (ids, g_strdup (tip_id (tip))));
     }
   /* Exactly the count: nothing follows. */
-  spin (150);
+  herald_test_spin (150);
   g_assert_true (g_queue_is_empty (&client->texts));
   g_assert_false (client->closed);
   g_assert_cmpuint (herald_simulator_get_counter (f->sim, "pally", "events"), ==, 5000);
@@ -1157,7 +1127,7 @@ test_scenario_duplicates (Fixture *f, gconstpointer data)
       g_ptr_array_add (first_ids, g_strdup (tip_id (tip)));
     }
   client_free (g_steal_pointer (&first));
-  spin (50);
+  herald_test_spin (50);
 
   /* After a reconnect the last three are sent again before new ones. */
   second = pally_firehose (f);
@@ -1271,7 +1241,7 @@ test_scenario_stall (Fixture *f, gconstpointer data)
   g_assert_cmpstr (next_type (client, &h2), ==, "contract:event");
   g_assert_cmpstr (next_type (client, &h3), ==, "contract:event");
   client_send (client, "{\"type\":\"ping\"}");
-  spin (200);
+  herald_test_spin (200);
   /* Silent but open: no events, no pong, no close. */
   g_assert_true (g_queue_is_empty (&client->texts));
   g_assert_false (client->closed);
@@ -1315,7 +1285,7 @@ test_scenario_malformed (Fixture *f, gconstpointer data)
       else
         good++;
     }
-  spin (100);
+  herald_test_spin (100);
   g_assert_cmpuint (good, ==, 12);
   g_assert_cmpuint (invalid, ==, 1);
   g_assert_cmpuint (arrays, ==, 1);
@@ -1351,7 +1321,7 @@ test_disconnect_all (Fixture *f, gconstpointer data)
   scenario (f, "pally", "idle");
   first = pally_firehose (f);
   second = pally_firehose (f);
-  spin (20);
+  herald_test_spin (20);
   herald_simulator_disconnect_all (f->sim);
   client_wait_closed (first, WAIT_MS);
   client_wait_closed (second, WAIT_MS);
@@ -1399,7 +1369,7 @@ test_determinism (void)
       g_assert_cmpstr (g_ptr_array_index (a, i), ==, g_ptr_array_index (b, i));
       g_assert_cmpstr (g_ptr_array_index (a, i), !=, g_ptr_array_index (c, i));
     }
-  spin (20);
+  herald_test_spin (20);
 }
 
 /* --- the command --- */

@@ -6,10 +6,9 @@
 
 #include <json-glib/json-glib.h>
 
-#include "herald-connection.h"
 #include "herald-providers.h"
-#include "herald-simulator.h"
 #include "herald-skinshark-feed.h"
+#include "herald-test-feed.h"
 
 #define WAIT_TIMEOUT_MS 15000
 #define SUB_USER "user_42"
@@ -17,34 +16,20 @@
 typedef struct
 {
   HeraldSimulator *sim;
-  HeraldAccount *account;
-  HeraldFeed *feed;
-  SoupSession *session;
-  HeraldConnection *connection;
-  GPtrArray *events;
-  GPtrArray *reasons;   /* the reason with every state change */
+  HeraldTestLive *live;
   guint upgrades;       /* WebSocket upgrade requests the session made */
   guint refuse_upgrade; /* turn the simulator's auth-failure on at this upgrade (1-based) */
   gint64 rate_limited_at_us;
   gint64 second_mint_at_us;
 } Fixture;
 
+/* Notes when the connection first said SkinShark asked it to slow down. */
 static void
-event_cb (HeraldConnection *connection, HeraldEvent *event, gpointer user_data)
+state_cb (HeraldConnection *connection, GParamSpec *pspec, gpointer user_data)
 {
   Fixture *fx = user_data;
+  const char *reason = herald_connection_get_reason (connection);
 
-  g_ptr_array_add (fx->events, herald_event_ref (event));
-}
-
-static void
-state_cb (GObject *object, GParamSpec *pspec, gpointer user_data)
-{
-  Fixture *fx = user_data;
-
-  const char *reason = herald_connection_get_reason (fx->connection);
-
-  g_ptr_array_add (fx->reasons, g_strdup (reason));
   if (g_str_has_prefix (reason, "SkinShark asks to slow down") && fx->rate_limited_at_us == 0)
     fx->rate_limited_at_us = g_get_monotonic_time ();
 }
@@ -76,29 +61,19 @@ fixture_setup (Fixture *fx, gconstpointer data)
 {
   fx->sim = herald_simulator_new ();
   herald_simulator_set_recording (fx->sim, TRUE);
-  fx->events = g_ptr_array_new_with_free_func ((GDestroyNotify)herald_event_unref);
-  fx->reasons = g_ptr_array_new_with_free_func (g_free);
 }
 
 static void
 fixture_teardown (Fixture *fx, gconstpointer data)
 {
-  if (fx->connection != NULL)
+  if (fx->live != NULL)
     {
-      herald_connection_stop (fx->connection);
-      g_signal_handlers_disconnect_by_data (fx->connection, fx);
+      g_signal_handlers_disconnect_by_data (fx->live->connection, fx);
+      g_signal_handlers_disconnect_by_data (fx->live->session, fx);
     }
-  if (fx->session != NULL)
-    g_signal_handlers_disconnect_by_data (fx->session, fx);
-  g_clear_object (&fx->connection);
-  g_clear_object (&fx->feed);
-  g_clear_object (&fx->account);
-  g_clear_object (&fx->session);
+  g_clear_pointer (&fx->live, herald_test_live_free);
   g_clear_object (&fx->sim);
-  g_ptr_array_unref (fx->events);
-  g_ptr_array_unref (fx->reasons);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  herald_test_drain ();
 }
 
 static void
@@ -115,75 +90,23 @@ scenario (Fixture *fx, const char *spec)
 static void
 prepare (Fixture *fx, const char *api_key, guint heartbeat_ms)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *endpoint = NULL;
+  g_autoptr (HeraldAccount) account = NULL;
+  g_autoptr (HeraldFeed) feed = NULL;
   const HeraldFeedTiming timing = {
     .heartbeat_ms = heartbeat_ms,
   };
 
-  g_assert_true (herald_simulator_listen (fx->sim, 0, &error));
-  g_assert_no_error (error);
-  endpoint = herald_simulator_get_endpoint (fx->sim, "skinshark");
-  g_assert_nonnull (endpoint);
+  account = herald_test_sim_account_new (fx->sim, "skinshark");
+  herald_account_set_option_values (account, "sub-user", (const char *const[]){ SUB_USER, NULL });
 
-  fx->account = herald_account_new (HERALD_PROVIDER_SKINSHARK, "skinshark-sim");
-  herald_account_set_label (fx->account, "Sim");
-  herald_account_set_endpoint (fx->account, endpoint);
-  herald_account_set_option_values (fx->account, "sub-user",
-                                    (const char *const[]){ SUB_USER, NULL });
-  g_assert_true (herald_account_validate (fx->account, &error));
-  g_assert_no_error (error);
-
-  fx->feed = herald_feed_new_for_account (fx->account);
-  g_assert_true (HERALD_IS_SKINSHARK_FEED (fx->feed));
-  herald_feed_set_credential (
-    fx->feed, "api-key",
-    api_key ? api_key : herald_simulator_get_credential (fx->sim, "skinshark", "api-key"));
-  herald_feed_set_timing (fx->feed, &timing);
-
-  fx->session = soup_session_new ();
-  g_signal_connect (fx->session, "request-queued", G_CALLBACK (request_queued_cb), fx);
-  fx->connection = herald_connection_new (fx->feed, fx->session, NULL);
-  herald_connection_set_backoff (fx->connection, 50, 200, 60000, 1);
-  g_signal_connect (fx->connection, "event", G_CALLBACK (event_cb), fx);
-  g_signal_connect (fx->connection, "notify::state", G_CALLBACK (state_cb), fx);
-}
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (Fixture *fx);
-
-static void
-wait_until (Fixture *fx, Condition condition, const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint source = g_timeout_add (WAIT_TIMEOUT_MS, timeout_cb, &timed_out);
-
-  while (!condition (fx) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    g_error ("timed out waiting for %s (state %s: %s)", what,
-             herald_connection_state_to_string (herald_connection_get_state (fx->connection)),
-             herald_connection_get_reason (fx->connection));
-  g_source_remove (source);
-}
-
-/* Runs the main loop for a while whatever happens: for things that must NOT happen. */
-static void
-run_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, timeout_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
+  feed = herald_test_sim_feed_new (fx->sim, account);
+  g_assert_true (HERALD_IS_SKINSHARK_FEED (feed));
+  if (api_key != NULL)
+    herald_feed_set_credential (feed, "api-key", api_key);
+  herald_feed_set_timing (feed, &timing);
+  fx->live = herald_test_live_new (feed, NULL);
+  g_signal_connect (fx->live->session, "request-queued", G_CALLBACK (request_queued_cb), fx);
+  g_signal_connect (fx->live->connection, "notify::state", G_CALLBACK (state_cb), fx);
 }
 
 static guint
@@ -193,36 +116,27 @@ sim_counter (Fixture *fx, const char *name)
 }
 
 static gboolean
-saw_reason (Fixture *fx, const char *prefix)
-{
-  for (guint i = 0; i < fx->reasons->len; i++)
-    if (g_str_has_prefix (g_ptr_array_index (fx->reasons, i), prefix))
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
 is_connected (Fixture *fx)
 {
-  return herald_connection_get_state (fx->connection) == HERALD_CONNECTION_CONNECTED;
+  return herald_connection_get_state (fx->live->connection) == HERALD_CONNECTION_CONNECTED;
 }
 
 static gboolean
 needs_attention (Fixture *fx)
 {
-  return herald_connection_get_state (fx->connection) == HERALD_CONNECTION_NEEDS_ATTENTION;
+  return herald_connection_get_state (fx->live->connection) == HERALD_CONNECTION_NEEDS_ATTENTION;
 }
 
 static gboolean
 has_24_events (Fixture *fx)
 {
-  return fx->events->len >= 24;
+  return fx->live->events->len >= 24;
 }
 
 static gboolean
 reconnected_twice (Fixture *fx)
 {
-  return sim_counter (fx, "connections") >= 3 && is_connected (fx) && fx->events->len >= 10;
+  return sim_counter (fx, "connections") >= 3 && is_connected (fx) && fx->live->events->len >= 10;
 }
 
 static gboolean
@@ -249,22 +163,22 @@ malformed_and_unknown_seen (Fixture *fx)
 {
   gboolean unknown = FALSE;
 
-  for (guint i = 0; i < fx->events->len; i++)
-    unknown |= g_str_equal (herald_event_get_event_type (g_ptr_array_index (fx->events, i)),
+  for (guint i = 0; i < fx->live->events->len; i++)
+    unknown |= g_str_equal (herald_event_get_event_type (g_ptr_array_index (fx->live->events, i)),
                             "inventory.synced");
-  return unknown && herald_connection_get_counters (fx->connection)->malformed >= 4;
+  return unknown && herald_connection_get_counters (fx->live->connection)->malformed >= 4;
 }
 
 static gboolean
 has_one_event_and_connected (Fixture *fx)
 {
-  return fx->events->len >= 1 && is_connected (fx);
+  return fx->live->events->len >= 1 && is_connected (fx);
 }
 
 static gboolean
 has_ten_events (Fixture *fx)
 {
-  return fx->events->len >= 10;
+  return fx->live->events->len >= 10;
 }
 
 /* The simulator's name for an event: our dedupe id without its kind prefix, for the
@@ -316,9 +230,9 @@ test_events (Fixture *fx, gconstpointer data)
 
   scenario (fx, "trickle:interval=15");
   prepare (fx, NULL, 100);
-  herald_connection_start (fx->connection);
-  wait_until (fx, has_24_events, "two rounds of events");
-  herald_connection_stop (fx->connection);
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, has_24_events (fx), WAIT_TIMEOUT_MS);
+  herald_connection_stop (fx->live->connection);
 
   /* One token, one socket, the bearer subprotocol taken at once, and not a frame from us. */
   g_assert_cmpuint (sim_counter (fx, "mints"), ==, 1);
@@ -327,10 +241,10 @@ test_events (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (sim_counter (fx, "client-frames"), ==, 0);
 
   sent = herald_simulator_get_sent_ids (fx->sim, "skinshark");
-  g_assert_cmpuint (sent->len, >=, fx->events->len);
-  for (guint i = 0; i < fx->events->len; i++)
+  g_assert_cmpuint (sent->len, >=, fx->live->events->len);
+  for (guint i = 0; i < fx->live->events->len; i++)
     {
-      HeraldEvent *event = g_ptr_array_index (fx->events, i);
+      HeraldEvent *event = g_ptr_array_index (fx->live->events, i);
       const char *sim_id = sim_id_of (event);
 
       g_assert_cmpstr (herald_event_get_account (event), ==, "skinshark-sim");
@@ -355,13 +269,13 @@ test_drop (Fixture *fx, gconstpointer data)
   scenario (fx, "trickle:interval=15");
   scenario (fx, "drop:after=4");
   prepare (fx, NULL, 100);
-  herald_connection_start (fx->connection);
-  wait_until (fx, reconnected_twice, "two reconnections");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, reconnected_twice (fx), WAIT_TIMEOUT_MS);
 
   g_assert_cmpuint (sim_counter (fx, "drops"), >=, 2);
   g_assert_cmpuint (sim_counter (fx, "mints"), ==, 1);
   g_assert_cmpuint (sim_counter (fx, "client-frames"), ==, 0);
-  g_assert_cmpuint (herald_connection_get_counters (fx->connection)->drops, >=, 2);
+  g_assert_cmpuint (herald_connection_get_counters (fx->live->connection)->drops, >=, 2);
 }
 
 /* The server's pings stop with its events: the feed notices the silence without sending. */
@@ -372,12 +286,12 @@ test_stall (Fixture *fx, gconstpointer data)
   scenario (fx, "stall:after=3");
   scenario (fx, "heartbeat:interval=500");
   prepare (fx, NULL, 100);
-  herald_skinshark_feed_set_silence_limit (HERALD_SKINSHARK_FEED (fx->feed), 1800);
-  herald_connection_start (fx->connection);
-  wait_until (fx, reconnected, "a reconnection after the stall");
+  herald_skinshark_feed_set_silence_limit (HERALD_SKINSHARK_FEED (fx->live->feed), 1800);
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, reconnected (fx), WAIT_TIMEOUT_MS);
 
   g_assert_cmpuint (sim_counter (fx, "stalls"), >=, 1);
-  g_assert_true (saw_reason (fx, "The feed went silent"));
+  g_assert_true (herald_test_live_saw_reason (fx->live, "The feed went silent"));
   g_assert_cmpuint (sim_counter (fx, "mints"), ==, 1);
   g_assert_cmpuint (sim_counter (fx, "client-frames"), ==, 0);
 }
@@ -389,14 +303,14 @@ test_pings_keep_alive (Fixture *fx, gconstpointer data)
   scenario (fx, "idle");
   scenario (fx, "heartbeat:interval=500");
   prepare (fx, NULL, 100);
-  herald_skinshark_feed_set_silence_limit (HERALD_SKINSHARK_FEED (fx->feed), 2000);
-  herald_connection_start (fx->connection);
-  wait_until (fx, is_connected, "the connection");
-  run_for (4000);
+  herald_skinshark_feed_set_silence_limit (HERALD_SKINSHARK_FEED (fx->live->feed), 2000);
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, is_connected (fx), WAIT_TIMEOUT_MS);
+  herald_test_spin (4000);
 
   g_assert_true (is_connected (fx));
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
-  g_assert_cmpuint (herald_connection_get_counters (fx->connection)->drops, ==, 0);
+  g_assert_cmpuint (herald_connection_get_counters (fx->live->connection)->drops, ==, 0);
   g_assert_cmpuint (sim_counter (fx, "client-frames"), ==, 0);
 }
 
@@ -404,13 +318,13 @@ static void
 test_key_refused (Fixture *fx, gconstpointer data)
 {
   prepare (fx, "sk_live_not_the_right_key", 100);
-  herald_connection_start (fx->connection);
-  wait_until (fx, needs_attention, "needs attention");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, needs_attention (fx), WAIT_TIMEOUT_MS);
 
-  g_assert_cmpstr (herald_connection_get_reason (fx->connection), ==,
+  g_assert_cmpstr (herald_connection_get_reason (fx->live->connection), ==,
                    "SkinShark refused the API key");
   g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 1);
-  run_for (1500);
+  herald_test_spin (1500);
   g_assert_true (needs_attention (fx));
   g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 1);
   g_assert_cmpuint (sim_counter (fx, "mints"), ==, 0);
@@ -431,17 +345,17 @@ test_token_refused_after_renewal (Fixture *fx, gconstpointer data)
   /* No heartbeat: the feed must not renew on its own before the server closes. */
   prepare (fx, NULL, 0);
   fx->refuse_upgrade = 2;
-  herald_connection_start (fx->connection);
-  wait_until (fx, needs_attention, "needs attention");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, needs_attention (fx), WAIT_TIMEOUT_MS);
 
-  g_assert_cmpstr (herald_connection_get_reason (fx->connection), ==,
+  g_assert_cmpstr (herald_connection_get_reason (fx->live->connection), ==,
                    "SkinShark refused the token even after renewing it");
-  g_assert_true (saw_reason (fx, "SkinShark asked for a new access token"));
+  g_assert_true (herald_test_live_saw_reason (fx->live, "SkinShark asked for a new access token"));
   g_assert_cmpuint (sim_counter (fx, "expired"), ==, 1);
   g_assert_cmpuint (sim_counter (fx, "mints"), ==, 2);
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 2);
   g_assert_cmpuint (fx->upgrades, ==, 2);
-  run_for (1500);
+  herald_test_spin (1500);
   g_assert_true (needs_attention (fx));
   g_assert_cmpuint (sim_counter (fx, "mints"), ==, 2);
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 2);
@@ -459,12 +373,12 @@ test_renewal (Fixture *fx, gconstpointer data)
     herald_simulator_set_credential (fx->sim, "skinshark", "expires-in", "4s", &error));
   g_assert_no_error (error);
   prepare (fx, NULL, 100);
-  herald_connection_start (fx->connection);
-  wait_until (fx, renewed, "a renewed token");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, renewed (fx), WAIT_TIMEOUT_MS);
 
   g_assert_cmpuint (sim_counter (fx, "expired"), ==, 0);
   g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 0);
-  g_assert_true (saw_reason (fx, "Renewing the SkinShark access token"));
+  g_assert_true (herald_test_live_saw_reason (fx->live, "Renewing the SkinShark access token"));
   g_assert_cmpuint (sim_counter (fx, "client-frames"), ==, 0);
 }
 
@@ -474,13 +388,13 @@ test_rate_limited (Fixture *fx, gconstpointer data)
 {
   scenario (fx, "rate-limit:count=1,retry-after=2");
   prepare (fx, NULL, 100);
-  herald_connection_start (fx->connection);
-  wait_until (fx, minted_after_limit, "a token after the rate limit");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, minted_after_limit (fx), WAIT_TIMEOUT_MS);
 
   g_assert_cmpuint (sim_counter (fx, "rate-limited"), ==, 1);
   g_assert_cmpuint (sim_counter (fx, "mints"), ==, 1);
-  g_assert_cmpuint (herald_connection_get_retry_delay_ms (fx->connection), ==, 2000);
-  g_assert_true (saw_reason (fx, "SkinShark asks to slow down"));
+  g_assert_cmpuint (herald_connection_get_retry_delay_ms (fx->live->connection), ==, 2000);
+  g_assert_true (herald_test_live_saw_reason (fx->live, "SkinShark asks to slow down"));
   g_assert_cmpint (fx->rate_limited_at_us, >, 0);
   g_assert_cmpint (fx->second_mint_at_us - fx->rate_limited_at_us, >=, 2000 * 1000 - 5000);
 }
@@ -492,14 +406,14 @@ test_duplicates (Fixture *fx, gconstpointer data)
   scenario (fx, "trickle:interval=15");
   scenario (fx, "duplicates");
   prepare (fx, NULL, 100);
-  herald_connection_start (fx->connection);
-  wait_until (fx, has_ten_events, "ten events");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, has_ten_events (fx), WAIT_TIMEOUT_MS);
 
-  for (guint i = 0; i + 1 < fx->events->len; i += 2)
-    g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->events, i)), ==,
-                     herald_event_get_id (g_ptr_array_index (fx->events, i + 1)));
-  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->events, 0)), !=,
-                   herald_event_get_id (g_ptr_array_index (fx->events, 2)));
+  for (guint i = 0; i + 1 < fx->live->events->len; i += 2)
+    g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->live->events, i)), ==,
+                     herald_event_get_id (g_ptr_array_index (fx->live->events, i + 1)));
+  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->live->events, 0)), !=,
+                   herald_event_get_id (g_ptr_array_index (fx->live->events, 2)));
 }
 
 /* Nonsense frames are counted and dropped; unknown events kept; the socket stays. */
@@ -509,8 +423,8 @@ test_malformed (Fixture *fx, gconstpointer data)
   scenario (fx, "trickle:interval=15");
   scenario (fx, "malformed:every=2");
   prepare (fx, NULL, 100);
-  herald_connection_start (fx->connection);
-  wait_until (fx, malformed_and_unknown_seen, "malformed frames and an unknown event");
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, malformed_and_unknown_seen (fx), WAIT_TIMEOUT_MS);
 
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
   g_assert_true (is_connected (fx));
@@ -571,6 +485,8 @@ test_query_fallback (Fixture *fx, gconstpointer data)
   g_autoptr (SoupServer) server = soup_server_new (NULL, NULL);
   g_autoptr (GError) error = NULL;
   g_autofree char *endpoint = NULL;
+  g_autoptr (HeraldAccount) account = NULL;
+  g_autoptr (HeraldFeed) feed = NULL;
   FallbackServer fs = { 0 };
   GSList *uris;
   const HeraldFeedTiming timing = { .heartbeat_ms = 100 };
@@ -585,27 +501,22 @@ test_query_fallback (Fixture *fx, gconstpointer data)
   endpoint = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
   g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
 
-  fx->account = herald_account_new (HERALD_PROVIDER_SKINSHARK, "skinshark-fallback");
-  herald_account_set_endpoint (fx->account, endpoint);
-  herald_account_set_option_values (fx->account, "sub-user",
-                                    (const char *const[]){ SUB_USER, NULL });
-  fx->feed = herald_feed_new_for_account (fx->account);
-  herald_feed_set_credential (fx->feed, "api-key", "sk_live_x");
-  herald_feed_set_timing (fx->feed, &timing);
-  fx->session = soup_session_new ();
-  fx->connection = herald_connection_new (fx->feed, fx->session, NULL);
-  herald_connection_set_backoff (fx->connection, 50, 200, 60000, 1);
-  g_signal_connect (fx->connection, "event", G_CALLBACK (event_cb), fx);
-  g_signal_connect (fx->connection, "notify::state", G_CALLBACK (state_cb), fx);
-  herald_connection_start (fx->connection);
-  wait_until (fx, has_one_event_and_connected, "an event over the fallback");
+  account = herald_account_new (HERALD_PROVIDER_SKINSHARK, "skinshark-fallback");
+  herald_account_set_endpoint (account, endpoint);
+  herald_account_set_option_values (account, "sub-user", (const char *const[]){ SUB_USER, NULL });
+  feed = herald_feed_new_for_account (account);
+  herald_feed_set_credential (feed, "api-key", "sk_live_x");
+  herald_feed_set_timing (feed, &timing);
+  fx->live = herald_test_live_new (feed, NULL);
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, has_one_event_and_connected (fx), WAIT_TIMEOUT_MS);
 
   g_assert_cmpuint (fs.upgrades, ==, 2);
   g_assert_true (fs.first_had_protocol);
   g_assert_true (fs.second_had_query);
-  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->events, 0)), ==,
+  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->live->events, 0)), ==,
                    "trade:t-1:completed");
-  herald_connection_stop (fx->connection);
+  herald_connection_stop (fx->live->connection);
   g_ptr_array_unref (fs.sockets);
 }
 

@@ -2,76 +2,15 @@
  * receive() with a test sink: titles, bodies, severities, dedupe ids, and what gets refused. */
 #include "config.h"
 
-#include <string.h>
-
-#include "herald-feed-private.h"
 #include "herald-providers.h"
 #include "herald-skinshark-feed.h"
-
-typedef struct
-{
-  GPtrArray *events;
-  GPtrArray *sent;
-  guint malformed;
-  GError *failure;
-  guint reconnects;
-} Sink;
-
-static void
-sink_send_text (gpointer data, const char *text)
-{
-  Sink *sink = data;
-
-  g_ptr_array_add (sink->sent, g_strdup (text));
-}
-
-static void
-sink_emit (gpointer data, HeraldEvent *event)
-{
-  Sink *sink = data;
-
-  g_ptr_array_add (sink->events, herald_event_ref (event));
-}
-
-static void
-sink_malformed (gpointer data, const char *why)
-{
-  Sink *sink = data;
-
-  sink->malformed++;
-}
-
-static void
-sink_fail (gpointer data, GError *error)
-{
-  Sink *sink = data;
-
-  g_clear_error (&sink->failure);
-  sink->failure = error;
-}
-
-static void
-sink_reconnect (gpointer data, gboolean reauthenticate, const char *reason)
-{
-  Sink *sink = data;
-
-  sink->reconnects++;
-}
-
-static void
-sink_nothing (gpointer data)
-{
-}
-
-static const HeraldFeedSink test_sink = {
-  sink_send_text, sink_emit, sink_malformed, sink_fail, sink_reconnect, sink_nothing, sink_nothing,
-};
+#include "herald-test-feed.h"
 
 typedef struct
 {
   HeraldAccount *account;
   HeraldFeed *feed;
-  Sink sink;
+  HeraldTestSink *sink;
 } Fixture;
 
 static void
@@ -82,26 +21,21 @@ fixture_setup (Fixture *fx, gconstpointer data)
                                     (const char *const[]){ "user_42", NULL });
   fx->feed = herald_feed_new_for_account (fx->account);
   g_assert_true (HERALD_IS_SKINSHARK_FEED (fx->feed));
-  fx->sink.events = g_ptr_array_new_with_free_func ((GDestroyNotify)herald_event_unref);
-  fx->sink.sent = g_ptr_array_new_with_free_func (g_free);
-  herald_feed_set_sink (fx->feed, &test_sink, &fx->sink);
+  fx->sink = herald_test_sink_attach (fx->feed);
 }
 
 static void
 fixture_teardown (Fixture *fx, gconstpointer data)
 {
-  herald_feed_set_sink (fx->feed, NULL, NULL);
+  herald_test_sink_free (fx->sink);
   g_clear_object (&fx->feed);
   g_clear_object (&fx->account);
-  g_ptr_array_unref (fx->sink.events);
-  g_ptr_array_unref (fx->sink.sent);
-  g_clear_error (&fx->sink.failure);
 }
 
 static void
 receive (Fixture *fx, const char *frame)
 {
-  HERALD_FEED_GET_CLASS (fx->feed)->receive (fx->feed, frame, strlen (frame));
+  herald_test_feed_receive (fx->feed, frame);
 }
 
 /* --- frames that make events --- */
@@ -286,16 +220,16 @@ test_case (Fixture *fx, gconstpointer data)
   g_autofree char *dedupe = NULL;
 
   receive (fx, c->frame);
-  g_assert_cmpuint (fx->sink.malformed, ==, 0);
-  g_assert_null (fx->sink.failure);
-  g_assert_cmpuint (fx->sink.sent->len, ==, 0);
+  g_assert_cmpuint (fx->sink->malformed, ==, 0);
+  g_assert_null (fx->sink->failure);
+  g_assert_cmpuint (fx->sink->sent->len, ==, 0);
   if (c->type == NULL)
     {
-      g_assert_cmpuint (fx->sink.events->len, ==, 0);
+      g_assert_cmpuint (fx->sink->events->len, ==, 0);
       return;
     }
-  g_assert_cmpuint (fx->sink.events->len, ==, 1);
-  event = g_ptr_array_index (fx->sink.events, 0);
+  g_assert_cmpuint (fx->sink->events->len, ==, 1);
+  event = g_ptr_array_index (fx->sink->events, 0);
 
   if (g_str_equal (c->dedupe, RAW_HASH))
     {
@@ -355,10 +289,10 @@ test_bad_case (Fixture *fx, gconstpointer data)
   const BadCase *c = data;
 
   receive (fx, c->frame);
-  g_assert_cmpuint (fx->sink.malformed, ==, 1);
-  g_assert_cmpuint (fx->sink.events->len, ==, 0);
-  g_assert_null (fx->sink.failure);
-  g_assert_cmpuint (fx->sink.reconnects, ==, 0);
+  g_assert_cmpuint (fx->sink->malformed, ==, 1);
+  g_assert_cmpuint (fx->sink->events->len, ==, 0);
+  g_assert_null (fx->sink->failure);
+  g_assert_cmpuint (fx->sink->reconnects, ==, 0);
 }
 
 /* A replayed push is the same event; the next status of the same trade is another. */
@@ -375,11 +309,11 @@ test_replay_same_id (Fixture *fx, gconstpointer data)
   receive (fx, pending);
   receive (fx, replay);
   receive (fx, completed);
-  g_assert_cmpuint (fx->sink.events->len, ==, 3);
-  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->sink.events, 0)), ==,
-                   herald_event_get_id (g_ptr_array_index (fx->sink.events, 1)));
-  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->sink.events, 2)), !=,
-                   herald_event_get_id (g_ptr_array_index (fx->sink.events, 0)));
+  g_assert_cmpuint (fx->sink->events->len, ==, 3);
+  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->sink->events, 0)), ==,
+                   herald_event_get_id (g_ptr_array_index (fx->sink->events, 1)));
+  g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->sink->events, 2)), !=,
+                   herald_event_get_id (g_ptr_array_index (fx->sink->events, 0)));
 }
 
 /* --- close codes --- */

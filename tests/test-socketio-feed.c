@@ -6,8 +6,8 @@
 
 #include <json-glib/json-glib.h>
 
-#include "herald-connection.h"
 #include "herald-socketio-feed.h"
+#include "herald-test-feed.h"
 
 #define PYTHON "/usr/bin/python3"
 #define GOOD_TOKEN "good-token"
@@ -122,49 +122,13 @@ typedef struct
   GPtrArray *mute_sockets;
   gboolean mute_sends_open;
 
-  HeraldAccount *account;
   TestSioFeed *feed;
-  SoupSession *session;
-  HeraldConnection *connection;
+  HeraldTestLive *live;
 
   /* When the connection last left CONNECTED, and with what reason. */
   gint64 dropped_at;
   char *drop_reason;
 } Fixture;
-
-static gboolean
-tick_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-iterate_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-  guint tick = g_timeout_add (10, tick_cb, NULL);
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (tick);
-}
-
-typedef gboolean (*Condition) (Fixture *fixture);
-
-static void
-wait_until (Fixture *fixture, Condition condition, const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
-  guint tick = g_timeout_add (10, tick_cb, NULL);
-
-  while (!condition (fixture))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("timed out waiting for %s", what);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (tick);
-}
 
 static void
 line_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -185,19 +149,13 @@ server_command (Fixture *fixture, const char *command)
   g_autoptr (GError) error = NULL;
   g_autofree char *text = g_strconcat (command, "\n", NULL);
   g_autofree char *line = NULL;
-  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
   JsonNode *answer;
 
   g_output_stream_write_all (fixture->server_in, text, strlen (text), NULL, NULL, &error);
   g_assert_no_error (error);
   g_data_input_stream_read_line_async (fixture->server_out, G_PRIORITY_DEFAULT, NULL, line_read_cb,
                                        &line);
-  while (line == NULL)
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("the Socket.IO server did not answer '%s'", command);
-      g_main_context_iteration (NULL, TRUE);
-    }
+  HERALD_TEST_WAIT_UNTIL (line != NULL, WAIT_MS);
   answer = json_from_string (line, &error);
   g_assert_no_error (error);
   g_assert_nonnull (answer);
@@ -232,7 +190,7 @@ wait_for_server_stat (Fixture *fixture, const char *name, gint64 at_least)
       if (g_get_monotonic_time () > deadline)
         g_error ("timed out waiting for the server's %s to reach %" G_GINT64_FORMAT, name,
                  at_least);
-      iterate_for (50);
+      herald_test_spin (50);
     }
 }
 
@@ -279,17 +237,17 @@ static void
 make_connection (Fixture *fixture, const Options *options)
 {
   g_autofree char *endpoint = g_strdup_printf ("http://127.0.0.1:%u", fixture->port);
+  g_autoptr (HeraldAccount) account = herald_account_new (HERALD_PROVIDER_DIMES, "sio-test");
 
-  fixture->account = herald_account_new (HERALD_PROVIDER_DIMES, "sio-test");
-  herald_account_set_endpoint (fixture->account, endpoint);
-  fixture->feed = g_object_new (TEST_TYPE_SIO_FEED, "account", fixture->account, NULL);
+  herald_account_set_endpoint (account, endpoint);
+  fixture->feed = g_object_new (TEST_TYPE_SIO_FEED, "account", account, NULL);
   fixture->feed->nsp = g_strdup (options ? options->nsp : "/test");
   herald_feed_set_credential (HERALD_FEED (fixture->feed), "token",
                               options && options->token ? options->token : GOOD_TOKEN);
-  fixture->session = soup_session_new ();
-  fixture->connection = herald_connection_new (HERALD_FEED (fixture->feed), fixture->session, NULL);
-  herald_connection_set_backoff (fixture->connection, 100, 400, 60000, 1);
-  g_signal_connect (fixture->connection, "notify::state", G_CALLBACK (state_changed_cb), fixture);
+  fixture->live = herald_test_live_new (HERALD_FEED (fixture->feed), NULL);
+  herald_connection_set_backoff (fixture->live->connection, 100, 400, 60000, 1);
+  g_signal_connect (fixture->live->connection, "notify::state", G_CALLBACK (state_changed_cb),
+                    fixture);
 }
 
 /* data: the Options, or NULL for the defaults. */
@@ -353,12 +311,8 @@ server_exited_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 fixture_teardown (Fixture *fixture, gconstpointer data)
 {
-  if (fixture->connection != NULL)
-    herald_connection_stop (fixture->connection);
-  g_clear_object (&fixture->connection);
-  g_clear_object (&fixture->session);
+  g_clear_pointer (&fixture->live, herald_test_live_free);
   g_clear_object (&fixture->feed);
-  g_clear_object (&fixture->account);
 
   if (fixture->server != NULL)
     {
@@ -369,7 +323,7 @@ fixture_teardown (Fixture *fixture, gconstpointer data)
       g_subprocess_wait_async (fixture->server, NULL, server_exited_cb, &done);
       g_output_stream_close (fixture->server_in, NULL, NULL);
       while (!done && g_get_monotonic_time () < deadline)
-        iterate_for (20);
+        herald_test_spin (20);
       if (!done)
         {
           g_subprocess_force_exit (fixture->server);
@@ -392,14 +346,14 @@ static gboolean
 joined_once (Fixture *fixture)
 {
   return fixture->feed->joins >= 1
-         && herald_connection_get_state (fixture->connection) == HERALD_CONNECTION_CONNECTED;
+         && herald_connection_get_state (fixture->live->connection) == HERALD_CONNECTION_CONNECTED;
 }
 
 static gboolean
 joined_twice (Fixture *fixture)
 {
   return fixture->feed->joins >= 2
-         && herald_connection_get_state (fixture->connection) == HERALD_CONNECTION_CONNECTED;
+         && herald_connection_get_state (fixture->live->connection) == HERALD_CONNECTION_CONNECTED;
 }
 
 static gboolean
@@ -411,7 +365,8 @@ dropped (Fixture *fixture)
 static gboolean
 needs_attention (Fixture *fixture)
 {
-  return herald_connection_get_state (fixture->connection) == HERALD_CONNECTION_NEEDS_ATTENTION;
+  return herald_connection_get_state (fixture->live->connection)
+         == HERALD_CONNECTION_NEEDS_ATTENTION;
 }
 
 static gboolean
@@ -429,8 +384,8 @@ has_one_event (Fixture *fixture)
 static void
 connect_and_join (Fixture *fixture)
 {
-  herald_connection_start (fixture->connection);
-  wait_until (fixture, joined_once, "the namespace to be joined");
+  herald_connection_start (fixture->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fixture->live, joined_once (fixture), WAIT_MS);
   g_assert_true (herald_socketio_feed_get_joined (HERALD_SOCKETIO_FEED (fixture->feed)));
   g_assert_cmpuint (
     herald_socketio_feed_get_server_window_ms (HERALD_SOCKETIO_FEED (fixture->feed)), ==,
@@ -449,7 +404,7 @@ test_events_and_heartbeat (Fixture *fixture, gconstpointer data)
 
   connect_and_join (fixture);
   server_do (fixture, "emit demo {\"n\": 1, \"text\": \"h\\u00e9llo \\\"you\\\"\"}");
-  wait_until (fixture, has_one_event, "the event");
+  HERALD_TEST_LIVE_WAIT_UNTIL (fixture->live, has_one_event (fixture), WAIT_MS);
   g_assert_cmpstr (g_ptr_array_index (fixture->feed->names, 0), ==, "demo");
   arg = json_from_string (g_ptr_array_index (fixture->feed->args, 0), NULL);
   g_assert_nonnull (arg);
@@ -459,14 +414,14 @@ test_events_and_heartbeat (Fixture *fixture, gconstpointer data)
 
   /* The server drops a client that leaves a ping unanswered for PING_TIMEOUT_MS: several ping
    * intervals later, the same session must still be up. */
-  iterate_for (6 * PING_INTERVAL_MS);
-  g_assert_cmpint (herald_connection_get_state (fixture->connection), ==,
+  herald_test_spin (6 * PING_INTERVAL_MS);
+  g_assert_cmpint (herald_connection_get_state (fixture->live->connection), ==,
                    HERALD_CONNECTION_CONNECTED);
-  g_assert_cmpuint (herald_connection_get_counters (fixture->connection)->connects, ==, 1);
+  g_assert_cmpuint (herald_connection_get_counters (fixture->live->connection)->connects, ==, 1);
   g_assert_cmpint (server_stat (fixture, "disconnects"), ==, 0);
   g_assert_cmpint (server_stat (fixture, "attempts"), ==, 1);
   g_assert_cmpuint (fixture->feed->joins, ==, 1);
-  g_assert_cmpuint (herald_connection_get_counters (fixture->connection)->malformed, ==, 0);
+  g_assert_cmpuint (herald_connection_get_counters (fixture->live->connection)->malformed, ==, 0);
 }
 
 static void
@@ -479,11 +434,11 @@ test_acks (Fixture *fixture, gconstpointer data)
   server_do (fixture, "emit-ack first {\"id\": \"evt_1\"}");
   server_do (fixture, "emit plain {\"id\": \"evt_2\"}");
   server_do (fixture, "emit-ack third {\"id\": \"evt_3\"}");
-  wait_until (fixture, has_three_events, "three events");
+  HERALD_TEST_LIVE_WAIT_UNTIL (fixture->live, has_three_events (fixture), WAIT_MS);
   wait_for_server_stat (fixture, "acks", 2);
 
   /* Each ack the server asked for came back once, on the right namespace, and only those. */
-  iterate_for (200);
+  herald_test_spin (200);
   stats = server_command (fixture, "stats");
   acks = json_object_get_array_member (json_node_get_object (stats), "acks");
   g_assert_cmpuint (json_array_get_length (acks), ==, 2);
@@ -508,7 +463,7 @@ test_main_namespace (Fixture *fixture, gconstpointer data)
 
   connect_and_join (fixture);
   server_do (fixture, "emit-ack hello {\"n\": 2}");
-  wait_until (fixture, has_one_event, "the event");
+  HERALD_TEST_LIVE_WAIT_UNTIL (fixture->live, has_one_event (fixture), WAIT_MS);
   wait_for_server_stat (fixture, "acks", 1);
   stats = server_command (fixture, "stats");
   ack = json_array_get_object_element (
@@ -520,17 +475,17 @@ test_main_namespace (Fixture *fixture, gconstpointer data)
 static void
 test_auth_refused (Fixture *fixture, gconstpointer data)
 {
-  herald_connection_start (fixture->connection);
-  wait_until (fixture, needs_attention, "the refusal");
-  g_assert_cmpstr (herald_connection_get_reason (fixture->connection), ==,
+  herald_connection_start (fixture->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fixture->live, needs_attention (fixture), WAIT_MS);
+  g_assert_cmpstr (herald_connection_get_reason (fixture->live->connection), ==,
                    "Dimes refused the connection: invalid token");
   g_assert_cmpuint (fixture->feed->joins, ==, 0);
 
   /* No retry storm: nothing more reaches the server. */
-  iterate_for (1500);
-  g_assert_cmpint (herald_connection_get_state (fixture->connection), ==,
+  herald_test_spin (1500);
+  g_assert_cmpint (herald_connection_get_state (fixture->live->connection), ==,
                    HERALD_CONNECTION_NEEDS_ATTENTION);
-  g_assert_cmpuint (herald_connection_get_counters (fixture->connection)->connects, ==, 1);
+  g_assert_cmpuint (herald_connection_get_counters (fixture->live->connection)->connects, ==, 1);
   g_assert_cmpint (server_stat (fixture, "attempts"), ==, 1);
   g_assert_cmpint (server_stat (fixture, "refused"), ==, 1);
 }
@@ -544,7 +499,7 @@ test_ping_timeout (Fixture *fixture, gconstpointer data)
   server_do (fixture, "stall");
   stalled_at = g_get_monotonic_time ();
   fixture->dropped_at = 0;
-  wait_until (fixture, dropped, "the silent session to be dropped");
+  HERALD_TEST_LIVE_WAIT_UNTIL (fixture->live, dropped (fixture), WAIT_MS);
 
   /* At most one ping already on its way, then one window, plus scheduling slack. */
   g_assert_cmpint (fixture->dropped_at - stalled_at, <=,
@@ -553,9 +508,9 @@ test_ping_timeout (Fixture *fixture, gconstpointer data)
   g_assert_true (
     g_str_has_prefix (fixture->drop_reason, "The server sent no heartbeat for 1 second "));
 
-  wait_until (fixture, joined_twice, "the reconnection");
+  HERALD_TEST_LIVE_WAIT_UNTIL (fixture->live, joined_twice (fixture), WAIT_MS);
   wait_for_server_stat (fixture, "joins", 2);
-  g_assert_cmpuint (herald_connection_get_counters (fixture->connection)->connects, ==, 2);
+  g_assert_cmpuint (herald_connection_get_counters (fixture->live->connection)->connects, ==, 2);
 }
 
 static void
@@ -566,11 +521,11 @@ test_server_ends_session (Fixture *fixture, gconstpointer data)
   connect_and_join (fixture);
   fixture->dropped_at = 0;
   server_do (fixture, command);
-  wait_until (fixture, dropped, "the session to end");
+  HERALD_TEST_LIVE_WAIT_UNTIL (fixture->live, dropped (fixture), WAIT_MS);
   g_assert_true (g_str_has_prefix (fixture->drop_reason, "The server ended the Socket.IO session"));
-  wait_until (fixture, joined_twice, "the reconnection");
+  HERALD_TEST_LIVE_WAIT_UNTIL (fixture->live, joined_twice (fixture), WAIT_MS);
   g_assert_cmpint (server_stat (fixture, "joins"), ==, 2);
-  g_assert_cmpuint (herald_connection_get_counters (fixture->connection)->connects, ==, 2);
+  g_assert_cmpuint (herald_connection_get_counters (fixture->live->connection)->connects, ==, 2);
 }
 
 static void
@@ -579,13 +534,13 @@ test_binary_skipped (Fixture *fixture, gconstpointer data)
   connect_and_join (fixture);
   server_do (fixture, "emit-binary blob");
   server_do (fixture, "emit after {\"n\": 3}");
-  wait_until (fixture, has_one_event, "the event after the binary one");
+  HERALD_TEST_LIVE_WAIT_UNTIL (fixture->live, has_one_event (fixture), WAIT_MS);
   g_assert_cmpuint (fixture->feed->names->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (fixture->feed->names, 0), ==, "after");
   /* The binary packet and its attachment frame, each counted and dropped; the socket stays. */
-  g_assert_cmpuint (herald_connection_get_counters (fixture->connection)->malformed, ==, 2);
-  g_assert_cmpuint (herald_connection_get_counters (fixture->connection)->connects, ==, 1);
-  g_assert_cmpint (herald_connection_get_state (fixture->connection), ==,
+  g_assert_cmpuint (herald_connection_get_counters (fixture->live->connection)->malformed, ==, 2);
+  g_assert_cmpuint (herald_connection_get_counters (fixture->live->connection)->connects, ==, 1);
+  g_assert_cmpint (herald_connection_get_state (fixture->live->connection), ==,
                    HERALD_CONNECTION_CONNECTED);
 }
 
@@ -602,15 +557,15 @@ test_handshake_deadline (Fixture *fixture, gconstpointer data)
 
   herald_socketio_feed_set_handshake_timeout (HERALD_SOCKETIO_FEED (fixture->feed), 300);
   started = g_get_monotonic_time ();
-  herald_connection_start (fixture->connection);
-  wait_until (fixture, dropped, "the handshake deadline");
+  herald_connection_start (fixture->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fixture->live, dropped (fixture), WAIT_MS);
   g_assert_cmpint (fixture->dropped_at - started, >=, 300 * 1000);
   g_assert_cmpint (fixture->dropped_at - started, <, 2000 * 1000);
   g_assert_true (g_str_has_prefix (
     fixture->drop_reason, "The server did not complete the Socket.IO handshake within 1 second "));
   g_assert_cmpuint (fixture->feed->joins, ==, 0);
   /* And it tries again. */
-  wait_until (fixture, two_mute_sockets, "another attempt");
+  HERALD_TEST_LIVE_WAIT_UNTIL (fixture->live, two_mute_sockets (fixture), WAIT_MS);
 }
 
 int

@@ -88,8 +88,8 @@ static const ValidFrame valid_frames[] = {
     HERALD_EIO_MESSAGE, NULL, 0, 0, 0, NULL, HERALD_SIO_CONNECT_ERROR, "/", -1,
     "{\"message\":\"x\",\"data\":{\"code\":1}}" },
   /* python-socketio's refusal of an unknown namespace. */
-  { "/socketio/valid/connect-error-string", "44/nope,\"Unable to connect\"", HERALD_EIO_MESSAGE, NULL, 0,
-    0, 0, NULL, HERALD_SIO_CONNECT_ERROR, "/nope", -1, "\"Unable to connect\"" },
+  { "/socketio/valid/connect-error-string", "44/nope,\"Unable to connect\"", HERALD_EIO_MESSAGE,
+    NULL, 0, 0, 0, NULL, HERALD_SIO_CONNECT_ERROR, "/nope", -1, "\"Unable to connect\"" },
 };
 
 static void

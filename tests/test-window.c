@@ -7,6 +7,7 @@
 #include <gtk/gtk.h>
 
 #include "herald-simulator.h"
+#include "herald-test-feed.h"
 #include "herald-window-private.h"
 
 typedef struct
@@ -18,27 +19,6 @@ typedef struct
   HeraldHub *hub;
   HeraldWindow *window;
 } Fixture;
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-#define WAIT_UNTIL(cond, timeout_ms)                                                    \
-  G_STMT_START                                                                          \
-  {                                                                                     \
-    gboolean timed_out_ = FALSE;                                                        \
-    guint source_ = g_timeout_add (timeout_ms, timeout_cb, &timed_out_);                \
-    while (!(cond) && !timed_out_)                                                      \
-      g_main_context_iteration (NULL, TRUE);                                            \
-    if (!timed_out_)                                                                    \
-      g_source_remove (source_);                                                        \
-    if (!(cond))                                                                        \
-      g_error ("timed out after %u ms waiting for: %s", (guint) (timeout_ms), #cond); \
-  }                                                                                     \
-  G_STMT_END
 
 static void
 add_account (Fixture *fixture, const char *feed, const char *key_override)
@@ -57,7 +37,8 @@ add_account (Fixture *fixture, const char *feed, const char *key_override)
   specs = herald_account_get_credentials (account, &n_specs);
   for (guint i = 0; i < n_specs; i++)
     {
-      const char *secret = herald_simulator_get_credential (fixture->simulator, feed, specs[i].field);
+      const char *secret
+        = herald_simulator_get_credential (fixture->simulator, feed, specs[i].field);
 
       if (key_override != NULL && i == 0)
         secret = key_override;
@@ -80,7 +61,8 @@ setup (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
 
   fixture->simulator = herald_simulator_new ();
-  g_assert_true (herald_simulator_parse_scenario (fixture->simulator, NULL, "trickle:interval=50", &error));
+  g_assert_true (
+    herald_simulator_parse_scenario (fixture->simulator, NULL, "trickle:interval=50", &error));
   g_assert_true (herald_simulator_listen (fixture->simulator, 0, &error));
 
   fixture->accounts = g_list_store_new (HERALD_TYPE_ACCOUNT);
@@ -121,8 +103,10 @@ test_events_flow_in (Fixture *fixture, gconstpointer data)
     add_account (fixture, feeds[i], NULL);
   herald_hub_start (fixture->hub);
 
-  WAIT_UNTIL (g_str_equal (herald_window_get_status_text (fixture->window), "5 of 5 accounts connected"), 10000);
-  WAIT_UNTIL (herald_window_get_n_events (fixture->window) >= 10, 10000);
+  HERALD_TEST_WAIT_UNTIL (
+    g_str_equal (herald_window_get_status_text (fixture->window), "5 of 5 accounts connected"),
+    10000);
+  HERALD_TEST_WAIT_UNTIL (herald_window_get_n_events (fixture->window) >= 10, 10000);
   g_assert_null (herald_window_get_attention_text (fixture->window));
   g_assert_cmpuint (herald_window_count_visible_rows (fixture->window), ==,
                     herald_window_get_n_events (fixture->window));
@@ -134,8 +118,9 @@ test_refused_key_shows_attention (Fixture *fixture, gconstpointer data)
   add_account (fixture, "pally", "pk_wrong_key");
   herald_hub_start (fixture->hub);
 
-  WAIT_UNTIL (herald_window_get_attention_text (fixture->window) != NULL, 10000);
-  g_assert_cmpstr (herald_window_get_attention_text (fixture->window), ==, "Pally: Pally refused the API key");
+  HERALD_TEST_WAIT_UNTIL (herald_window_get_attention_text (fixture->window) != NULL, 10000);
+  g_assert_cmpstr (herald_window_get_attention_text (fixture->window), ==,
+                   "Pally: Pally refused the API key");
   g_assert_cmpstr (herald_window_get_status_text (fixture->window), ==, "0 of 1 account connected");
 }
 
@@ -154,9 +139,11 @@ static void
 test_search_order_and_plain_text (Fixture *fixture, gconstpointer data)
 {
   const gint64 now = g_get_real_time ();
-  g_autoptr (HeraldEvent) older = make_event ("a", "Ann tipped $5.00", "<b>bold</b> & _under_", now - G_GINT64_CONSTANT (60) * G_USEC_PER_SEC);
+  g_autoptr (HeraldEvent) older = make_event ("a", "Ann tipped $5.00", "<b>bold</b> & _under_",
+                                              now - G_GINT64_CONSTANT (60) * G_USEC_PER_SEC);
   g_autoptr (HeraldEvent) newer = make_event ("b", "Bob tipped $2.00", "Great stream", now);
-  g_autoptr (HeraldEvent) late = make_event ("c", "Cy tipped $1.00", "late but older", now - G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC);
+  g_autoptr (HeraldEvent) late = make_event ("c", "Cy tipped $1.00", "late but older",
+                                             now - G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC);
   const char *title, *body;
 
   herald_hub_start (fixture->hub);
@@ -164,6 +151,9 @@ test_search_order_and_plain_text (Fixture *fixture, gconstpointer data)
   g_signal_emit_by_name (fixture->hub, "event-added", older);
   g_signal_emit_by_name (fixture->hub, "event-added", newer);
   g_signal_emit_by_name (fixture->hub, "event-added", late);
+  g_assert_cmpuint (herald_window_get_n_events (fixture->window), ==, 3);
+  /* The same event delivered twice (history query and live signal) is listed once. */
+  g_signal_emit_by_name (fixture->hub, "event-added", newer);
   g_assert_cmpuint (herald_window_get_n_events (fixture->window), ==, 3);
 
   /* Newest first by the provider's time, whatever the arrival order. */
@@ -189,7 +179,8 @@ test_search_order_and_plain_text (Fixture *fixture, gconstpointer data)
 static void
 test_history_is_listed_on_open (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (HeraldEvent) stored = make_event ("kept", "Dee tipped $9.00", "from before", g_get_real_time ());
+  g_autoptr (HeraldEvent) stored
+    = make_event ("kept", "Dee tipped $9.00", "from before", g_get_real_time ());
   HeraldWindow *second;
 
   herald_history_add (fixture->history, stored, NULL, NULL);
@@ -199,7 +190,7 @@ test_history_is_listed_on_open (Fixture *fixture, gconstpointer data)
   second = herald_window_new (NULL);
   herald_window_set_hub (second, fixture->hub);
   gtk_widget_show (GTK_WIDGET (second));
-  WAIT_UNTIL (herald_window_get_n_events (second) == 1, 5000);
+  HERALD_TEST_WAIT_UNTIL (herald_window_get_n_events (second) == 1, 5000);
   gtk_widget_destroy (GTK_WIDGET (second));
 }
 
@@ -214,8 +205,11 @@ main (int argc, char **argv)
     }
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/window/events-flow-in", Fixture, NULL, setup, test_events_flow_in, teardown);
-  g_test_add ("/window/refused-key-shows-attention", Fixture, NULL, setup, test_refused_key_shows_attention, teardown);
-  g_test_add ("/window/search-order-and-plain-text", Fixture, NULL, setup, test_search_order_and_plain_text, teardown);
-  g_test_add ("/window/history-is-listed-on-open", Fixture, NULL, setup, test_history_is_listed_on_open, teardown);
+  g_test_add ("/window/refused-key-shows-attention", Fixture, NULL, setup,
+              test_refused_key_shows_attention, teardown);
+  g_test_add ("/window/search-order-and-plain-text", Fixture, NULL, setup,
+              test_search_order_and_plain_text, teardown);
+  g_test_add ("/window/history-is-listed-on-open", Fixture, NULL, setup,
+              test_history_is_listed_on_open, teardown);
   return g_test_run ();
 }

@@ -13,6 +13,7 @@
 
 #include "herald-account-store.h"
 #include "herald-application.h"
+#include "herald-notifier.h"
 #include "herald-providers.h"
 #include "herald-simulator.h"
 #include "herald-tray.h"
@@ -30,6 +31,7 @@ struct _HeraldApplication
   char *demo_dir;
   HeraldHistory *history;
   HeraldHub *hub;
+  HeraldNotifier *notifier;
   HeraldTray *tray;
   HeraldWindow *window;
   gboolean activated_once;
@@ -129,9 +131,19 @@ show_error (HeraldApplication *self, const char *primary, const char *secondary)
 }
 
 static void
+notification_activated_cb (HeraldNotifier *notifier, const char *account_id, HeraldEvent *event,
+                           gpointer user_data)
+{
+  present_window (HERALD_APPLICATION (user_data));
+}
+
+static void
 start_hub (HeraldApplication *self, GListModel *accounts)
 {
   self->hub = herald_hub_new (accounts, self->history, NULL, NULL);
+  self->notifier = herald_notifier_new (self->hub, self->settings);
+  g_signal_connect_object (self->notifier, "activated", G_CALLBACK (notification_activated_cb),
+                           self, 0);
   if (self->demo)
     herald_hub_set_use_keyring (self->hub, FALSE);
   if (self->tray != NULL)
@@ -196,7 +208,7 @@ start_demo (HeraldApplication *self, GError **error)
 
   self->simulator = herald_simulator_new ();
   herald_simulator_set_seed (self->simulator, (guint64)g_get_real_time ());
-  if (!herald_simulator_parse_scenario (self->simulator, NULL, "trickle:interval=2500", error)
+  if (!herald_simulator_parse_scenario (self->simulator, NULL, "trickle:interval=4000", error)
       || !herald_simulator_listen (self->simulator, 0, error))
     return FALSE;
 
@@ -470,6 +482,7 @@ herald_application_shutdown (GApplication *application)
   if (self->window != NULL)
     gtk_widget_destroy (GTK_WIDGET (self->window));
   g_clear_object (&self->tray);
+  g_clear_object (&self->notifier);
   g_clear_object (&self->hub);
   g_clear_object (&self->history);
   g_clear_object (&self->simulator);

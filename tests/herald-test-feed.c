@@ -1,0 +1,257 @@
+/* herald-test-feed.c — see herald-test-feed.h. Shared by the provider, Socket.IO, connection,
+ * simulator and window tests, so each keeps only what is its own. */
+#define G_LOG_DOMAIN "herald-test"
+#include "config.h"
+
+#include <string.h>
+
+#include "herald-providers.h"
+#include "herald-test-feed.h"
+
+/* --- the main loop --- */
+
+gboolean
+herald_test_flag_cb (gpointer data)
+{
+  *(gboolean *)data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+herald_test_wait_failed (const char *cond, guint timeout_ms, HeraldConnection *connection)
+{
+  if (connection == NULL)
+    g_error ("timed out after %u ms waiting for: %s", timeout_ms, cond);
+  g_error ("timed out after %u ms waiting for: %s (state %s: %s)", timeout_ms, cond,
+           herald_connection_state_to_string (herald_connection_get_state (connection)),
+           herald_connection_get_reason (connection));
+}
+
+void
+herald_test_spin (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, herald_test_flag_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+void
+herald_test_drain (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* --- a feed driven by hand --- */
+
+static void
+sink_send_text (gpointer data, const char *text)
+{
+  HeraldTestSink *sink = data;
+
+  g_ptr_array_add (sink->sent, g_strdup (text));
+}
+
+static void
+sink_emit (gpointer data, HeraldEvent *event)
+{
+  HeraldTestSink *sink = data;
+
+  g_ptr_array_add (sink->events, herald_event_ref (event));
+}
+
+static void
+sink_malformed (gpointer data, const char *why)
+{
+  HeraldTestSink *sink = data;
+
+  sink->malformed++;
+}
+
+static void
+sink_fail (gpointer data, GError *error)
+{
+  HeraldTestSink *sink = data;
+
+  /* A feed fails once per connection: a second failure the test has not looked at is a bug. */
+  g_assert_null (sink->failure);
+  sink->failure = error;
+  sink->failures++;
+}
+
+static void
+sink_reconnect (gpointer data, gboolean reauthenticate, const char *reason)
+{
+  HeraldTestSink *sink = data;
+
+  /* The connection shows the reason to the user. */
+  g_assert_nonnull (reason);
+  sink->reconnects++;
+  sink->reauthenticate = reauthenticate;
+  g_free (sink->reconnect_reason);
+  sink->reconnect_reason = g_strdup (reason);
+}
+
+static void
+sink_expect_reply (gpointer data)
+{
+  HeraldTestSink *sink = data;
+
+  sink->expected_replies++;
+}
+
+static void
+sink_reply_received (gpointer data)
+{
+  HeraldTestSink *sink = data;
+
+  sink->replies++;
+}
+
+static const HeraldFeedSink test_sink = {
+  sink_send_text, sink_emit,         sink_malformed,      sink_fail,
+  sink_reconnect, sink_expect_reply, sink_reply_received,
+};
+
+HeraldTestSink *
+herald_test_sink_attach (HeraldFeed *feed)
+{
+  HeraldTestSink *sink = g_new0 (HeraldTestSink, 1);
+
+  sink->feed = g_object_ref (feed);
+  sink->events = g_ptr_array_new_with_free_func ((GDestroyNotify)herald_event_unref);
+  sink->sent = g_ptr_array_new_with_free_func (g_free);
+  herald_feed_set_sink (feed, &test_sink, sink);
+  return sink;
+}
+
+void
+herald_test_sink_free (HeraldTestSink *sink)
+{
+  herald_feed_set_sink (sink->feed, NULL, NULL);
+  g_object_unref (sink->feed);
+  g_ptr_array_unref (sink->events);
+  g_ptr_array_unref (sink->sent);
+  g_clear_error (&sink->failure);
+  g_free (sink->reconnect_reason);
+  g_free (sink);
+}
+
+void
+herald_test_feed_receive (HeraldFeed *feed, const char *frame)
+{
+  gsize length = strlen (frame);
+  g_autofree char *copy = g_malloc (MAX (length, 1));
+
+  memcpy (copy, frame, length);
+  HERALD_FEED_GET_CLASS (feed)->receive (feed, copy, length);
+}
+
+/* --- a feed on a real connection --- */
+
+static void
+live_event_cb (HeraldConnection *connection, HeraldEvent *event, gpointer user_data)
+{
+  HeraldTestLive *live = user_data;
+
+  g_ptr_array_add (live->events, herald_event_ref (event));
+}
+
+static void
+live_state_cb (HeraldConnection *connection, GParamSpec *pspec, gpointer user_data)
+{
+  HeraldTestLive *live = user_data;
+
+  g_ptr_array_add (live->states, GINT_TO_POINTER (herald_connection_get_state (connection)));
+  g_ptr_array_add (live->reasons, g_strdup (herald_connection_get_reason (connection)));
+}
+
+HeraldTestLive *
+herald_test_live_new (HeraldFeed *feed, GNetworkMonitor *monitor)
+{
+  HeraldTestLive *live = g_new0 (HeraldTestLive, 1);
+
+  live->account = g_object_ref (herald_feed_get_account (feed));
+  live->feed = g_object_ref (feed);
+  live->session = soup_session_new ();
+  live->connection = herald_connection_new (feed, live->session, monitor);
+  herald_connection_set_backoff (live->connection, 50, 200, 60000, 1);
+  live->events = g_ptr_array_new_with_free_func ((GDestroyNotify)herald_event_unref);
+  live->states = g_ptr_array_new ();
+  live->reasons = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect (live->connection, "event", G_CALLBACK (live_event_cb), live);
+  g_signal_connect (live->connection, "notify::state", G_CALLBACK (live_state_cb), live);
+  return live;
+}
+
+void
+herald_test_live_free (HeraldTestLive *live)
+{
+  herald_connection_stop (live->connection);
+  g_signal_handlers_disconnect_by_data (live->connection, live);
+  g_clear_object (&live->connection);
+  g_clear_object (&live->feed);
+  g_clear_object (&live->account);
+  g_clear_object (&live->session);
+  g_ptr_array_unref (live->events);
+  g_ptr_array_unref (live->states);
+  g_ptr_array_unref (live->reasons);
+  g_free (live);
+}
+
+gboolean
+herald_test_live_saw_state (HeraldTestLive *live, HeraldConnectionState state)
+{
+  return g_ptr_array_find (live->states, GINT_TO_POINTER (state), NULL);
+}
+
+gboolean
+herald_test_live_saw_reason (HeraldTestLive *live, const char *prefix)
+{
+  for (guint i = 0; i < live->reasons->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (live->reasons, i), prefix))
+      return TRUE;
+  return FALSE;
+}
+
+HeraldAccount *
+herald_test_sim_account_new (HeraldSimulator *sim, const char *feed_name)
+{
+  const HeraldProviderInfo *info = herald_provider_info_lookup (feed_name);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *endpoint = NULL;
+  g_autofree char *id = g_strdup_printf ("%s-sim", feed_name);
+  HeraldAccount *account;
+
+  g_assert_nonnull (info);
+  g_assert_true (herald_simulator_listen (sim, 0, &error));
+  g_assert_no_error (error);
+  endpoint = herald_simulator_get_endpoint (sim, feed_name);
+  g_assert_nonnull (endpoint);
+
+  account = herald_account_new (info->kind, id);
+  herald_account_set_label (account, "Sim");
+  herald_account_set_endpoint (account, endpoint);
+  return account;
+}
+
+HeraldFeed *
+herald_test_sim_feed_new (HeraldSimulator *sim, HeraldAccount *account)
+{
+  const char *feed_name = herald_account_get_provider_info (account)->id;
+  g_autoptr (GError) error = NULL;
+  const HeraldCredentialSpec *specs;
+  guint n_specs;
+  HeraldFeed *feed;
+
+  g_assert_true (herald_account_validate (account, &error));
+  g_assert_no_error (error);
+  feed = herald_feed_new_for_account (account);
+  specs = herald_account_get_credentials (account, &n_specs);
+  for (guint i = 0; i < n_specs; i++)
+    herald_feed_set_credential (feed, specs[i].field,
+                                herald_simulator_get_credential (sim, feed_name, specs[i].field));
+  return feed;
+}

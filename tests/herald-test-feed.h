@@ -1,0 +1,107 @@
+/* herald-test-feed.h — what the feed and connection tests share: waiting on the main loop,
+ * a sink that records what a feed tells its connection, and a connection whose doings are kept. */
+#pragma once
+
+#include "herald-connection.h"
+#include "herald-feed-private.h"
+#include "herald-simulator.h"
+
+G_BEGIN_DECLS
+
+/* --- the main loop --- */
+
+/* For g_timeout_add: sets the gboolean that data points to, once. */
+gboolean herald_test_flag_cb (gpointer data);
+
+/* Iterates the default main context until cond holds; after timeout_ms the test fails with the
+ * text of cond. cond must be something the main loop changes (a callback, a signal). */
+#define HERALD_TEST_WAIT_UNTIL(cond, timeout_ms) HERALD_TEST_WAIT_UNTIL_ (cond, timeout_ms, NULL)
+
+/* The same for a HeraldTestLive: the failure also says the connection's state and reason. */
+#define HERALD_TEST_LIVE_WAIT_UNTIL(live, cond, timeout_ms)                                        \
+  HERALD_TEST_WAIT_UNTIL_ (cond, timeout_ms, (live)->connection)
+
+#define HERALD_TEST_WAIT_UNTIL_(cond, timeout_ms, connection)                                      \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    gboolean timed_out_ = FALSE;                                                                   \
+    guint source_ = g_timeout_add ((timeout_ms), herald_test_flag_cb, &timed_out_);                \
+    while (!(cond) && !timed_out_)                                                                 \
+      g_main_context_iteration (NULL, TRUE);                                                       \
+    if (!timed_out_)                                                                               \
+      g_source_remove (source_);                                                                   \
+    if (!(cond))                                                                                   \
+      herald_test_wait_failed (#cond, (timeout_ms), (connection));                                 \
+  }                                                                                                \
+  G_STMT_END
+
+G_NORETURN void herald_test_wait_failed (const char *cond, guint timeout_ms,
+                                         HeraldConnection *connection);
+
+/* Runs the main loop for ms whatever happens: for what must NOT happen meanwhile. */
+void herald_test_spin (guint ms);
+
+/* Runs what the main context has ready without blocking, so that closing sockets finish
+ * before the next test. */
+void herald_test_drain (void);
+
+/* --- a feed driven by hand --- */
+
+/* Everything a feed told its connection, for tests that call its class methods directly. */
+typedef struct
+{
+  HeraldFeed *feed;
+  GPtrArray *events;       /* HeraldEvent *, in the order they were emitted */
+  GPtrArray *sent;         /* char *, the text frames the feed sent */
+  GError *failure;         /* the last herald_feed_fail(); a second one while this is set fails
+                            * the test, so clear it once checked */
+  guint failures;          /* every herald_feed_fail() */
+  guint malformed;         /* every herald_feed_malformed() */
+  guint reconnects;        /* every herald_feed_reconnect() */
+  gboolean reauthenticate; /* the last reconnect's */
+  char *reconnect_reason;  /* the last reconnect's; a reconnect without one fails the test */
+  guint expected_replies;  /* every herald_feed_expect_reply() */
+  guint replies;           /* every herald_feed_reply_received() */
+} HeraldTestSink;
+
+/* Installs a new sink on feed (keeping a reference to it). */
+HeraldTestSink *herald_test_sink_attach (HeraldFeed *feed);
+/* Takes the sink off its feed and frees it. */
+void herald_test_sink_free (HeraldTestSink *sink);
+
+/* Hands frame to the feed's receive() as an exact-size copy with no terminating NUL, as
+ * AddressSanitizer then catches any read past the frame. */
+void herald_test_feed_receive (HeraldFeed *feed, const char *frame);
+
+/* --- a feed on a real connection --- */
+
+/* A connection on its own session, with a short backoff (50 ms base, 200 ms cap, seed 1)
+ * and everything it emitted kept. Not started. */
+typedef struct
+{
+  HeraldAccount *account;
+  HeraldFeed *feed;
+  SoupSession *session;
+  HeraldConnection *connection;
+  GPtrArray *events;  /* HeraldEvent *, as the connection emitted them */
+  GPtrArray *states;  /* HeraldConnectionState in GINT_TO_POINTER, one per state change */
+  GPtrArray *reasons; /* char *, the reason that came with each state change */
+} HeraldTestLive;
+
+/* monitor NULL: the default GNetworkMonitor. */
+HeraldTestLive *herald_test_live_new (HeraldFeed *feed, GNetworkMonitor *monitor);
+/* Stops the connection and frees it all; run herald_test_drain() when the servers are gone. */
+void herald_test_live_free (HeraldTestLive *live);
+
+/* TRUE when the connection went through state / gave a reason starting with prefix. */
+gboolean herald_test_live_saw_state (HeraldTestLive *live, HeraldConnectionState state);
+gboolean herald_test_live_saw_reason (HeraldTestLive *live, const char *prefix);
+
+/* Starts sim listening on a free port and returns an account "<feed_name>-sim", labelled
+ * "Sim", at sim's endpoint for feed_name ("skinshark", "hashi", …). */
+HeraldAccount *herald_test_sim_account_new (HeraldSimulator *sim, const char *feed_name);
+/* Checks that account is valid and returns its feed, with the credentials sim accepts for
+ * every field the account asks for. */
+HeraldFeed *herald_test_sim_feed_new (HeraldSimulator *sim, HeraldAccount *account);
+
+G_END_DECLS
