@@ -21,6 +21,12 @@ typedef struct
   guint refuse_upgrade; /* turn the simulator's auth-failure on at this upgrade (1-based) */
   gint64 rate_limited_at_us;
   gint64 second_mint_at_us;
+  guint mint_requests;
+  /* The world as it was when the second upgrade request went out. */
+  guint mints_at_upgrade_2;
+  guint expired_at_upgrade_2;
+  guint events_at_upgrade_2;
+  gboolean saw_attention;
 } Fixture;
 
 /* Notes when the connection first said SkinShark asked it to slow down. */
@@ -30,6 +36,8 @@ state_cb (HeraldConnection *connection, GParamSpec *pspec, gpointer user_data)
   Fixture *fx = user_data;
   const char *reason = herald_connection_get_reason (connection);
 
+  fx->saw_attention
+    |= herald_connection_get_state (connection) == HERALD_CONNECTION_NEEDS_ATTENTION;
   if (g_str_has_prefix (reason, "SkinShark asks to slow down") && fx->rate_limited_at_us == 0)
     fx->rate_limited_at_us = g_get_monotonic_time ();
 }
@@ -43,11 +51,18 @@ request_queued_cb (SoupSession *session, SoupMessage *message, gpointer user_dat
 
   if (!g_str_has_suffix (g_uri_get_path (uri), "/ws"))
     {
+      fx->mint_requests++;
       if (fx->rate_limited_at_us != 0 && fx->second_mint_at_us == 0)
         fx->second_mint_at_us = g_get_monotonic_time ();
       return;
     }
   fx->upgrades++;
+  if (fx->upgrades == 2)
+    {
+      fx->mints_at_upgrade_2 = herald_simulator_get_counter (fx->sim, "skinshark", "mints");
+      fx->expired_at_upgrade_2 = herald_simulator_get_counter (fx->sim, "skinshark", "expired");
+      fx->events_at_upgrade_2 = fx->live->events->len;
+    }
   if (fx->upgrades == fx->refuse_upgrade)
     {
       g_assert_true (
@@ -146,10 +161,23 @@ reconnected (Fixture *fx)
 }
 
 static gboolean
-renewed (Fixture *fx)
+second_mint_done (Fixture *fx)
 {
-  return sim_counter (fx, "mints") >= 2 && sim_counter (fx, "connections") >= 2
-         && is_connected (fx);
+  return sim_counter (fx, "mints") >= 2;
+}
+
+static gboolean
+old_socket_expired (Fixture *fx)
+{
+  return sim_counter (fx, "expired") >= 1;
+}
+
+/* On the second socket, and events came over it. */
+static gboolean
+flowing_after_renewal (Fixture *fx)
+{
+  return sim_counter (fx, "connections") >= 2 && is_connected (fx)
+         && fx->live->events->len >= fx->events_at_upgrade_2 + 5;
 }
 
 static gboolean
@@ -362,11 +390,14 @@ test_token_refused_after_renewal (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (sim_counter (fx, "client-frames"), ==, 0);
 }
 
-/* A token is renewed before it lapses, so the server never has to close on an expired one. */
+/* The next token is minted before the first lapses while the socket stays open: pushes keep
+ * coming over it. The simulator then closes the old socket at its token's expiry (4001), and
+ * the feed reconnects with the token it already has, minting nothing more. */
 static void
 test_renewal (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
+  guint events_before_expiry;
 
   scenario (fx, "trickle:interval=50");
   g_assert_true (
@@ -374,11 +405,33 @@ test_renewal (Fixture *fx, gconstpointer data)
   g_assert_no_error (error);
   prepare (fx, NULL, 100);
   herald_connection_start (fx->live->connection);
-  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, renewed (fx), WAIT_TIMEOUT_MS);
 
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, second_mint_done (fx), WAIT_TIMEOUT_MS);
   g_assert_cmpuint (sim_counter (fx, "expired"), ==, 0);
+  g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
+  g_assert_true (is_connected (fx));
+  g_assert_cmpuint (herald_connection_get_counters (fx->live->connection)->drops, ==, 0);
+
+  /* Until the simulator's expiry close, the first socket carries on. */
+  events_before_expiry = fx->live->events->len;
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, old_socket_expired (fx), WAIT_TIMEOUT_MS);
+  g_assert_cmpuint (fx->live->events->len, >, events_before_expiry);
+  g_assert_cmpuint (fx->upgrades, ==, 1);
+
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, flowing_after_renewal (fx), WAIT_TIMEOUT_MS);
+  herald_connection_stop (fx->live->connection);
+
+  g_assert_cmpuint (fx->upgrades, ==, 2);
+  g_assert_cmpuint (fx->expired_at_upgrade_2, ==, 1);
+  g_assert_cmpuint (fx->mints_at_upgrade_2, ==, 2);
+  g_assert_cmpuint (fx->mint_requests, ==, 2);
+  g_assert_cmpuint (sim_counter (fx, "connections"), ==, 2);
   g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 0);
-  g_assert_true (herald_test_live_saw_reason (fx->live, "Renewing the SkinShark access token"));
+  g_assert_true (
+    herald_test_live_saw_reason (fx->live, "Reconnecting with the renewed SkinShark access token"));
+  g_assert_false (herald_test_live_saw_reason (fx->live, "SkinShark asked for a new access token"));
+  g_assert_false (herald_test_live_saw_reason (fx->live, "SkinShark refused"));
+  g_assert_false (fx->saw_attention);
   g_assert_cmpuint (sim_counter (fx, "client-frames"), ==, 0);
 }
 
@@ -520,6 +573,127 @@ test_query_fallback (Fixture *fx, gconstpointer data)
   g_ptr_array_unref (fs.sockets);
 }
 
+/* --- a mint that fails to renew, under a server that never closes on expiry --- */
+
+typedef struct
+{
+  guint mints;
+  guint upgrades;
+  SoupWebsocketConnection *socket;
+} RenewServer;
+
+/* The first mint works (a 4 s token); the second fails (503); every later one is refused. */
+static void
+renew_mint_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+               gpointer data)
+{
+  static const char minted[]
+    = "{\"requestId\":\"r1\",\"success\":true,\"data\":{\"token\":\"tok.one.abc\","
+      "\"expiresIn\":\"4s\"}}";
+  static const char busy[] = "{\"requestId\":\"r2\",\"success\":false,\"error\":{\"code\":"
+                             "1500,\"key\":\"INTERNAL\",\"message\":\"Try later\"}}";
+  static const char refused[]
+    = "{\"requestId\":\"r3\",\"success\":false,\"error\":{\"code\":1002,\"key\":"
+      "\"INVALID_API_KEY\",\"message\":\"Invalid API key\"}}";
+  RenewServer *rs = data;
+
+  rs->mints++;
+  if (rs->mints == 1)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, minted,
+                                        sizeof minted - 1);
+    }
+  else if (rs->mints == 2)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, busy,
+                                        sizeof busy - 1);
+    }
+  else
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_UNAUTHORIZED, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, refused,
+                                        sizeof refused - 1);
+    }
+}
+
+static void
+renew_socket_cb (SoupServer *server, SoupServerMessage *msg, const char *path,
+                 SoupWebsocketConnection *connection, gpointer data)
+{
+  RenewServer *rs = data;
+
+  rs->upgrades++;
+  g_set_object (&rs->socket, connection);
+  soup_websocket_connection_send_text (
+    connection, "{\"event\":\"connected\",\"data\":{\"userId\":\"u\"},\"ts\":1}");
+}
+
+static gboolean
+renewal_refused (RenewServer *rs)
+{
+  return rs->mints >= 3;
+}
+
+static gboolean
+socket_seen (Fixture *fx, RenewServer *rs)
+{
+  return rs->socket != NULL && is_connected (fx);
+}
+
+/* A failed renewal is retried a little later; a refused one is not retried while the
+ * socket works, and the next attempt's own mint tells the user. Nothing closes the socket
+ * in between, even past the old token's expiry. */
+static void
+test_renewal_failures (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *endpoint = NULL;
+  g_autoptr (HeraldAccount) account = NULL;
+  g_autoptr (HeraldFeed) feed = NULL;
+  RenewServer rs = { 0 };
+  GSList *uris;
+  const HeraldFeedTiming timing = { .heartbeat_ms = 100 };
+
+  soup_server_add_handler (server, "/auth/ws-token", renew_mint_cb, &rs, NULL);
+  soup_server_add_websocket_handler (server, "/ws", NULL, (char *[]){ "bearer.tok.one.abc", NULL },
+                                     renew_socket_cb, &rs, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  endpoint = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
+
+  account = herald_account_new (HERALD_PROVIDER_SKINSHARK, "skinshark-renew");
+  herald_account_set_endpoint (account, endpoint);
+  herald_account_set_option_values (account, "sub-user", (const char *const[]){ SUB_USER, NULL });
+  feed = herald_feed_new_for_account (account);
+  herald_feed_set_credential (feed, "api-key", "sk_live_x");
+  herald_feed_set_timing (feed, &timing);
+  fx->live = herald_test_live_new (feed, NULL);
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, socket_seen (fx, &rs), WAIT_TIMEOUT_MS);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, renewal_refused (&rs), WAIT_TIMEOUT_MS);
+
+  /* The old token is past its 4 s by now; this server lets the socket be. */
+  herald_test_spin (1500);
+  g_assert_cmpuint (rs.mints, ==, 3);
+  g_assert_cmpuint (rs.upgrades, ==, 1);
+  g_assert_true (is_connected (fx));
+  g_assert_cmpuint (herald_connection_get_counters (fx->live->connection)->drops, ==, 0);
+
+  soup_websocket_connection_close (rs.socket, 4001, "Invalid token");
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, needs_attention (fx), WAIT_TIMEOUT_MS);
+  g_assert_cmpstr (herald_connection_get_reason (fx->live->connection), ==,
+                   "SkinShark refused the API key");
+  g_assert_cmpuint (rs.mints, ==, 4);
+  g_assert_cmpuint (rs.upgrades, ==, 1);
+  herald_connection_stop (fx->live->connection);
+  g_clear_object (&rs.socket);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -533,6 +707,7 @@ main (int argc, char **argv)
   ADD ("/skinshark-feed/key-refused", test_key_refused);
   ADD ("/skinshark-feed/token-refused-after-renewal", test_token_refused_after_renewal);
   ADD ("/skinshark-feed/renewal", test_renewal);
+  ADD ("/skinshark-feed/renewal-failures", test_renewal_failures);
   ADD ("/skinshark-feed/rate-limited", test_rate_limited);
   ADD ("/skinshark-feed/duplicates", test_duplicates);
   ADD ("/skinshark-feed/malformed", test_malformed);

@@ -12,7 +12,13 @@
  * out the socket beneath the connection (SoupIOStream → its "base-iostream", a GTcpConnection
  * for ws://, a GTlsConnection over one for wss://), so the feed arms TCP keepalive on it and,
  * on each heartbeat, reads the kernel's "last data received" (TCP_INFO), which the server's
- * pings keep fresh: a socket that has received nothing for the silence limit is made again. */
+ * pings keep fresh: a socket that has received nothing for the silence limit is made again.
+ *
+ * Renewal: SkinShark checks a token only on the upgrade and has no catch-up, so a healthy
+ * socket is never closed to renew one. Shortly before the token lapses the next one is minted
+ * in the background on the connection's own session and kept for the next attempt; the open
+ * socket stays. Should the server then close it with 4001 because the old token lapsed, the
+ * socket reconnects with the ready token at once. */
 #define G_LOG_DOMAIN "herald-skinshark"
 
 #include "config.h"
@@ -41,6 +47,10 @@
 #define DEFAULT_LIFETIME_S 3600
 #define DEFAULT_RETRY_AFTER_S 60
 #define MAX_RETRY_AFTER_S 3600
+/* A renewal that failed is tried again after a quarter of the margin, within these bounds:
+ * several tries before the old token lapses, and never a burst against the mint. */
+#define MIN_RENEW_RETRY_S 1
+#define MAX_RENEW_RETRY_S 15
 
 #define CHECK_INTERVAL_MS 5000
 /* Guess: SkinShark does not publish its ping interval. 30 s is the usual server default, so
@@ -61,9 +71,17 @@ struct _HeraldSkinsharkFeed
 
   char *token;
   gint64 renew_at_us;   /* wall clock, so a suspended laptop still renews in time */
-  gboolean token_stale; /* refused with 4001, or due: mint before the next attempt */
-  gboolean token_fresh; /* minted for the attempt in progress */
+  gboolean token_stale; /* refused, on a socket or by a renewal's mint: mint anew */
+  gboolean token_fresh; /* minted for the attempt in progress, or never offered to the server */
+  guint token_serial;   /* counts the tokens taken, to tell them apart without a copy */
+  guint socket_serial;  /* the token the latest upgrade request carried */
   gboolean use_query;   /* the server ignored the subprotocol: the documented ?token= fallback */
+
+  SoupSession *session;     /* the connection's, from prepare_async: renewals go through it */
+  GCancellable *renewing;   /* a background renewal in flight */
+  gboolean minting;         /* prepare_async's own mint in flight */
+  gint64 renew_retry_at_us; /* wall clock: no renewal before then, after one failed */
+  guint renew_retry_s;
 
   GSocket *tcp;      /* weak: the socket under the open connection */
   gboolean accepted; /* the server's "connected" frame came on this socket */
@@ -648,8 +666,11 @@ take_token (HeraldSkinsharkFeed *self, char *token, guint64 lifetime_s)
   wipe_free (self->token);
   self->token = token;
   self->renew_at_us = g_get_real_time () + (gint64)(lifetime_s - margin_s) * G_USEC_PER_SEC;
+  self->renew_retry_at_us = 0;
+  self->renew_retry_s = (guint)CLAMP (margin_s / 4, MIN_RENEW_RETRY_S, MAX_RENEW_RETRY_S);
   self->token_stale = FALSE;
   self->token_fresh = TRUE;
+  self->token_serial++;
 }
 
 static gboolean
@@ -805,6 +826,7 @@ minted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GBytes) body = NULL;
   GError *failure;
 
+  self->minting = FALSE;
   body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   if (body == NULL)
     {
@@ -830,6 +852,155 @@ header_value_valid (const char *value)
   return TRUE;
 }
 
+/* The POST that mints a ws-token for the account's sub-user. */
+static SoupMessage *
+new_mint_message (HeraldSkinsharkFeed *self, GError **error)
+{
+  HeraldFeed *feed = HERALD_FEED (self);
+  const char *key = herald_feed_get_credential (feed, "api-key");
+  const char *sub_user = herald_account_get_option (herald_feed_get_account (feed), "sub-user");
+  g_autofree char *uri = NULL;
+  SoupMessage *message;
+  SoupMessageHeaders *headers;
+
+  if (key == NULL || *key == '\0' || !header_value_valid (key))
+    {
+      g_set_error_literal (error, HERALD_FEED_ERROR, HERALD_FEED_ERROR_CONFIGURATION,
+                           _ ("The account has no API key"));
+      return NULL;
+    }
+  if (sub_user == NULL || *sub_user == '\0' || !header_value_valid (sub_user))
+    {
+      g_set_error_literal (error, HERALD_FEED_ERROR, HERALD_FEED_ERROR_CONFIGURATION,
+                           _ ("The account names no sub-user to follow"));
+      return NULL;
+    }
+  uri = herald_feed_build_uri (feed, FALSE, MINT_PATH, NULL, NULL);
+  message = uri ? soup_message_new (SOUP_METHOD_POST, uri) : NULL;
+  if (message == NULL)
+    {
+      g_set_error_literal (error, HERALD_FEED_ERROR, HERALD_FEED_ERROR_CONFIGURATION,
+                           _ ("The account’s endpoint is not a valid address"));
+      return NULL;
+    }
+  headers = soup_message_get_request_headers (message);
+  soup_message_headers_replace (headers, "api-key", key);
+  soup_message_headers_replace (headers, "On-Behalf-Of", sub_user);
+  soup_message_headers_replace (headers, "Accept", "application/json");
+  return message;
+}
+
+/* --- renewal while the socket stays open --- */
+
+typedef struct
+{
+  HeraldSkinsharkFeed *self; /* not a reference: dispose cancels the renewal first */
+  SoupMessage *message;
+  GCancellable *cancellable;
+} Renewal;
+
+static void
+renewal_free (Renewal *renewal)
+{
+  g_object_unref (renewal->message);
+  g_object_unref (renewal->cancellable);
+  g_free (renewal);
+}
+
+static void
+cancel_renewal (HeraldSkinsharkFeed *self)
+{
+  if (self->renewing == NULL)
+    return;
+  g_cancellable_cancel (self->renewing);
+  g_clear_object (&self->renewing);
+}
+
+static void
+renewed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Renewal *renewal = user_data;
+  HeraldSkinsharkFeed *self = renewal->self;
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (GError) error = NULL;
+  guint delay_s;
+
+  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  /* Cancelled by dispose (self is gone) or by an attempt that mints for itself. */
+  if (g_cancellable_is_cancelled (renewal->cancellable))
+    {
+      renewal_free (renewal);
+      return;
+    }
+  g_clear_object (&self->renewing);
+  if (body != NULL)
+    {
+      g_clear_error (&error);
+      error = read_mint_answer (self, renewal->message, body);
+    }
+  renewal_free (renewal);
+  if (error == NULL)
+    {
+      g_debug ("%s: next ws-token ready; the open socket stays",
+               herald_feed_get_account_id (HERALD_FEED (self)));
+      return;
+    }
+
+  if (g_error_matches (error, HERALD_FEED_ERROR, HERALD_FEED_ERROR_AUTHENTICATION)
+      || g_error_matches (error, HERALD_FEED_ERROR, HERALD_FEED_ERROR_CONFIGURATION))
+    {
+      /* Retrying will not help. The socket works until the server says otherwise; the next
+       * attempt mints for itself and tells the user what the mint says. */
+      g_debug ("%s: renewal refused: %s", herald_feed_get_account_id (HERALD_FEED (self)),
+               error->message);
+      self->token_stale = TRUE;
+      return;
+    }
+  delay_s = self->renew_retry_s;
+  if (g_error_matches (error, HERALD_FEED_ERROR, HERALD_FEED_ERROR_RATE_LIMITED))
+    delay_s = MAX (delay_s, herald_feed_get_retry_after_ms (HERALD_FEED (self)) / 1000);
+  g_debug ("%s: renewal failed, trying again in %u s: %s",
+           herald_feed_get_account_id (HERALD_FEED (self)), delay_s, error->message);
+  self->renew_retry_at_us = g_get_real_time () + (gint64)delay_s * G_USEC_PER_SEC;
+}
+
+static gboolean
+renewal_due (HeraldSkinsharkFeed *self)
+{
+  gint64 now = g_get_real_time ();
+
+  return self->token != NULL && !self->token_stale && self->session != NULL
+         && self->renewing == NULL && !self->minting && now >= self->renew_at_us
+         && now >= self->renew_retry_at_us;
+}
+
+static void
+start_renewal (HeraldSkinsharkFeed *self)
+{
+  g_autoptr (GError) error = NULL;
+  SoupMessage *message = new_mint_message (self, &error);
+  Renewal *renewal;
+
+  if (message == NULL)
+    {
+      /* The settings changed under a working socket: the next attempt says so. */
+      g_debug ("%s: cannot renew: %s", herald_feed_get_account_id (HERALD_FEED (self)),
+               error->message);
+      self->token_stale = TRUE;
+      return;
+    }
+  renewal = g_new0 (Renewal, 1);
+  renewal->self = self;
+  renewal->message = message;
+  renewal->cancellable = g_cancellable_new ();
+  self->renewing = g_object_ref (renewal->cancellable);
+  g_debug ("%s: minting the next ws-token", herald_feed_get_account_id (HERALD_FEED (self)));
+  soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT,
+                                    renewal->cancellable, renewed_cb, renewal);
+}
+
+/* --- preparing an attempt --- */
+
 static void
 herald_skinshark_feed_prepare_async (HeraldFeed *feed, SoupSession *session,
                                      GCancellable *cancellable, GAsyncReadyCallback callback,
@@ -837,47 +1008,32 @@ herald_skinshark_feed_prepare_async (HeraldFeed *feed, SoupSession *session,
 {
   HeraldSkinsharkFeed *self = HERALD_SKINSHARK_FEED (feed);
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
-  const char *key = herald_feed_get_credential (feed, "api-key");
-  const char *sub_user = herald_account_get_option (herald_feed_get_account (feed), "sub-user");
-  g_autofree char *uri = NULL;
+  GError *error = NULL;
   SoupMessage *message;
-  SoupMessageHeaders *headers;
 
   g_task_set_source_tag (task, herald_skinshark_feed_prepare_async);
+  g_set_object (&self->session, session);
 
-  if (key == NULL || *key == '\0' || !header_value_valid (key))
+  message = new_mint_message (self, &error);
+  if (message == NULL)
     {
-      g_task_return_new_error (task, HERALD_FEED_ERROR, HERALD_FEED_ERROR_CONFIGURATION, "%s",
-                               _ ("The account has no API key"));
-      return;
-    }
-  if (sub_user == NULL || *sub_user == '\0' || !header_value_valid (sub_user))
-    {
-      g_task_return_new_error (task, HERALD_FEED_ERROR, HERALD_FEED_ERROR_CONFIGURATION, "%s",
-                               _ ("The account names no sub-user to follow"));
+      g_task_return_error (task, error);
       return;
     }
   if (token_usable (self))
     {
-      self->token_fresh = FALSE;
+      g_object_unref (message);
+      /* A renewed token not yet offered to the server counts as minted for this attempt. */
+      self->token_fresh = self->token_serial != self->socket_serial;
       g_task_return_boolean (task, TRUE);
       return;
     }
 
-  uri = herald_feed_build_uri (feed, FALSE, MINT_PATH, NULL, NULL);
-  message = uri ? soup_message_new (SOUP_METHOD_POST, uri) : NULL;
-  if (message == NULL)
-    {
-      g_task_return_new_error (task, HERALD_FEED_ERROR, HERALD_FEED_ERROR_CONFIGURATION, "%s",
-                               _ ("The account’s endpoint is not a valid address"));
-      return;
-    }
-  headers = soup_message_get_request_headers (message);
-  soup_message_headers_replace (headers, "api-key", key);
-  soup_message_headers_replace (headers, "On-Behalf-Of", sub_user);
-  soup_message_headers_replace (headers, "Accept", "application/json");
+  /* Never two mints at once: this attempt's own replaces a renewal still under way. */
+  cancel_renewal (self);
   g_task_set_task_data (task, message, g_object_unref);
   g_debug ("%s: minting a ws-token", herald_feed_get_account_id (feed));
+  self->minting = TRUE;
   soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, cancellable, minted_cb,
                                     g_steal_pointer (&task));
 }
@@ -912,6 +1068,7 @@ herald_skinshark_feed_build_request (HeraldFeed *feed, char ***out_protocols, GE
       return NULL;
     }
   *out_protocols = NULL;
+  self->socket_serial = self->token_serial;
   /* The subprotocol keeps the token out of proxies' and servers' access logs. */
   if (self->use_query || !token_fits_subprotocol (self->token))
     uri = herald_feed_build_uri (feed, TRUE, SOCKET_PATH, "token", self->token, NULL);
@@ -1039,14 +1196,10 @@ herald_skinshark_feed_heartbeat (HeraldFeed *feed)
   HeraldSkinsharkFeed *self = HERALD_SKINSHARK_FEED (feed);
   guint silent_ms;
 
-  /* The engine runs this only while a socket is open, so a renewal never starts a
-   * connection that was stopped or is waiting for the user. */
-  if (self->token != NULL && g_get_real_time () >= self->renew_at_us)
-    {
-      self->token_stale = TRUE;
-      herald_feed_reconnect (feed, TRUE, _ ("Renewing the SkinShark access token"));
-      return;
-    }
+  /* The engine runs this only while a socket is open, so a stopped account or one waiting
+   * for the user never mints. */
+  if (renewal_due (self))
+    start_renewal (self);
   if (self->silence_ms > 0 && self->tcp != NULL && read_silence_ms (self->tcp, &silent_ms)
       && silent_ms >= self->silence_ms)
     {
@@ -1065,6 +1218,17 @@ herald_skinshark_feed_closed (HeraldFeed *feed, gushort code, const char *reason
   HeraldSkinsharkFeed *self = HERALD_SKINSHARK_FEED (feed);
 
   g_clear_weak_pointer (&self->tcp);
+  if (code == CLOSE_TOKEN_REFUSED && self->socket_serial != self->token_serial
+      && token_usable (self))
+    {
+      /* The socket was made with a token that has since been renewed: the old one lapsed,
+       * as it was bound to, and the new one has not been refused. */
+      g_debug ("%s: the socket's old token lapsed; the renewed one is ready",
+               herald_feed_get_account_id (feed));
+      self->refusals = 0;
+      *out_reason = g_strdup (_ ("Reconnecting with the renewed SkinShark access token"));
+      return HERALD_CLOSE_REAUTHENTICATE;
+    }
   if (code == CLOSE_TOKEN_REFUSED)
     {
       self->refusals++;
@@ -1089,6 +1253,16 @@ herald_skinshark_feed_closed (HeraldFeed *feed, gushort code, const char *reason
 }
 
 static void
+herald_skinshark_feed_dispose (GObject *object)
+{
+  HeraldSkinsharkFeed *self = HERALD_SKINSHARK_FEED (object);
+
+  cancel_renewal (self);
+  g_clear_object (&self->session);
+  G_OBJECT_CLASS (herald_skinshark_feed_parent_class)->dispose (object);
+}
+
+static void
 herald_skinshark_feed_finalize (GObject *object)
 {
   HeraldSkinsharkFeed *self = HERALD_SKINSHARK_FEED (object);
@@ -1105,6 +1279,7 @@ herald_skinshark_feed_class_init (HeraldSkinsharkFeedClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   HeraldFeedClass *feed_class = HERALD_FEED_CLASS (klass);
 
+  object_class->dispose = herald_skinshark_feed_dispose;
   object_class->finalize = herald_skinshark_feed_finalize;
   feed_class->prepare_async = herald_skinshark_feed_prepare_async;
   feed_class->prepare_finish = herald_skinshark_feed_prepare_finish;
