@@ -965,6 +965,49 @@ test_add_never_blocks (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (count_unread (fixture->history, NULL), ==, 10000);
 }
 
+static void
+count_in_order (HeraldHistory *history, HeraldEvent *event, HeraldHistoryOutcome outcome,
+                gpointer user_data)
+{
+  guint *delivered = user_data;
+  g_autofree char *expected = g_strdup_printf ("b%u", *delivered);
+
+  g_assert_cmpstr (herald_event_get_id (event), ==, expected);
+  g_assert_cmpint (outcome, ==, HERALD_HISTORY_STORED);
+  (*delivered)++;
+}
+
+/* A burst arrives inside one long main-loop dispatch (libsoup reads until the socket is
+ * empty), so the loop does not turn. The events waiting for their callbacks must not pile up
+ * with the burst's length: the adds deliver what is written. */
+static void
+test_burst_memory_bounded (Fixture *fixture, gconstpointer data)
+{
+  /* A few batches of 4096 queued, one being written and one handed over since the last add. */
+  const guint bound = 5 * 4096;
+  const guint n = 8 * 4096;
+  GMainContext *context = g_main_context_default ();
+  guint delivered = 0;
+  guint most_waiting = 0;
+
+  fixture_open (fixture);
+  g_assert_true (g_main_context_acquire (context));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("b%u", i);
+      g_autoptr (HeraldEvent) event = make_event ("main", id, i);
+
+      herald_history_add (fixture->history, event, count_in_order, &delivered);
+      most_waiting = MAX (most_waiting, i + 1 - delivered);
+    }
+  g_main_context_release (context);
+  g_assert_cmpuint (most_waiting, <=, bound);
+  g_assert_cmpuint (delivered, >, 0);
+
+  herald_history_flush (fixture->history);
+  g_assert_cmpuint (delivered, ==, n);
+}
+
 typedef struct
 {
   HeraldHistory *history;
@@ -1259,6 +1302,7 @@ main (int argc, char **argv)
   ADD ("/history/callbacks/from-worker", test_callbacks_from_worker);
   ADD ("/history/callbacks/flush-inside", test_flush_in_callback);
   ADD ("/history/add-never-blocks", test_add_never_blocks);
+  ADD ("/history/burst-memory-bounded", test_burst_memory_bounded);
   ADD ("/history/concurrent-query", test_concurrent_query);
   ADD ("/history/write-failure", test_write_failure);
   ADD ("/history/async", test_async);

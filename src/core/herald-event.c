@@ -26,6 +26,17 @@ struct _HeraldEvent
 
 G_DEFINE_BOXED_TYPE (HeraldEvent, herald_event, herald_event_ref, herald_event_unref)
 
+/* Title, body and raw are never NULL. Unset ones share this instead of an allocation each:
+ * feeds replace them at once, thousands of times a second in a burst. Never written to. */
+static char empty_text[] = "";
+
+static void
+text_free (char *text)
+{
+  if (text != empty_text)
+    g_free (text);
+}
+
 static const char *const category_nicks[] = {
   [HERALD_CATEGORY_DEPOSIT] = "deposit",   [HERALD_CATEGORY_TRADE] = "trade",
   [HERALD_CATEGORY_LOBBY] = "lobby",       [HERALD_CATEGORY_CONTRACT] = "contract",
@@ -59,9 +70,9 @@ herald_event_new (const char *account_id, const char *provider, const char *type
   self->id = g_strdup (dedupe_id);
   self->category = HERALD_CATEGORY_SYSTEM;
   self->severity = HERALD_SEVERITY_INFO;
-  self->title = g_strdup ("");
-  self->body = g_strdup ("");
-  self->raw = g_strdup ("");
+  self->title = empty_text;
+  self->body = empty_text;
+  self->raw = empty_text;
   self->received = g_get_real_time ();
   self->occurred = self->received;
   return self;
@@ -85,10 +96,10 @@ herald_event_unref (HeraldEvent *self)
   g_free (self->account);
   g_free (self->provider);
   g_free (self->type);
-  g_free (self->title);
-  g_free (self->body);
+  text_free (self->title);
+  text_free (self->body);
   g_free (self->link);
-  g_free (self->raw);
+  text_free (self->raw);
   g_free (self);
 }
 
@@ -151,14 +162,14 @@ herald_event_get_title (const HeraldEvent *self)
 void
 herald_event_set_title (HeraldEvent *self, const char *title)
 {
-  herald_event_take_title (self, g_strdup (title ? title : ""));
+  herald_event_take_title (self, (title && *title) ? g_strdup (title) : NULL);
 }
 
 void
 herald_event_take_title (HeraldEvent *self, char *title)
 {
-  g_free (self->title);
-  self->title = title ? title : g_strdup ("");
+  text_free (self->title);
+  self->title = title ? title : empty_text;
 }
 
 const char *
@@ -170,14 +181,14 @@ herald_event_get_body (const HeraldEvent *self)
 void
 herald_event_set_body (HeraldEvent *self, const char *body)
 {
-  herald_event_take_body (self, g_strdup (body ? body : ""));
+  herald_event_take_body (self, (body && *body) ? g_strdup (body) : NULL);
 }
 
 void
 herald_event_take_body (HeraldEvent *self, char *body)
 {
-  g_free (self->body);
-  self->body = body ? body : g_strdup ("");
+  text_free (self->body);
+  self->body = body ? body : empty_text;
 }
 
 const char *
@@ -226,9 +237,9 @@ herald_event_get_raw (const HeraldEvent *self)
 void
 herald_event_set_raw (HeraldEvent *self, const char *raw, gssize len)
 {
-  g_free (self->raw);
-  if (raw == NULL)
-    self->raw = g_strdup ("");
+  text_free (self->raw);
+  if (raw == NULL || len == 0 || (len < 0 && *raw == '\0'))
+    self->raw = empty_text;
   else if (len < 0)
     self->raw = g_strdup (raw);
   else

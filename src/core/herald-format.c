@@ -56,28 +56,99 @@ herald_format_decimal (const char *amount, const char *currency)
   return format_minor_units ((gint64)llround (value * 100.0), currency);
 }
 
+/* Control characters and bidi overrides can disguise text; joiners stay (emoji). */
+static inline gboolean
+is_dropped (gunichar c, GUnicodeType type)
+{
+  return type == G_UNICODE_CONTROL || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069)
+         || c == 0x200E || c == 0x200F;
+}
+
+/* Most names and messages need no cleaning; one pass over valid UTF-8 proves it, and the text
+ * is then copied whole instead of character by character. */
+static gboolean
+is_clean (const char *text, guint max_chars)
+{
+  gboolean after_space = TRUE; /* so a leading space is not clean */
+  guint n_chars = 0;
+
+  for (const char *p = text; *p; n_chars++)
+    {
+      guchar b = (guchar)*p;
+
+      if (b < 0x80)
+        {
+          if (b == ' ')
+            {
+              if (after_space)
+                return FALSE;
+              after_space = TRUE;
+            }
+          else if (b < 0x20 || b == 0x7f)
+            return FALSE;
+          else
+            after_space = FALSE;
+          p++;
+        }
+      else
+        {
+          gunichar c = g_utf8_get_char (p);
+          GUnicodeType type = g_unichar_type (c);
+
+          if (type == G_UNICODE_LINE_SEPARATOR || type == G_UNICODE_PARAGRAPH_SEPARATOR
+              || is_dropped (c, type))
+            return FALSE;
+          after_space = FALSE;
+          p = g_utf8_next_char (p);
+        }
+    }
+  return !(after_space && n_chars > 0) && (max_chars == 0 || n_chars <= max_chars);
+}
+
 char *
 herald_format_clean_text (const char *text, guint max_chars)
 {
-  g_autofree char *valid = g_utf8_make_valid (text ? text : "", -1);
-  GString *out = g_string_sized_new (strlen (valid));
+  g_autofree char *valid = NULL;
+  GString *out;
   guint n_chars = 0;
   gboolean pending_space = FALSE;
+  const char *next;
 
-  for (const char *p = valid; *p; p = g_utf8_next_char (p))
+  if (text == NULL)
+    text = "";
+  if (!g_utf8_validate (text, -1, NULL))
+    text = valid = g_utf8_make_valid (text, -1);
+  else if (is_clean (text, max_chars))
+    return g_strdup (text);
+
+  out = g_string_sized_new (strlen (text));
+  for (const char *p = text; *p; p = next)
     {
-      gunichar c = g_utf8_get_char (p);
+      guchar b = (guchar)*p;
+      gboolean space;
 
-      if (c == '\n' || c == '\r' || c == '\t' || g_unichar_type (c) == G_UNICODE_LINE_SEPARATOR
-          || g_unichar_type (c) == G_UNICODE_PARAGRAPH_SEPARATOR || c == ' ')
+      if (b < 0x80)
+        {
+          next = p + 1;
+          space = b == '\n' || b == '\r' || b == '\t' || b == ' ';
+          if (!space && (b < 0x20 || b == 0x7f))
+            continue;
+        }
+      else
+        {
+          gunichar c = g_utf8_get_char (p);
+          GUnicodeType type = g_unichar_type (c);
+
+          next = g_utf8_next_char (p);
+          space = type == G_UNICODE_LINE_SEPARATOR || type == G_UNICODE_PARAGRAPH_SEPARATOR;
+          if (!space && is_dropped (c, type))
+            continue;
+        }
+      if (space)
         {
           pending_space = n_chars > 0;
           continue;
         }
-      /* Control characters and bidi overrides can disguise text; joiners stay (emoji). */
-      if (g_unichar_iscntrl (c) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069)
-          || c == 0x200E || c == 0x200F)
-        continue;
       if (max_chars > 0 && n_chars + (pending_space ? 1 : 0) >= max_chars)
         {
           g_string_append (out, "…");
@@ -89,7 +160,8 @@ herald_format_clean_text (const char *text, guint max_chars)
           n_chars++;
           pending_space = FALSE;
         }
-      g_string_append_unichar (out, c);
+      /* Valid UTF-8 here: the sequence is copied as it is, not decoded and encoded again. */
+      g_string_append_len (out, p, next - p);
       n_chars++;
     }
   return g_string_free (out, FALSE);

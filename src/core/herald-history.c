@@ -19,6 +19,12 @@
 /* Ops per transaction. Large enough that a commit is a small share of the cost of a burst,
  * small enough that the first callbacks of a burst are not held back for long. */
 #define BATCH_MAX 4096
+/* Full batches queued for the writer before herald_history_add() waits for it: enough to keep
+ * it busy, few enough that a slow disk holds a burst back through TCP rather than in memory. */
+#define PENDING_MAX 2
+/* Op arrays kept for reuse: a burst would otherwise free (and malloc_consolidate) a
+ * BATCH_MAX array per batch, on the main thread. */
+#define SPARE_MAX 2
 #define BUSY_TIMEOUT_MS 5000
 
 #define EVENT_COLUMNS                                                                              \
@@ -96,6 +102,9 @@ struct _HeraldHistory
   GMutex lock;
   GCond writer_cond;
   GCond flush_cond;
+  GCond progress_cond;  /* the writer took a batch from pending */
+  GPtrArray *spare_ops; /* GArray of Op, empty, for batch_new () */
+  guint adders_waiting;
   GQueue pending; /* Batch: queued, not yet taken by the writer */
   GQueue done;    /* Batch: written, callbacks not yet dispatched */
   guint64 enqueued_seq;
@@ -175,21 +184,40 @@ op_clear (gpointer data)
   g_clear_pointer (&op->id, g_free);
 }
 
+/* Called with self->lock held. */
 static Batch *
-batch_new (void)
+batch_new_locked (HeraldHistory *self)
 {
   Batch *batch = g_new0 (Batch, 1);
 
-  batch->ops = g_array_sized_new (FALSE, FALSE, sizeof (Op), 64);
-  g_array_set_clear_func (batch->ops, op_clear);
+  if (self->spare_ops->len > 0)
+    batch->ops = g_ptr_array_steal_index_fast (self->spare_ops, self->spare_ops->len - 1);
+  else
+    {
+      batch->ops = g_array_sized_new (FALSE, FALSE, sizeof (Op), 64);
+      g_array_set_clear_func (batch->ops, op_clear);
+    }
   return batch;
 }
 
 static void
 batch_free (Batch *batch)
 {
-  g_array_unref (batch->ops);
+  g_clear_pointer (&batch->ops, g_array_unref);
   g_free (batch);
+}
+
+/* Frees @batch but keeps its op array for a later batch. Not under self->lock: clearing the
+ * ops drops thousands of event references, which adders should not wait for. */
+static void
+batch_recycle (HeraldHistory *self, Batch *batch)
+{
+  g_array_set_size (batch->ops, 0);
+  g_mutex_lock (&self->lock);
+  if (self->spare_ops->len < SPARE_MAX)
+    g_ptr_array_add (self->spare_ops, g_steal_pointer (&batch->ops));
+  g_mutex_unlock (&self->lock);
+  batch_free (batch);
 }
 
 /* Errors that say something about the machine, not the file: never a reason to move it aside. */
@@ -793,7 +821,7 @@ hand_over (HeraldHistory *self, Batch *batch)
       /* Nothing to call and nothing before it still waiting: done without a main loop turn. */
       mark_dispatched_locked (self, batch->last_seq);
       g_mutex_unlock (&self->lock);
-      batch_free (batch);
+      batch_recycle (self, batch);
       return;
     }
   g_queue_push_tail (&self->done, batch);
@@ -820,6 +848,8 @@ writer_thread (gpointer data)
       self->writer_waiting = FALSE;
       /* Stopping still drains what was queued before. */
       batch = g_queue_pop_head (&self->pending);
+      if (self->adders_waiting > 0)
+        g_cond_broadcast (&self->progress_cond);
       g_mutex_unlock (&self->lock);
 
       if (batch == NULL)
@@ -866,7 +896,7 @@ deliver (HeraldHistory *self)
       self->undelivered--;
       mark_dispatched_locked (self, batch->last_seq);
       g_mutex_unlock (&self->lock);
-      batch_free (batch);
+      batch_recycle (self, batch);
     }
 }
 
@@ -898,10 +928,12 @@ static GSourceFuncs dispatch_source_funcs = {
   .finalize = dispatch_source_finalize,
 };
 
-static void
+/* Returns TRUE when written batches wait for their callbacks. */
+static gboolean
 enqueue (HeraldHistory *self, Op *op)
 {
   Batch *batch;
+  gboolean undelivered;
 
   g_mutex_lock (&self->lock);
   if (self->stopping || self->writer == NULL)
@@ -909,12 +941,33 @@ enqueue (HeraldHistory *self, Op *op)
       g_mutex_unlock (&self->lock);
       g_critical ("%s: the history is closed", G_STRFUNC);
       op_clear (op);
-      return;
+      return FALSE;
     }
-  batch = g_queue_peek_tail (&self->pending);
+  /* Back-pressure: with PENDING_MAX full batches queued, wait until the writer takes one. This
+   * waits for the writer alone, which never waits for any other thread (its callbacks are
+   * handed over, not run), so it cannot deadlock, on the opener's thread included. It must
+   * never wait for callbacks to be delivered: on the opener's thread only the caller itself
+   * could deliver them. Stopping ends the wait; the writer never adds. */
+  for (;;)
+    {
+      batch = g_queue_peek_tail (&self->pending);
+      if (self->stopping || g_thread_self () == self->writer
+          || g_queue_get_length (&self->pending) < PENDING_MAX || batch->ops->len < BATCH_MAX)
+        break;
+      self->adders_waiting++;
+      g_cond_wait (&self->progress_cond, &self->lock);
+      self->adders_waiting--;
+    }
+  if (self->stopping)
+    {
+      g_mutex_unlock (&self->lock);
+      g_critical ("%s: the history is closed", G_STRFUNC);
+      op_clear (op);
+      return FALSE;
+    }
   if (batch == NULL || batch->ops->len >= BATCH_MAX)
     {
-      batch = batch_new ();
+      batch = batch_new_locked (self);
       g_queue_push_tail (&self->pending, batch);
     }
   g_array_append_vals (batch->ops, op, 1);
@@ -926,7 +979,9 @@ enqueue (HeraldHistory *self, Op *op)
       self->writer_waiting = FALSE;
       g_cond_signal (&self->writer_cond);
     }
+  undelivered = !g_queue_is_empty (&self->done);
   g_mutex_unlock (&self->lock);
+  return undelivered;
 }
 
 static HeraldEvent *
@@ -1046,6 +1101,8 @@ herald_history_dispose (GObject *object)
       g_mutex_lock (&self->lock);
       self->stopping = TRUE;
       g_cond_signal (&self->writer_cond);
+      /* Only a caller without a reference of its own could still be waiting to add. */
+      g_cond_broadcast (&self->progress_cond);
       g_mutex_unlock (&self->lock);
       g_thread_join (g_steal_pointer (&self->writer));
     }
@@ -1075,6 +1132,8 @@ herald_history_finalize (GObject *object)
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->writer_cond);
   g_cond_clear (&self->flush_cond);
+  g_cond_clear (&self->progress_cond);
+  g_clear_pointer (&self->spare_ops, g_ptr_array_unref);
 
   G_OBJECT_CLASS (herald_history_parent_class)->finalize (object);
 }
@@ -1103,6 +1162,8 @@ herald_history_init (HeraldHistory *self)
   g_mutex_init (&self->lock);
   g_cond_init (&self->writer_cond);
   g_cond_init (&self->flush_cond);
+  g_cond_init (&self->progress_cond);
+  self->spare_ops = g_ptr_array_new_with_free_func ((GDestroyNotify)g_array_unref);
   g_queue_init (&self->pending);
   g_queue_init (&self->done);
 }
@@ -1279,7 +1340,23 @@ herald_history_add (HeraldHistory *self, HeraldEvent *event, HeraldHistoryAddedF
   op.event = herald_event_ref (event);
   op.callback = callback;
   op.user_data = user_data;
-  enqueue (self, &op);
+  if (!enqueue (self, &op))
+    return;
+
+  /* During a burst the opener's main loop may not turn for seconds: libsoup keeps reading
+   * frames in one dispatch for as long as the peer keeps sending, and each becomes an add.
+   * Written batches, and the events they hold, would pile up waiting for the dispatch source.
+   * So the add itself delivers them when it runs where they belong: the opener's thread,
+   * owning the callback context, and not inside a callback (deliver () is re-entrant, but a
+   * callback that adds would then run later callbacks before it returns). Memory then stays
+   * at about PENDING_MAX + 2 batches whatever the burst's length. */
+  if (g_thread_self () == self->home && self->delivering == NULL
+      && g_main_context_is_owner (self->context))
+    {
+      g_autoptr (HeraldHistory) hold = g_object_ref (self);
+
+      deliver (self);
+    }
 }
 
 void

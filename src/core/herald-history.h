@@ -55,9 +55,15 @@ typedef enum
 typedef void (*HeraldHistoryAddedFunc) (HeraldHistory *history, HeraldEvent *event,
                                         HeraldHistoryOutcome outcome, gpointer user_data);
 
-/* Queues @event (a reference is taken) and returns at once; callable from any thread. A writer
- * thread stores queued events in batches, one transaction each, and then calls @callback (may
- * be NULL) for each event in the order they were added, with the outcome of its insert.
+/* Queues @event (a reference is taken); callable from any thread. A writer thread stores queued
+ * events in batches, one transaction each, and then calls @callback (may be NULL) for each event
+ * in the order they were added, with the outcome of its insert.
+ * It returns at once unless a burst outruns the disk: with two full batches already waiting for
+ * the writer it waits until the writer takes one (never for a main loop or a callback), so a
+ * socket behind it is slowed down through TCP instead of the queue growing.
+ * On the opener's thread while it owns the callback context, and not inside one of these
+ * callbacks, it first runs the callbacks of batches already written: a burst delivered in one
+ * long main-loop dispatch then holds a few batches in memory, not the whole burst.
  * When a batch cannot be written (disk full, I/O error) a warning is logged, the batch is rolled
  * back and its events are reported HERALD_HISTORY_NOT_STORED, so a caller can still tell the
  * user; the store keeps running and later batches are tried again.
