@@ -327,6 +327,29 @@ herald_feed_new_event (HeraldFeed *self, const char *type, const char *dedupe_id
 }
 
 char *
+herald_feed_raw_dedupe_id (const char *frame, gsize length)
+{
+  g_autofree char *checksum
+    = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)frame, length);
+
+  return g_strconcat ("raw:", checksum, NULL);
+}
+
+HeraldEvent *
+herald_feed_new_unknown_event (HeraldFeed *self, const char *type, const char *frame, gsize length)
+{
+  g_autofree char *dedupe = herald_feed_raw_dedupe_id (frame, length);
+  HeraldEvent *event = herald_feed_new_event (self, type, dedupe);
+  const char *provider = herald_account_get_provider_info (herald_feed_get_account (self))->name;
+
+  herald_event_set_category (event, HERALD_CATEGORY_SYSTEM);
+  /* TRANSLATORS: a provider and an event name Herald does not know, e.g. "Pally: campaign.ended" */
+  herald_event_take_title (event, g_strdup_printf (_ ("%s: %s"), provider, type));
+  herald_event_set_raw (event, frame, length);
+  return event;
+}
+
+char *
 herald_feed_build_uri (HeraldFeed *self, gboolean websocket, const char *path_suffix,
                        const char *first_param, ...)
 {

@@ -109,6 +109,16 @@ void herald_feed_reconnect (HeraldFeed *self, gboolean reauthenticate, const cha
 /* A new event stamped with this feed's account and provider. */
 HeraldEvent *herald_feed_new_event (HeraldFeed *self, const char *type, const char *dedupe_id);
 
+/* The dedupe id of a message without an id of its own: "raw:<SHA-256 of the frame>", so a
+ * copy sent again collapses into one. */
+char *herald_feed_raw_dedupe_id (const char *frame, gsize length);
+
+/* A message of a type Herald does not know yet: kept, not dropped, since the user may care.
+ * Category system, title "<Provider>: <type>", the raw dedupe id and the frame as raw.
+ * type must already be clean text (herald_format_clean_text). */
+HeraldEvent *herald_feed_new_unknown_event (HeraldFeed *self, const char *type, const char *frame,
+                                            gsize length);
+
 /* The account's endpoint with http→ws / https→wss, path_suffix appended to its path
  * (NULL for none) and the query parameters added (NULL-terminated name, value pairs;
  * values are escaped). */

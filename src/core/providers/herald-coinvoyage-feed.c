@@ -533,16 +533,8 @@ static void
 emit_unknown (HeraldCoinvoyageFeed *self, const char *type, const char *frame, gsize length)
 {
   HeraldFeed *feed = HERALD_FEED (self);
-  g_autofree char *checksum
-    = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)frame, length);
-  g_autofree char *dedupe = g_strconcat ("raw:", checksum, NULL);
-  HeraldEvent *event = herald_feed_new_event (feed, type, dedupe);
 
-  herald_event_set_category (event, HERALD_CATEGORY_SYSTEM);
-  /* TRANSLATORS: %s is a message type such as "announcement" */
-  herald_event_take_title (event, g_strdup_printf (_ ("CoinVoyage: %s"), type));
-  herald_event_set_raw (event, frame, length);
-  herald_feed_emit (feed, event);
+  herald_feed_emit (feed, herald_feed_new_unknown_event (feed, type, frame, length));
 }
 
 static void

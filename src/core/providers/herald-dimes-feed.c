@@ -300,15 +300,6 @@ dup_event_id (HeraldJsonNode envelope)
   return g_steal_pointer (&id);
 }
 
-static char *
-raw_dedupe_id (const char *frame, gsize length)
-{
-  g_autofree char *checksum
-    = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)frame, length);
-
-  return g_strconcat ("raw:", checksum, NULL);
-}
-
 static void
 set_occurred (HeraldEvent *event, HeraldJsonNode envelope)
 {
@@ -366,7 +357,7 @@ emit_unknown (HeraldDimesFeed *self, const char *name, HeraldJsonNode envelope, 
   HeraldEvent *event;
 
   if (id == NULL)
-    id = raw_dedupe_id (frame, length);
+    id = herald_feed_raw_dedupe_id (frame, length);
   event = herald_feed_new_event (feed, type, id);
   herald_event_set_category (event,
                              has_position ? HERALD_CATEGORY_POSITION : HERALD_CATEGORY_SYSTEM);
@@ -427,7 +418,7 @@ handle_error_event (HeraldDimesFeed *self, HeraldJsonNode argument, const char *
       return;
     }
 
-  id = raw_dedupe_id (frame, length);
+  id = herald_feed_raw_dedupe_id (frame, length);
   event = herald_feed_new_event (feed, "error", id);
   herald_event_set_category (event, HERALD_CATEGORY_SYSTEM);
   herald_event_set_severity (event, HERALD_SEVERITY_WARNING);

@@ -641,16 +641,8 @@ emit_unknown (HeraldHashiFeed *self, HeraldJsonNode root, const char *frame, gsi
   HeraldFeed *feed = HERALD_FEED (self);
   g_autofree char *type = herald_json_node_dup_member_string (root, "type");
   g_autofree char *clean_type = herald_format_clean_text (type, MAX_TYPE_CHARS);
-  g_autofree char *checksum
-    = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)frame, length);
-  g_autofree char *dedupe = g_strconcat ("raw:", checksum, NULL);
-  HeraldEvent *event = herald_feed_new_event (feed, clean_type, dedupe);
 
-  herald_event_set_category (event, HERALD_CATEGORY_SYSTEM);
-  /* TRANSLATORS: %s is a message type such as "bounty:event" */
-  herald_event_take_title (event, g_strdup_printf (_ ("Hashi: %s"), clean_type));
-  herald_event_set_raw (event, frame, length);
-  herald_feed_emit (feed, event);
+  herald_feed_emit (feed, herald_feed_new_unknown_event (feed, clean_type, frame, length));
 }
 
 static void

@@ -118,16 +118,8 @@ emit_unknown (HeraldPallyFeed *self, HeraldJsonNode root, const char *data, gsiz
   HeraldFeed *feed = HERALD_FEED (self);
   g_autofree char *type = herald_json_node_dup_member_string (root, "type");
   g_autofree char *clean_type = herald_format_clean_text (type, 64);
-  g_autofree char *checksum
-    = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)data, length);
-  g_autofree char *dedupe = g_strconcat ("raw:", checksum, NULL);
-  HeraldEvent *event = herald_feed_new_event (feed, clean_type, dedupe);
 
-  herald_event_set_category (event, HERALD_CATEGORY_SYSTEM);
-  /* TRANSLATORS: %s is an event name such as "campaign.ended" */
-  herald_event_take_title (event, g_strdup_printf (_ ("Pally: %s"), clean_type));
-  herald_event_set_raw (event, data, length);
-  herald_feed_emit (feed, event);
+  herald_feed_emit (feed, herald_feed_new_unknown_event (feed, clean_type, data, length));
 }
 
 static void

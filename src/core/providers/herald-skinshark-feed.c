@@ -542,17 +542,10 @@ emit_unknown (HeraldSkinsharkFeed *self, const char *name, gint64 ts_us, const c
               gsize length)
 {
   HeraldFeed *feed = HERALD_FEED (self);
-  g_autofree char *checksum
-    = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)frame, length);
-  g_autofree char *dedupe = g_strconcat ("raw:", checksum, NULL);
-  HeraldEvent *event = herald_feed_new_event (feed, name, dedupe);
+  HeraldEvent *event = herald_feed_new_unknown_event (feed, name, frame, length);
 
-  herald_event_set_category (event, HERALD_CATEGORY_SYSTEM);
-  /* TRANSLATORS: %s is an event name such as "inventory.synced" */
-  herald_event_take_title (event, g_strdup_printf (_ ("SkinShark: %s"), name));
   if (ts_us > 0)
     herald_event_set_occurred (event, ts_us);
-  herald_event_set_raw (event, frame, length);
   herald_feed_emit (feed, event);
 }
 
