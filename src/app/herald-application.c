@@ -9,6 +9,7 @@
 #define G_SETTINGS_ENABLE_BACKEND
 #include <gio/gsettingsbackend.h>
 #include <glib/gi18n.h>
+#include <glib-unix.h>
 #include <glib/gstdio.h>
 
 #include "herald-account-store.h"
@@ -342,6 +343,15 @@ static const GActionEntry app_actions[] = {
   { "about", about_activated, NULL, NULL, NULL },
 };
 
+/* SIGTERM (logout, systemd, kill) and SIGINT (Ctrl+C) end Herald the ordinary way, so the
+ * history is flushed and the demo's scratch directory removed. */
+static gboolean
+quit_on_signal_cb (gpointer user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
 static int
 herald_application_handle_local_options (GApplication *application, GVariantDict *options)
 {
@@ -401,6 +411,8 @@ herald_application_startup (GApplication *application)
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions),
                                    self);
+  g_unix_signal_add (SIGTERM, quit_on_signal_cb, self);
+  g_unix_signal_add (SIGINT, quit_on_signal_cb, self);
   paused = g_settings_create_action (self->settings, "paused");
   g_action_map_add_action (G_ACTION_MAP (self), paused);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit",
