@@ -276,15 +276,6 @@ account_list (int argc, char **argv)
   return EXIT_OK;
 }
 
-static void
-wipe_and_free (char *secret)
-{
-  if (secret == NULL)
-    return;
-  explicit_bzero (secret, strlen (secret));
-  g_free (secret);
-}
-
 /* Keys and tokens are printable ASCII-ish text: whitespace or control characters mean the
  * wrong thing was pasted (or piped), and would only fail later, less clearly. */
 static gboolean
@@ -350,7 +341,7 @@ read_credential (FILE *input, const HeraldCredentialSpec *spec, gboolean interac
 
   if (length > MAX_CREDENTIAL_LENGTH || !credential_is_plausible (secret))
     {
-      wipe_and_free (secret);
+      herald_secret_wipe_free (secret);
       g_set_error (error, HERALD_ACCOUNT_ERROR, HERALD_ACCOUNT_ERROR_INVALID_OPTION,
                    _ ("The %s on standard input is not a valid credential"), _ (spec->prompt));
       return NULL;
@@ -364,7 +355,7 @@ account_add (int argc, char **argv)
   g_autoptr (HeraldAccountStore) store = NULL;
   g_autoptr (HeraldAccount) account = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) secrets = g_ptr_array_new_with_free_func ((GDestroyNotify)wipe_and_free);
+  g_autoptr (GPtrArray) secrets = g_ptr_array_new_with_free_func (herald_secret_wipe_free);
   const HeraldProviderInfo *info;
   const HeraldCredentialSpec *specs;
   gboolean have_label = FALSE;

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "herald-secret.h"
 #include "herald-feed-private.h"
 
 typedef struct
@@ -34,15 +35,6 @@ enum
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static void
-wipe_secret (gpointer data)
-{
-  char *secret = data;
-
-  explicit_bzero (secret, strlen (secret));
-  g_free (secret);
-}
 
 static void
 default_prepare_async (HeraldFeed *self, SoupSession *session, GCancellable *cancellable,
@@ -143,7 +135,8 @@ herald_feed_init (HeraldFeed *self)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
 
-  priv->credentials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, wipe_secret);
+  priv->credentials
+    = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, herald_secret_wipe_free);
 }
 
 HeraldAccount *

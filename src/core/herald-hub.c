@@ -61,15 +61,6 @@ static guint signals[N_SIGNALS];
 static void entry_start (HubEntry *entry);
 
 static void
-wipe_secret (gpointer data)
-{
-  char *secret = data;
-
-  explicit_bzero (secret, strlen (secret));
-  g_free (secret);
-}
-
-static void
 entry_set_state (HubEntry *entry, HeraldConnectionState state, const char *reason)
 {
   if (entry->state == state && g_strcmp0 (entry->reason, reason) == 0)
@@ -249,7 +240,8 @@ entry_start (HubEntry *entry)
       return;
     }
 
-  entry->credentials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, wipe_secret);
+  entry->credentials
+    = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, herald_secret_wipe_free);
   entry->cancellable = g_cancellable_new ();
   specs = herald_account_get_credentials (entry->account, &n_specs);
   for (guint i = 0; i < n_specs; i++)
@@ -402,7 +394,8 @@ static void
 herald_hub_init (HeraldHub *self)
 {
   self->use_keyring = TRUE;
-  self->memory_credentials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, wipe_secret);
+  self->memory_credentials
+    = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, herald_secret_wipe_free);
   self->entries
     = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)entry_free);
   self->announced_unstored = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

@@ -4,6 +4,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "herald-secret.h"
@@ -201,4 +203,13 @@ herald_secret_free (char *secret)
 {
   if (secret != NULL)
     secret_password_free (secret);
+}
+
+void
+herald_secret_wipe_free (gpointer secret)
+{
+  if (secret == NULL)
+    return;
+  explicit_bzero (secret, strlen (secret));
+  g_free (secret);
 }

@@ -41,4 +41,8 @@ gboolean herald_secret_clear_finish (GAsyncResult *result, GError **error);
 
 void herald_secret_free (char *secret);
 
+/* For copies of secrets in ordinary memory (read from stdin, held by a feed): overwritten,
+ * then freed. NULL is fine. A gpointer, so it serves as a GDestroyNotify too. */
+void herald_secret_wipe_free (gpointer secret);
+
 G_END_DECLS

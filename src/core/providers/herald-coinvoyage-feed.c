@@ -18,6 +18,7 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
+#include "herald-secret.h"
 #include "herald-coinvoyage-feed.h"
 #include "herald-format.h"
 #include "herald-json.h"
@@ -51,15 +52,6 @@ typedef enum
 } Refusal;
 
 /* --- helpers --- */
-
-static void
-wipe_free (char *secret)
-{
-  if (secret == NULL)
-    return;
-  explicit_bzero (secret, strlen (secret));
-  g_free (secret);
-}
 
 static char *
 dup_clean (HeraldJsonNode node, guint max_chars)
@@ -206,8 +198,8 @@ herald_coinvoyage_feed_opened (HeraldFeed *feed, SoupWebsocketConnection *socket
   text = build_message ("connect", "api_key", key, authorization ? "authorization_signature" : NULL,
                         authorization);
   herald_feed_send_text (feed, text);
-  wipe_free (text);
-  wipe_free (authorization);
+  herald_secret_wipe_free (text);
+  herald_secret_wipe_free (authorization);
   return TRUE;
 }
 

@@ -30,6 +30,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "herald-secret.h"
 #include "herald-format.h"
 #include "herald-json.h"
 #include "herald-skinshark-feed.h"
@@ -92,15 +93,6 @@ struct _HeraldSkinsharkFeed
 G_DEFINE_FINAL_TYPE (HeraldSkinsharkFeed, herald_skinshark_feed, HERALD_TYPE_FEED)
 
 /* --- small readers --- */
-
-static void
-wipe_free (char *secret)
-{
-  if (secret == NULL)
-    return;
-  explicit_bzero (secret, strlen (secret));
-  g_free (secret);
-}
 
 /* A provider id as text: strings as sent (cleaned), integers in decimal; NULL otherwise. */
 static char *
@@ -656,7 +648,7 @@ take_token (HeraldSkinsharkFeed *self, char *token, guint64 lifetime_s)
 {
   guint64 margin_s = MIN (RENEW_MARGIN_S, lifetime_s / 4);
 
-  wipe_free (self->token);
+  herald_secret_wipe_free (self->token);
   self->token = token;
   self->renew_at_us = g_get_real_time () + (gint64)(lifetime_s - margin_s) * G_USEC_PER_SEC;
   self->renew_retry_at_us = 0;
@@ -781,7 +773,7 @@ read_mint_answer (HeraldSkinsharkFeed *self, SoupMessage *message, GBytes *body)
   token = herald_json_node_dup_string (herald_json_node_path (root, "data", "token", NULL));
   if (!success || token == NULL || *token == '\0')
     {
-      wipe_free (token);
+      herald_secret_wipe_free (token);
       return g_error_new_literal (HERALD_FEED_ERROR, HERALD_FEED_ERROR_PROTOCOL,
                                   _ ("SkinShark answered without an access token"));
     }
@@ -1261,7 +1253,7 @@ herald_skinshark_feed_finalize (GObject *object)
   HeraldSkinsharkFeed *self = HERALD_SKINSHARK_FEED (object);
 
   g_clear_weak_pointer (&self->tcp);
-  g_clear_pointer (&self->token, wipe_free);
+  g_clear_pointer (&self->token, herald_secret_wipe_free);
   g_clear_pointer (&self->doc, herald_json_doc_free);
   G_OBJECT_CLASS (herald_skinshark_feed_parent_class)->finalize (object);
 }
