@@ -255,3 +255,31 @@ herald_test_sim_feed_new (HeraldSimulator *sim, HeraldAccount *account)
                                 herald_simulator_get_credential (sim, feed_name, specs[i].field));
   return feed;
 }
+
+void
+herald_test_assert_event (HeraldEvent *event, const char *frame, const char *type,
+                          const char *dedupe_id, const char *title, const char *body,
+                          HeraldCategory category, HeraldSeverity severity)
+{
+  g_autofree char *expected_id = NULL;
+
+  /* Computed here, not with the feed's own helper, so a wrong rule there shows. */
+  if (g_str_equal (dedupe_id, HERALD_TEST_RAW_DEDUPE))
+    {
+      g_autofree char *checksum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, frame, -1);
+
+      expected_id = g_strconcat ("raw:", checksum, NULL);
+    }
+  else
+    expected_id = g_strdup (dedupe_id);
+
+  g_assert_cmpstr (herald_event_get_event_type (event), ==, type);
+  g_assert_cmpstr (herald_event_get_id (event), ==, expected_id);
+  g_assert_cmpstr (herald_event_get_title (event), ==, title);
+  g_assert_cmpstr (herald_event_get_body (event), ==, body);
+  g_assert_cmpstr (herald_category_to_string (herald_event_get_category (event)), ==,
+                   herald_category_to_string (category));
+  g_assert_cmpstr (herald_severity_to_string (herald_event_get_severity (event)), ==,
+                   herald_severity_to_string (severity));
+  g_assert_cmpstr (herald_event_get_raw (event), ==, frame);
+}

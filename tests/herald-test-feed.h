@@ -73,6 +73,16 @@ void herald_test_sink_free (HeraldTestSink *sink);
  * AddressSanitizer then catches any read past the frame. */
 void herald_test_feed_receive (HeraldFeed *feed, const char *frame);
 
+/* In expected-event tables: the id of a message without one of its own, "raw:" + the
+ * SHA-256 of the frame, which herald_test_assert_event() computes itself. */
+#define HERALD_TEST_RAW_DEDUPE "raw"
+
+/* Checks what every feed fills in from one frame: type, dedupe id, title, body, category,
+ * severity, and the frame kept as raw. */
+void herald_test_assert_event (HeraldEvent *event, const char *frame, const char *type,
+                               const char *dedupe_id, const char *title, const char *body,
+                               HeraldCategory category, HeraldSeverity severity);
+
 /* --- a feed on a real connection --- */
 
 /* A connection on its own session, with a short backoff (50 ms base, 200 ms cap, seed 1)
