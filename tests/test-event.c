@@ -45,6 +45,12 @@ test_event_setters (void)
   g_assert_cmpstr (herald_event_get_body (event), ==, "AK-47 | Redline");
   g_assert_cmpstr (herald_event_get_link (event), ==, "https://example.org/t1");
   g_assert_cmpstr (herald_event_get_raw (event), ==, "{\"a\":1}");
+  g_assert_cmpuint (herald_event_get_raw_length (event), ==, 7);
+  herald_event_set_raw (event, "{}\0tail", 7);
+  g_assert_cmpstr (herald_event_get_raw (event), ==, "{}");
+  g_assert_cmpuint (herald_event_get_raw_length (event), ==, 2);
+  herald_event_set_raw (event, "[1]", -1);
+  g_assert_cmpuint (herald_event_get_raw_length (event), ==, 3);
 
   /* The boxed type copies by reference: the copy is the same event. */
   second_ref = g_boxed_copy (HERALD_TYPE_EVENT, event);

@@ -6,13 +6,17 @@
 
 #include "herald-event.h"
 
+#include <string.h>
+
 struct _HeraldEvent
 {
   gatomicrefcount ref_count;
-  char *id;
-  char *account;
-  char *provider;
-  char *type;
+  /* Fixed at creation, and stored in the same allocation as the event, after it: feeds make
+   * tens of thousands of events a second in a burst, and four allocations fewer each count. */
+  const char *id;
+  const char *account;
+  const char *provider;
+  const char *type;
   HeraldCategory category;
   HeraldSeverity severity;
   char *title;
@@ -21,7 +25,9 @@ struct _HeraldEvent
   gint64 occurred;
   gint64 received;
   char *raw;
+  gsize raw_length;
   gboolean read;
+  char identity[]; /* id, account, provider and type, each with its nul */
 };
 
 G_DEFINE_BOXED_TYPE (HeraldEvent, herald_event, herald_event_ref, herald_event_unref)
@@ -51,23 +57,36 @@ static const char *const severity_nicks[] = {
   [HERALD_SEVERITY_CRITICAL] = "critical",
 };
 
+/* Copies text to *cursor and moves the cursor past its nul. */
+static const char *
+place (char **cursor, const char *text)
+{
+  const char *placed = *cursor;
+
+  *cursor = g_stpcpy (*cursor, text) + 1;
+  return placed;
+}
+
 HeraldEvent *
 herald_event_new (const char *account_id, const char *provider, const char *type,
                   const char *dedupe_id)
 {
   HeraldEvent *self;
+  char *cursor;
 
   g_return_val_if_fail (account_id != NULL, NULL);
   g_return_val_if_fail (provider != NULL, NULL);
   g_return_val_if_fail (type != NULL, NULL);
   g_return_val_if_fail (dedupe_id != NULL, NULL);
 
-  self = g_new0 (HeraldEvent, 1);
+  self = g_malloc0 (sizeof (HeraldEvent) + strlen (dedupe_id) + strlen (account_id)
+                    + strlen (provider) + strlen (type) + 4);
   g_atomic_ref_count_init (&self->ref_count);
-  self->account = g_strdup (account_id);
-  self->provider = g_strdup (provider);
-  self->type = g_strdup (type);
-  self->id = g_strdup (dedupe_id);
+  cursor = self->identity;
+  self->id = place (&cursor, dedupe_id);
+  self->account = place (&cursor, account_id);
+  self->provider = place (&cursor, provider);
+  self->type = place (&cursor, type);
   self->category = HERALD_CATEGORY_SYSTEM;
   self->severity = HERALD_SEVERITY_INFO;
   self->title = empty_text;
@@ -92,10 +111,6 @@ herald_event_unref (HeraldEvent *self)
   g_return_if_fail (self != NULL);
   if (!g_atomic_ref_count_dec (&self->ref_count))
     return;
-  g_free (self->id);
-  g_free (self->account);
-  g_free (self->provider);
-  g_free (self->type);
   text_free (self->title);
   text_free (self->body);
   g_free (self->link);
@@ -238,12 +253,19 @@ void
 herald_event_set_raw (HeraldEvent *self, const char *raw, gssize len)
 {
   text_free (self->raw);
-  if (raw == NULL || len == 0 || (len < 0 && *raw == '\0'))
-    self->raw = empty_text;
-  else if (len < 0)
-    self->raw = g_strdup (raw);
+  /* Text ends at a nul, as it did in every reader before the length was kept. */
+  if (raw == NULL)
+    len = 0;
   else
-    self->raw = g_strndup (raw, len);
+    len = len < 0 ? strlen (raw) : strnlen (raw, len);
+  self->raw_length = len;
+  self->raw = len == 0 ? empty_text : g_strndup (raw, len);
+}
+
+gsize
+herald_event_get_raw_length (const HeraldEvent *self)
+{
+  return self->raw_length;
 }
 
 gboolean

@@ -65,6 +65,8 @@ void herald_event_set_received (HeraldEvent *event, gint64 received_us);
 
 /* The message as it came off the wire, kept for the history's detail view and --json. */
 const char *herald_event_get_raw (const HeraldEvent *event);
+/* In bytes, without the nul: so a writer need not measure it again. */
+gsize herald_event_get_raw_length (const HeraldEvent *event);
 void herald_event_set_raw (HeraldEvent *event, const char *raw, gssize len);
 
 gboolean herald_event_get_read (const HeraldEvent *event);
