@@ -5,7 +5,7 @@
 #   bench/profile.sh [MODE] [N] [-- perf-threads.py options]
 #   bench/profile.sh hub 200000 -- --callers g_log
 #
-# MODE is raw, engine or hub (default hub); N defaults to 200000. The feed is the simulator's
+# MODE is raw, engine or hub (default hub); N defaults to 200000. BUILD picks the build tree. The feed is the simulator's
 # stream replayed at memory speed (see run.sh), so the consumer runs flat out.
 set -euo pipefail
 
@@ -17,7 +17,7 @@ FREQ=1999
 export LC_ALL=C.UTF-8
 
 root=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
-build=$root/_build/bench-prof
+build=${BUILD:-$root/_build/bench-prof}
 if [ ! -f "$build/build.ninja" ]; then
   meson setup "$build" "$root" -Dbuildtype=release \
     -Dc_args='-g -fno-omit-frame-pointer' >/dev/null
