@@ -5,8 +5,9 @@
 #   bench/profile.sh [MODE] [N] [-- perf-threads.py options]
 #   bench/profile.sh hub 200000 -- --callers g_log
 #
-# MODE is raw, engine or hub (default hub); N defaults to 200000. BUILD picks the build tree. The feed is the simulator's
-# stream replayed at memory speed (see run.sh), so the consumer runs flat out.
+# MODE is raw, engine or hub (default hub); N defaults to 200000; BUILD picks the build tree
+# (default _build/bench-prof). The feed is the simulator's stream replayed at memory speed (see
+# run.sh), so the consumer runs flat out.
 set -euo pipefail
 
 MODE=${1:-hub}
