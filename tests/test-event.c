@@ -52,6 +52,37 @@ test_event_setters (void)
   herald_event_set_raw (event, "[1]", -1);
   g_assert_cmpuint (herald_event_get_raw_length (event), ==, 3);
 
+  /* Links come from untrusted feeds and are clicked: only plain http(s) addresses stay. */
+  {
+    static const struct
+    {
+      const char *link;
+      gboolean kept;
+    } links[] = {
+      { "https://pally.gg/p/x?a=1&b=%20#top", TRUE },
+      { "HTTP://example.org", TRUE },
+      { "http://127.0.0.1:8080/t", TRUE },
+      { "javascript:alert(1)", FALSE },
+      { "file:///etc/passwd", FALSE },
+      { "data:text/html,x", FALSE },
+      { "/relative/path", FALSE },
+      { "https://", FALSE },
+      { "https:///no-host", FALSE },
+      { "https://pally.gg/p/x\n\a <b>evil", FALSE },
+      { "https://pally.gg/p/\"onclick", FALSE },
+      { "https://ex\xc3\xa4mple.org", FALSE },
+      { "", FALSE },
+      { NULL, FALSE },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (links); i++)
+      {
+        herald_event_set_link (event, "https://example.org/before");
+        herald_event_set_link (event, links[i].link);
+        g_assert_cmpstr (herald_event_get_link (event), ==, links[i].kept ? links[i].link : NULL);
+      }
+  }
+
   /* The boxed type copies by reference: the copy is the same event. */
   second_ref = g_boxed_copy (HERALD_TYPE_EVENT, event);
   g_assert_true (second_ref == event);

@@ -23,6 +23,8 @@ test_format_cents (void)
     { 999, "GBP", "£9.99" },
     { 2500, "CAD", "25.00 CAD" },
     { G_MININT64, "USD", "-$92233720368547758.08" },
+    { G_MAXINT64, "USD", "$92233720368547758.07" },
+    { -5, "CHF", "-0.05 CHF" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -93,6 +95,55 @@ test_format_clean_text (void)
 }
 
 static void
+test_format_take_clean_text (void)
+{
+  char *clean = g_strdup ("Alice");
+  char *same = clean;
+  g_autofree char *cleaned = NULL;
+
+  /* Clean text comes back as it went in, with no copy; other text is cleaned as above. */
+  clean = herald_format_take_clean_text (clean, 10);
+  g_assert_true (clean == same);
+  g_free (clean);
+  cleaned = herald_format_take_clean_text (g_strdup ("  bell\a \xff"), 0);
+  g_assert_cmpstr (cleaned, ==, "bell \xef\xbf\xbd");
+  g_free (g_steal_pointer (&cleaned));
+  cleaned = herald_format_take_clean_text (g_strdup ("abcdefghij"), 5);
+  g_assert_cmpstr (cleaned, ==, "abcde…");
+  g_free (g_steal_pointer (&cleaned));
+  cleaned = herald_format_take_clean_text (NULL, 5);
+  g_assert_cmpstr (cleaned, ==, "");
+}
+
+static void
+test_format_fill (void)
+{
+  static const struct
+  {
+    const char *template;
+    const char *expected;
+  } cases[] = {
+    { "%s tipped %s", "Alice tipped $5.00" },
+    { "%2$s von %1$s", "$5.00 von Alice" }, /* a translator's reordering */
+    { "%1$s, %1$s!", "Alice, Alice!" },
+    { "100%% %s", "100% Alice" },
+    { "no placeholders", "no placeholders" },
+    { "", "" },
+    /* Broken translations show as they are, and never read past the two arguments. */
+    { "%d and %s", "%d and Alice" },
+    { "%3$s %s %s %s", "%3$s Alice $5.00 %s" },
+    { "trailing %", "trailing %" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = herald_format_fill (cases[i].template, "Alice", "$5.00", NULL);
+
+      g_assert_cmpstr (text, ==, cases[i].expected);
+    }
+}
+
+static void
 test_format_escape_mnemonic (void)
 {
   static const char *const cases[][2] = {
@@ -130,6 +181,8 @@ main (int argc, char **argv)
   g_test_add_func ("/format/cents", test_format_cents);
   g_test_add_func ("/format/decimal", test_format_decimal);
   g_test_add_func ("/format/clean-text", test_format_clean_text);
+  g_test_add_func ("/format/take-clean-text", test_format_take_clean_text);
+  g_test_add_func ("/format/fill", test_format_fill);
   g_test_add_func ("/format/escape-mnemonic", test_format_escape_mnemonic);
   g_test_add_func ("/format/isolate", test_format_isolate);
   return g_test_run ();

@@ -212,11 +212,41 @@ herald_event_get_link (const HeraldEvent *self)
   return self->link;
 }
 
+/* Links come from the feeds' untrusted text and end up behind a click: only an http(s) address
+ * with a host, in plain ASCII without spaces, controls or markup, is kept. A hand check, as a
+ * GUri parse would cost an allocation per event in a burst. */
+static gboolean
+is_web_link (const char *link)
+{
+  const char *rest;
+
+  if (g_ascii_strncasecmp (link, "https://", 8) == 0)
+    rest = link + 8;
+  else if (g_ascii_strncasecmp (link, "http://", 7) == 0)
+    rest = link + 7;
+  else
+    return FALSE;
+  if (*rest == '\0' || strchr ("/?#@:", *rest) != NULL)
+    return FALSE;
+  for (const char *p = rest; *p; p++)
+    if ((guchar)*p <= ' ' || (guchar)*p >= 0x7f || strchr ("<>\"'\\`{}|^", *p) != NULL)
+      return FALSE;
+  return TRUE;
+}
+
 void
 herald_event_set_link (HeraldEvent *self, const char *link)
 {
+  herald_event_take_link (self, g_strdup (link));
+}
+
+void
+herald_event_take_link (HeraldEvent *self, char *link)
+{
   g_free (self->link);
-  self->link = (link && *link) ? g_strdup (link) : NULL;
+  self->link = link;
+  if (link != NULL && !is_web_link (link))
+    g_clear_pointer (&self->link, g_free);
 }
 
 gint64

@@ -54,7 +54,9 @@ const char *herald_event_get_body (const HeraldEvent *event);
 void herald_event_set_body (HeraldEvent *event, const char *body);
 void herald_event_take_body (HeraldEvent *event, char *body);
 const char *herald_event_get_link (const HeraldEvent *event);
+/* Only an http(s) address with a host is kept; anything else leaves the event without a link. */
 void herald_event_set_link (HeraldEvent *event, const char *link);
+void herald_event_take_link (HeraldEvent *event, char *link);
 
 /* Microseconds since the Unix epoch, UTC. "occurred" is the provider's own time when it
  * sends one, else the time Herald received the message. */

@@ -22,18 +22,33 @@ currency_symbol (const char *currency)
   return NULL;
 }
 
+/* Written by hand, not with printf: feeds format an amount for every event of a burst, and
+ * printf's set-up costs more than the digits. */
 static char *
 format_minor_units (gint64 cents, const char *currency)
 {
   const char *symbol = currency_symbol (currency);
   const char *sign = cents < 0 ? "-" : "";
   guint64 magnitude = cents < 0 ? (guint64)(-(cents + 1)) + 1 : (guint64)cents;
+  guint64 whole = magnitude / 100;
+  guint fraction = magnitude % 100;
+  char digits[32]; /* G_MAXUINT64 / 100 has 18 digits, then ".NN" and the nul */
+  char *p = digits + sizeof digits;
+
+  *--p = '\0';
+  *--p = '0' + fraction % 10;
+  *--p = '0' + fraction / 10;
+  *--p = '.';
+  do
+    {
+      *--p = '0' + whole % 10;
+      whole /= 10;
+    }
+  while (whole > 0);
 
   if (symbol != NULL)
-    return g_strdup_printf ("%s%s%" G_GUINT64_FORMAT ".%02u", sign, symbol, magnitude / 100,
-                            (guint)(magnitude % 100));
-  return g_strdup_printf ("%s%" G_GUINT64_FORMAT ".%02u %s", sign, magnitude / 100,
-                          (guint)(magnitude % 100), currency);
+    return g_strconcat (sign, symbol, p, NULL);
+  return g_strconcat (sign, p, " ", currency, NULL);
 }
 
 char *
@@ -163,6 +178,86 @@ herald_format_clean_text (const char *text, guint max_chars)
       /* Valid UTF-8 here: the sequence is copied as it is, not decoded and encoded again. */
       g_string_append_len (out, p, next - p);
       n_chars++;
+    }
+  return g_string_free (out, FALSE);
+}
+
+char *
+herald_format_take_clean_text (char *text, guint max_chars)
+{
+  char *clean;
+
+  if (text != NULL && g_utf8_validate (text, -1, NULL) && is_clean (text, max_chars))
+    return text;
+  clean = herald_format_clean_text (text, max_chars);
+  g_free (text);
+  return clean;
+}
+
+/* Where a placeholder of the template ends and which argument it takes, or FALSE when p does
+ * not start one. */
+static gboolean
+parse_placeholder (const char *p, guint *in_out_next, guint *out_index, const char **out_end)
+{
+  if (p[1] == 's')
+    {
+      *out_index = (*in_out_next)++;
+      *out_end = p + 2;
+      return TRUE;
+    }
+  /* "%2$s": translators reorder arguments, as with printf. */
+  if (p[1] >= '1' && p[1] <= '9' && p[2] == '$' && p[3] == 's')
+    {
+      *out_index = p[1] - '1';
+      *out_end = p + 4;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+char *
+herald_format_fill (const char *template, ...)
+{
+  const char *args[9];
+  const char *arg;
+  guint n_args = 0;
+  guint next = 0;
+  GString *out;
+  va_list ap;
+
+  g_return_val_if_fail (template != NULL, NULL);
+
+  va_start (ap, template);
+  while (n_args < G_N_ELEMENTS (args) && (arg = va_arg (ap, const char *)) != NULL)
+    args[n_args++] = arg;
+  va_end (ap);
+
+  out = g_string_sized_new (128);
+  for (const char *p = template, *end; *p; p = end)
+    {
+      guint index;
+
+      end = strchr (p, '%');
+      if (end == NULL)
+        {
+          g_string_append (out, p);
+          break;
+        }
+      g_string_append_len (out, p, end - p);
+      p = end;
+      if (p[1] == '%')
+        {
+          g_string_append_c (out, '%');
+          end = p + 2;
+        }
+      else if (parse_placeholder (p, &next, &index, &end) && index < n_args)
+        g_string_append (out, args[index]);
+      else
+        {
+          /* A broken translation shows as it is rather than reading past the arguments. */
+          g_string_append_c (out, '%');
+          end = p + 1;
+        }
     }
   return g_string_free (out, FALSE);
 }

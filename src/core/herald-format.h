@@ -18,6 +18,14 @@ char *herald_format_decimal (const char *amount, const char *currency);
  * line breaks and tabs folded to spaces, trimmed, at most max_chars characters with an
  * ellipsis when cut (0: no limit). Never NULL. */
 char *herald_format_clean_text (const char *text, guint max_chars);
+/* The same, consuming text: returns it as it is when it needed no cleaning, which most names
+ * and messages do not. */
+char *herald_format_take_clean_text (char *text, guint max_chars);
+
+/* A translated sentence with its placeholders filled: "%s tipped %s", or "%2$s … %1$s" as a
+ * translator reorders them, and "%%" for a percent sign. The arguments are strings, ended by
+ * NULL (at most nine). Feeds build a title for every event of a burst; printf costs more. */
+char *herald_format_fill (const char *template, ...) G_GNUC_NULL_TERMINATED;
 
 /* Wraps untrusted text in Unicode directional isolates (FSI … PDI), so a right-to-left name
  * at the start of a sentence does not turn the sentence around. */

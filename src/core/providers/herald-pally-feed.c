@@ -67,11 +67,9 @@ emit_tip (HeraldPallyFeed *self, HeraldJsonNode root, const char *data, gsize le
   g_autofree char *id = herald_json_node_dup_member_string (tip, "id");
   g_autofree char *raw_name = herald_json_node_dup_member_string (tip, "displayName");
   g_autofree char *raw_message = herald_json_node_dup_member_string (tip, "message");
-  g_autofree char *raw_page_title = herald_json_node_dup_member_string (page, "title");
   g_autofree char *created_at = herald_json_node_dup_member_string (tip, "createdAt");
   g_autofree char *name = NULL;
   g_autofree char *message = NULL;
-  g_autofree char *page_title = NULL;
   g_autofree char *amount = NULL;
   g_autofree char *url = NULL;
   g_autofree char *isolated_name = NULL;
@@ -87,9 +85,8 @@ emit_tip (HeraldPallyFeed *self, HeraldJsonNode root, const char *data, gsize le
   if (!herald_json_node_get_int64 (herald_json_node_member (tip, "grossAmountInCents"), &cents))
     herald_json_node_get_int64 (herald_json_node_member (tip, "netAmountInCents"), &cents);
 
-  name = herald_format_clean_text (raw_name, MAX_NAME_CHARS);
-  message = herald_format_clean_text (raw_message, MAX_MESSAGE_CHARS);
-  page_title = herald_format_clean_text (raw_page_title, MAX_NAME_CHARS);
+  name = herald_format_take_clean_text (g_steal_pointer (&raw_name), MAX_NAME_CHARS);
+  message = herald_format_take_clean_text (g_steal_pointer (&raw_message), MAX_MESSAGE_CHARS);
   amount = herald_format_cents (cents, "USD");
   url = herald_json_node_dup_member_string (page, "url");
 
@@ -97,14 +94,20 @@ emit_tip (HeraldPallyFeed *self, HeraldJsonNode root, const char *data, gsize le
   herald_event_set_category (event, HERALD_CATEGORY_TIP);
   isolated_name = herald_format_isolate (*name ? name : _ ("Someone"));
   /* TRANSLATORS: "Alice tipped $5.00" */
-  herald_event_take_title (event, g_strdup_printf (_ ("%s tipped %s"), isolated_name, amount));
+  herald_event_take_title (event,
+                           herald_format_fill (_ ("%s tipped %s"), isolated_name, amount, NULL));
   if (*message)
-    herald_event_set_body (event, message);
-  else if (*page_title)
-    /* TRANSLATORS: %s is the title of the creator's page */
-    herald_event_take_body (event, g_strdup_printf (_ ("On %s"), page_title));
-  if (url != NULL && (g_str_has_prefix (url, "https://") || g_str_has_prefix (url, "http://")))
-    herald_event_set_link (event, url);
+    herald_event_take_body (event, g_steal_pointer (&message));
+  else
+    {
+      g_autofree char *page_title = herald_format_take_clean_text (
+        herald_json_node_dup_member_string (page, "title"), MAX_NAME_CHARS);
+
+      if (*page_title)
+        /* TRANSLATORS: %s is the title of the creator's page */
+        herald_event_take_body (event, herald_format_fill (_ ("On %s"), page_title, NULL));
+    }
+  herald_event_take_link (event, g_steal_pointer (&url));
   if (herald_parse_iso8601 (created_at, &occurred))
     herald_event_set_occurred (event, occurred);
   herald_event_set_raw (event, data, length);
@@ -119,6 +122,11 @@ emit_unknown (HeraldPallyFeed *self, HeraldJsonNode root, const char *data, gsiz
   g_autofree char *type = herald_json_node_dup_member_string (root, "type");
   g_autofree char *clean_type = herald_format_clean_text (type, 64);
 
+  if (*clean_type == '\0')
+    {
+      herald_feed_malformed (feed, "message with a blank type");
+      return;
+    }
   herald_feed_emit (feed, herald_feed_new_unknown_event (feed, clean_type, data, length));
 }
 
