@@ -555,6 +555,43 @@ test_cap (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (ids, ==, "t10,same-c,same-b");
 }
 
+/* The cap's cut falls inside a run of equal occurred times whose insertion order is not their
+ * time order: exactly the rows before the cut in (occurred, insertion) order go. */
+static void
+test_cap_ties (Fixture *fixture, gconstpointer data)
+{
+  static const struct
+  {
+    const char *id;
+    gint64 occurred_s;
+  } rows[] = { { "x1", 2 }, { "x2", 1 }, { "x3", 2 }, { "x4", 1 }, { "x5", 2 }, { "x6", 3 } };
+  g_autofree char *ids = NULL;
+
+  fixture_open (fixture);
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    add (fixture->history, "main", rows[i].id, rows[i].occurred_s, NULL);
+  herald_history_flush (fixture->history);
+  ids = query_ids (fixture->history, NULL);
+  g_assert_cmpstr (ids, ==, "x6,x5,x3,x1,x4,x2");
+
+  /* Oldest first: x2, x4 (time 1), then x1, the first inserted at time 2. x4 came after x1
+   * but is older, so it goes; x3 has x1's time but came after it, so it stays. */
+  herald_history_set_limit (fixture->history, 3);
+  herald_history_flush (fixture->history);
+  g_clear_pointer (&ids, g_free);
+  ids = query_ids (fixture->history, NULL);
+  g_assert_cmpstr (ids, ==, "x6,x5,x3");
+
+  /* After the next batch the cap holds again, with no slack: x7 shares x3's and x5's time
+   * but came last, so of the three it stays. */
+  add (fixture->history, "main", "x7", 2, NULL);
+  add (fixture->history, "main", "x8", 4, NULL);
+  herald_history_flush (fixture->history);
+  g_clear_pointer (&ids, g_free);
+  ids = query_ids (fixture->history, NULL);
+  g_assert_cmpstr (ids, ==, "x8,x6,x7");
+}
+
 /* A second store on the same file (the CLI removing an account while the app runs) deletes
  * rows behind the first one's back: the cap must not then prune more than it should. */
 static void
@@ -623,6 +660,116 @@ test_reopen (Fixture *fixture, gconstpointer data)
   g_clear_object (&fixture->history);
   g_assert_cmpint (user_version (fixture->path), ==, version);
   recorder_clear (&rec);
+}
+
+/* A store as the first release wrote it (schema 1), rows put in by hand: insertion order
+ * (seq) differs from time order, one row is read, two accounts share an id. */
+static void
+write_schema_1_store (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  sqlite3 *db;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  db = open_raw (path);
+  exec_raw (db, "PRAGMA page_size = 16384;"
+                "PRAGMA journal_mode = WAL;"
+                "BEGIN;"
+                "CREATE TABLE events ("
+                " seq INTEGER PRIMARY KEY,"
+                " account TEXT NOT NULL,"
+                " id TEXT NOT NULL,"
+                " provider TEXT NOT NULL,"
+                " type TEXT NOT NULL,"
+                " category TEXT NOT NULL,"
+                " severity TEXT NOT NULL,"
+                " title TEXT NOT NULL,"
+                " body TEXT NOT NULL,"
+                " link TEXT,"
+                " occurred INTEGER NOT NULL,"
+                " received INTEGER NOT NULL,"
+                " raw TEXT NOT NULL,"
+                " read INTEGER NOT NULL DEFAULT 0,"
+                " UNIQUE (account, id));"
+                "CREATE INDEX events_occurred ON events (occurred);"
+                "INSERT INTO events VALUES"
+                " (3, 'main', 'v1', 'skinshark', 'trade.completed', 'trade', 'info',"
+                "  'Trade v1', 'first body', 'https://example.com/v1', 5000000, 5000001,"
+                "  '{\"id\":\"v1\"}', 1),"
+                " (7, 'main', 'v2', 'skinshark', 'trade.completed', 'trade', 'warning',"
+                "  'Trade v2', '', NULL, 5000000, 5000002, '{}', 0),"
+                " (9, 'alt', 'v1', 'skinshark', 'trade.completed', 'trade', 'info',"
+                "  'Trade alt v1', '', NULL, 4000000, 4000001, '{}', 0),"
+                " (12, 'main', 'v0', 'skinshark', 'trade.completed', 'trade', 'info',"
+                "  'Trade v0', '', NULL, 1000000, 1000001, '{}', 0);"
+                "PRAGMA user_version = 1;"
+                "COMMIT;");
+  sqlite3_close (db);
+}
+
+/* A store from the first release is upgraded in place: every row is found, in the same
+ * order, with its fields and read flag, and dedupe still tells accounts apart. */
+static void
+test_upgrade_from_1 (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GPtrArray) events = NULL;
+  g_autofree char *ids = NULL;
+  HeraldEvent *first;
+  Recorder rec;
+
+  write_schema_1_store (fixture->path);
+  fixture_open (fixture);
+  g_assert_null (herald_history_get_moved_aside_path (fixture->history));
+  g_assert_cmpint (user_version (fixture->path), >, 1);
+
+  /* Equal times keep their insertion order: v2 (seq 7) before v1 (seq 3). */
+  events = query (fixture->history, NULL);
+  g_assert_cmpuint (events->len, ==, 4);
+  ids = query_ids (fixture->history, NULL);
+  g_assert_cmpstr (ids, ==, "v2,v1,v1,v0");
+  first = g_ptr_array_index (events, 1);
+  g_assert_cmpstr (herald_event_get_account (first), ==, "main");
+  g_assert_cmpstr (herald_event_get_title (first), ==, "Trade v1");
+  g_assert_cmpstr (herald_event_get_body (first), ==, "first body");
+  g_assert_cmpstr (herald_event_get_link (first), ==, "https://example.com/v1");
+  g_assert_cmpstr (herald_event_get_raw (first), ==, "{\"id\":\"v1\"}");
+  g_assert_cmpint (herald_event_get_occurred (first), ==, 5000000);
+  g_assert_cmpint (herald_event_get_received (first), ==, 5000001);
+  g_assert_cmpint (herald_event_get_category (first), ==, HERALD_CATEGORY_TRADE);
+  g_assert_true (herald_event_get_read (first));
+  g_assert_cmpint (herald_event_get_severity (g_ptr_array_index (events, 0)), ==,
+                   HERALD_SEVERITY_WARNING);
+  g_assert_cmpuint (count_unread (fixture->history, NULL), ==, 3);
+  g_assert_cmpuint (count_unread (fixture->history, "alt"), ==, 1);
+
+  /* Stored pairs are still known; a known id on a new account is new. New rows come after
+   * the old ones in insertion order. */
+  recorder_init (&rec);
+  add (fixture->history, "main", "v1", 5, &rec);
+  add (fixture->history, "alt", "v1", 4, &rec);
+  add (fixture->history, "other", "v1", 5, &rec);
+  herald_history_flush (fixture->history);
+  g_assert_cmpint (recorder_outcome (&rec, 0), ==, HERALD_HISTORY_DUPLICATE);
+  g_assert_cmpint (recorder_outcome (&rec, 1), ==, HERALD_HISTORY_DUPLICATE);
+  g_assert_cmpint (recorder_outcome (&rec, 2), ==, HERALD_HISTORY_STORED);
+  recorder_clear (&rec);
+  g_clear_pointer (&ids, g_free);
+  ids = query_ids (fixture->history, NULL);
+  g_assert_cmpstr (ids, ==, "v1,v2,v1,v1,v0");
+
+  /* The cap goes by the old rows' times and order too. */
+  herald_history_set_limit (fixture->history, 3);
+  herald_history_flush (fixture->history);
+  g_clear_pointer (&ids, g_free);
+  ids = query_ids (fixture->history, NULL);
+  g_assert_cmpstr (ids, ==, "v1,v2,v1");
+
+  /* And the upgraded store opens again as it is. */
+  g_clear_object (&fixture->history);
+  fixture_open (fixture);
+  g_clear_pointer (&ids, g_free);
+  ids = query_ids (fixture->history, NULL);
+  g_assert_cmpstr (ids, ==, "v1,v2,v1");
 }
 
 typedef void (*DamageFunc) (Fixture *fixture);
@@ -1294,8 +1441,10 @@ main (int argc, char **argv)
   ADD ("/history/mark-read", test_mark_read);
   ADD ("/history/forget-account", test_forget);
   ADD ("/history/cap", test_cap);
+  ADD ("/history/cap-ties", test_cap_ties);
   ADD ("/history/cap-shared-file", test_cap_shared_file);
   ADD ("/history/reopen", test_reopen);
+  ADD ("/history/upgrade-from-1", test_upgrade_from_1);
   ADD ("/history/too-new", test_too_new);
   ADD ("/history/open-failed", test_open_failed);
   ADD ("/history/callbacks/main-context", test_callbacks_main_context);

@@ -215,14 +215,58 @@ parse_placeholder (const char *p, guint *in_out_next, guint *out_index, const ch
   return FALSE;
 }
 
+/* Writes the filled template to out, or only measures it when out is NULL; returns its length.
+ * Two passes make one allocation of the exact size: titles live as long as their event. */
+static gsize
+fill_into (const char *template, const char *const *args, guint n_args, char *out)
+{
+  gsize length = 0;
+  guint next = 0;
+
+  for (const char *p = template, *end; *p; p = end)
+    {
+      const char *piece = p;
+      gsize piece_length;
+      guint index;
+
+      if (*p != '%')
+        {
+          end = strchr (p, '%');
+          if (end == NULL)
+            end = p + strlen (p);
+          piece_length = end - p;
+        }
+      else if (p[1] == '%')
+        {
+          piece_length = 1;
+          end = p + 2;
+        }
+      else if (parse_placeholder (p, &next, &index, &end) && index < n_args)
+        {
+          piece = args[index];
+          piece_length = strlen (piece);
+        }
+      else
+        {
+          /* A broken translation shows as it is rather than reading past the arguments. */
+          piece_length = 1;
+          end = p + 1;
+        }
+      if (out != NULL)
+        memcpy (out + length, piece, piece_length);
+      length += piece_length;
+    }
+  return length;
+}
+
 char *
 herald_format_fill (const char *template, ...)
 {
   const char *args[9];
   const char *arg;
   guint n_args = 0;
-  guint next = 0;
-  GString *out;
+  gsize length;
+  char *out;
   va_list ap;
 
   g_return_val_if_fail (template != NULL, NULL);
@@ -232,34 +276,11 @@ herald_format_fill (const char *template, ...)
     args[n_args++] = arg;
   va_end (ap);
 
-  out = g_string_sized_new (128);
-  for (const char *p = template, *end; *p; p = end)
-    {
-      guint index;
-
-      end = strchr (p, '%');
-      if (end == NULL)
-        {
-          g_string_append (out, p);
-          break;
-        }
-      g_string_append_len (out, p, end - p);
-      p = end;
-      if (p[1] == '%')
-        {
-          g_string_append_c (out, '%');
-          end = p + 2;
-        }
-      else if (parse_placeholder (p, &next, &index, &end) && index < n_args)
-        g_string_append (out, args[index]);
-      else
-        {
-          /* A broken translation shows as it is rather than reading past the arguments. */
-          g_string_append_c (out, '%');
-          end = p + 1;
-        }
-    }
-  return g_string_free (out, FALSE);
+  length = fill_into (template, args, n_args, NULL);
+  out = g_malloc (length + 1);
+  fill_into (template, args, n_args, out);
+  out[length] = '\0';
+  return out;
 }
 
 char *

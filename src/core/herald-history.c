@@ -69,6 +69,7 @@ enum
 {
   STMT_INSERT,
   STMT_FORGET,
+  STMT_PRUNE_BOUND,
   STMT_PRUNE,
   STMT_DATA_VERSION,
   STMT_MARK_ALL,
@@ -157,6 +158,31 @@ static const char *const migrations[] = {
   " UNIQUE (account, id));"
   /* (occurred, seq) is both the newest-first order and the pruning order. */
   "CREATE INDEX events_occurred ON events (occurred);",
+
+  /* The same table with the dedupe key the other way round, (id, account): every event of an
+   * account shares the account text, so with it first each comparison in the key's b-tree
+   * read it through before it got to the id that tells events apart. seq is copied, so the
+   * insertion order survives. */
+  "CREATE TABLE events_2 ("
+  " seq INTEGER PRIMARY KEY,"
+  " account TEXT NOT NULL,"
+  " id TEXT NOT NULL,"
+  " provider TEXT NOT NULL,"
+  " type TEXT NOT NULL,"
+  " category TEXT NOT NULL,"
+  " severity TEXT NOT NULL,"
+  " title TEXT NOT NULL,"
+  " body TEXT NOT NULL,"
+  " link TEXT,"
+  " occurred INTEGER NOT NULL,"
+  " received INTEGER NOT NULL,"
+  " raw TEXT NOT NULL,"
+  " read INTEGER NOT NULL DEFAULT 0,"
+  " UNIQUE (id, account));"
+  "INSERT INTO events_2 (seq, " EVENT_COLUMNS ") SELECT seq, " EVENT_COLUMNS " FROM events;"
+  "DROP TABLE events;"
+  "ALTER TABLE events_2 RENAME TO events;"
+  "CREATE INDEX events_occurred ON events (occurred);",
 };
 
 #define SCHEMA_VERSION ((int)G_N_ELEMENTS (migrations))
@@ -165,8 +191,11 @@ static const char *const write_statements[N_STMTS] = {
   [STMT_INSERT] = "INSERT OR IGNORE INTO events (" EVENT_COLUMNS ")"
                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
   [STMT_FORGET] = "DELETE FROM events WHERE account = ?1",
-  [STMT_PRUNE] = "DELETE FROM events WHERE seq IN"
-                 " (SELECT seq FROM events ORDER BY occurred ASC, seq ASC LIMIT ?1)",
+  /* The newest row to go, then a one-pass range delete along the occurred index: cheaper
+   * than collecting the rows to go into a temporary table and looking each one up again. */
+  [STMT_PRUNE_BOUND] = "SELECT occurred, seq FROM events ORDER BY occurred ASC, seq ASC"
+                       " LIMIT 1 OFFSET ?1",
+  [STMT_PRUNE] = "DELETE FROM events WHERE (occurred, seq) <= (?1, ?2)",
   [STMT_DATA_VERSION] = "PRAGMA data_version",
   [STMT_MARK_ALL] = "UPDATE events SET read = ?1 WHERE read != ?1",
   [STMT_MARK_ACCOUNT] = "UPDATE events SET read = ?1 WHERE account = ?2 AND read != ?1",
@@ -639,6 +668,22 @@ step_once (sqlite3 *db, sqlite3_stmt *stmt, int *out_changes)
   return rc;
 }
 
+/* Like step_once (), without clearing the bindings: every insert binds all of them anew.
+ * write_batch () clears them once the batch is done, before its events can go away. */
+static int
+step_insert (sqlite3 *db, sqlite3_stmt *stmt, int *out_changes)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_DONE)
+    {
+      rc = SQLITE_OK;
+      *out_changes = sqlite3_changes (db);
+    }
+  sqlite3_reset (stmt);
+  return rc;
+}
+
 static int
 run_insert (HeraldHistory *self, Op *op)
 {
@@ -658,10 +703,12 @@ run_insert (HeraldHistory *self, Op *op)
   bind_text (stmt, 9, herald_event_get_link (event));
   sqlite3_bind_int64 (stmt, 10, herald_event_get_occurred (event));
   sqlite3_bind_int64 (stmt, 11, herald_event_get_received (event));
-  bind_text (stmt, 12, herald_event_get_raw (event));
+  /* The one long text: its length is known, so SQLite need not measure it. */
+  sqlite3_bind_text64 (stmt, 12, herald_event_get_raw (event), herald_event_get_raw_length (event),
+                       SQLITE_STATIC, SQLITE_UTF8);
   sqlite3_bind_int (stmt, 13, herald_event_get_read (event));
 
-  rc = step_once (self->write_db, stmt, &changes);
+  rc = step_insert (self->write_db, stmt, &changes);
   op->outcome = rc != SQLITE_OK ? HERALD_HISTORY_NOT_STORED
                 : changes > 0   ? HERALD_HISTORY_STORED
                                 : HERALD_HISTORY_DUPLICATE;
@@ -702,14 +749,30 @@ static int
 prune (HeraldHistory *self)
 {
   guint limit = g_atomic_int_get (&self->limit);
+  sqlite3_stmt *bound = self->stmts[STMT_PRUNE_BOUND];
   sqlite3_stmt *stmt = self->stmts[STMT_PRUNE];
   gint64 excess = self->row_count - limit;
+  gint64 occurred, seq;
   int changes = 0;
   int rc;
 
   if (excess <= 0)
     return SQLITE_OK;
-  sqlite3_bind_int64 (stmt, 1, excess);
+  sqlite3_bind_int64 (bound, 1, excess - 1);
+  rc = sqlite3_step (bound);
+  if (rc != SQLITE_ROW)
+    {
+      sqlite3_reset (bound);
+      /* Fewer rows than counted: cannot happen while the count is exact, and then there is
+       * nothing to delete either. */
+      return rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+  occurred = sqlite3_column_int64 (bound, 0);
+  seq = sqlite3_column_int64 (bound, 1);
+  sqlite3_reset (bound);
+
+  sqlite3_bind_int64 (stmt, 1, occurred);
+  sqlite3_bind_int64 (stmt, 2, seq);
   rc = step_once (self->write_db, stmt, &changes);
   if (rc == SQLITE_OK)
     self->row_count -= changes;
@@ -771,6 +834,8 @@ write_batch (HeraldHistory *self, Batch *batch)
           break;
         }
     }
+  /* The insert's bindings point into the batch's events (SQLITE_STATIC). */
+  sqlite3_clear_bindings (self->stmts[STMT_INSERT]);
   if (rc == SQLITE_OK)
     rc = prune (self);
   if (rc == SQLITE_OK)
