@@ -83,6 +83,22 @@ test_event_setters (void)
       }
   }
 
+  /* Raw text given at creation can be replaced like any other. */
+  {
+    g_autoptr (HeraldEvent) framed
+      = herald_event_new_with_raw ("a", "pally", "campaigntip.notify", "tip-2", "{\"x\":1}tail", 7);
+
+    g_assert_cmpstr (herald_event_get_id (framed), ==, "tip-2");
+    g_assert_cmpstr (herald_event_get_event_type (framed), ==, "campaigntip.notify");
+    g_assert_cmpstr (herald_event_get_raw (framed), ==, "{\"x\":1}");
+    g_assert_cmpuint (herald_event_get_raw_length (framed), ==, 7);
+    herald_event_set_raw (framed, "[2]", -1);
+    g_assert_cmpstr (herald_event_get_raw (framed), ==, "[2]");
+    herald_event_set_raw (framed, NULL, 0);
+    g_assert_cmpstr (herald_event_get_raw (framed), ==, "");
+    g_assert_cmpuint (herald_event_get_raw_length (framed), ==, 0);
+  }
+
   /* The boxed type copies by reference: the copy is the same event. */
   second_ref = g_boxed_copy (HERALD_TYPE_EVENT, event);
   g_assert_true (second_ref == event);

@@ -34,6 +34,11 @@ GType herald_event_get_type (void) G_GNUC_CONST;
 
 HeraldEvent *herald_event_new (const char *account_id, const char *provider, const char *type,
                                const char *dedupe_id);
+/* The same with its raw text (see herald_event_get_raw()) from the start; raw_length -1: up to
+ * its nul. */
+HeraldEvent *herald_event_new_with_raw (const char *account_id, const char *provider,
+                                        const char *type, const char *dedupe_id, const char *raw,
+                                        gssize raw_length);
 HeraldEvent *herald_event_ref (HeraldEvent *event);
 void herald_event_unref (HeraldEvent *event);
 

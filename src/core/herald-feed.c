@@ -313,10 +313,12 @@ herald_feed_reply_received (HeraldFeed *self)
 }
 
 HeraldEvent *
-herald_feed_new_event (HeraldFeed *self, const char *type, const char *dedupe_id)
+herald_feed_new_event (HeraldFeed *self, const char *type, const char *dedupe_id, const char *frame,
+                       gsize length)
 {
-  return herald_event_new (herald_feed_get_account_id (self), herald_feed_get_provider_id (self),
-                           type, dedupe_id);
+  return herald_event_new_with_raw (herald_feed_get_account_id (self),
+                                    herald_feed_get_provider_id (self), type, dedupe_id, frame,
+                                    length);
 }
 
 char *
@@ -332,13 +334,12 @@ HeraldEvent *
 herald_feed_new_unknown_event (HeraldFeed *self, const char *type, const char *frame, gsize length)
 {
   g_autofree char *dedupe = herald_feed_raw_dedupe_id (frame, length);
-  HeraldEvent *event = herald_feed_new_event (self, type, dedupe);
+  HeraldEvent *event = herald_feed_new_event (self, type, dedupe, frame, length);
   const char *provider = herald_account_get_provider_info (herald_feed_get_account (self))->name;
 
   herald_event_set_category (event, HERALD_CATEGORY_SYSTEM);
   /* TRANSLATORS: a provider and an event name Herald does not know, e.g. "Pally: campaign.ended" */
   herald_event_take_title (event, g_strdup_printf (_ ("%s: %s"), provider, type));
-  herald_event_set_raw (event, frame, length);
   return event;
 }
 

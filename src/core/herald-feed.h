@@ -106,8 +106,10 @@ void herald_feed_reply_received (HeraldFeed *self);
 /* Ends the connection and connects again (after a short pause when reauthenticating). */
 void herald_feed_reconnect (HeraldFeed *self, gboolean reauthenticate, const char *reason);
 
-/* A new event stamped with this feed's account and provider. */
-HeraldEvent *herald_feed_new_event (HeraldFeed *self, const char *type, const char *dedupe_id);
+/* A new event stamped with this feed's account and provider, keeping the frame it came from
+ * (NULL when it came from none) as its raw text. */
+HeraldEvent *herald_feed_new_event (HeraldFeed *self, const char *type, const char *dedupe_id,
+                                    const char *frame, gsize length);
 
 /* The dedupe id of a message without an id of its own: "raw:<SHA-256 of the frame>", so a
  * copy sent again collapses into one. */

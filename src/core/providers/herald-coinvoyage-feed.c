@@ -487,7 +487,7 @@ emit_order_event (HeraldCoinvoyageFeed *self, HeraldJsonNode data, const char *f
     amount = format_amount (herald_json_node_member (payment, "amount"),
                             herald_json_node_member (payment, "currency"));
 
-  event = herald_feed_new_event (feed, event_type, dedupe);
+  event = herald_feed_new_event (feed, event_type, dedupe, frame, length);
   herald_event_set_category (event, HERALD_CATEGORY_ORDER);
   title = order_title (stage, amount, &severity);
   if (title == NULL)
@@ -516,7 +516,6 @@ emit_order_event (HeraldCoinvoyageFeed *self, HeraldJsonNode data, const char *f
         herald_event_set_occurred (event, occurred);
         break;
       }
-  herald_event_set_raw (event, frame, length);
   herald_feed_emit (feed, event);
 }
 

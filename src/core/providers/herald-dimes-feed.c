@@ -333,13 +333,12 @@ emit_position (HeraldDimesFeed *self, guint kind, const char *name, HeraldJsonNo
     }
 
   subject = position_subject (position);
-  event = herald_feed_new_event (feed, name, id);
+  event = herald_feed_new_event (feed, name, id, frame, length);
   herald_event_set_category (event, HERALD_CATEGORY_POSITION);
   herald_event_set_severity (event, position_types[kind].severity);
   herald_event_take_title (event, position_title (position_types[kind].action, subject));
   herald_event_take_body (event, money_summary (position));
   set_occurred (event, envelope);
-  herald_event_set_raw (event, frame, length);
   herald_feed_emit (feed, event);
 }
 
@@ -358,7 +357,7 @@ emit_unknown (HeraldDimesFeed *self, const char *name, HeraldJsonNode envelope, 
 
   if (id == NULL)
     id = herald_feed_raw_dedupe_id (frame, length);
-  event = herald_feed_new_event (feed, type, id);
+  event = herald_feed_new_event (feed, type, id, frame, length);
   herald_event_set_category (event,
                              has_position ? HERALD_CATEGORY_POSITION : HERALD_CATEGORY_SYSTEM);
   /* TRANSLATORS: %s is an event name such as "position.partial_close_requested" */
@@ -373,7 +372,6 @@ emit_unknown (HeraldDimesFeed *self, const char *name, HeraldJsonNode envelope, 
                                                    : g_steal_pointer (&subject));
     }
   set_occurred (event, envelope);
-  herald_event_set_raw (event, frame, length);
   herald_feed_emit (feed, event);
 }
 
@@ -419,13 +417,12 @@ handle_error_event (HeraldDimesFeed *self, HeraldJsonNode argument, const char *
     }
 
   id = herald_feed_raw_dedupe_id (frame, length);
-  event = herald_feed_new_event (feed, "error", id);
+  event = herald_feed_new_event (feed, "error", id, frame, length);
   herald_event_set_category (event, HERALD_CATEGORY_SYSTEM);
   herald_event_set_severity (event, HERALD_SEVERITY_WARNING);
   herald_event_set_title (event, _ ("Dimes reported an error"));
   if (*message != '\0')
     herald_event_set_body (event, message);
-  herald_event_set_raw (event, frame, length);
   herald_feed_emit (feed, event);
 }
 

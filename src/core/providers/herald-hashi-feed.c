@@ -132,7 +132,7 @@ emit_expiry_warning (HeraldHashiFeed *self)
   HeraldFeed *feed = HERALD_FEED (self);
   g_autofree char *dedupe = g_strdup_printf ("token-expiry:%" G_GINT64_FORMAT, self->expiry);
   g_autofree char *when = format_local_time (self->expiry);
-  HeraldEvent *event = herald_feed_new_event (feed, "token.expiring", dedupe);
+  HeraldEvent *event = herald_feed_new_event (feed, "token.expiring", dedupe, NULL, 0);
 
   herald_event_set_category (event, HERALD_CATEGORY_SYSTEM);
   herald_event_set_severity (event, HERALD_SEVERITY_WARNING);
@@ -614,7 +614,7 @@ emit_event (HeraldHashiFeed *self, HeraldJsonNode root, const char *kind, Herald
 
   dedupe = g_strdup_printf ("%s:%s:%s", name, subject, timestamp);
   clean_name = herald_format_clean_text (name, MAX_TYPE_CHARS);
-  event = herald_feed_new_event (feed, clean_name, dedupe);
+  event = herald_feed_new_event (feed, clean_name, dedupe, frame, length);
   herald_event_set_category (event, category);
   switch (category)
     {
@@ -630,7 +630,6 @@ emit_event (HeraldHashiFeed *self, HeraldJsonNode root, const char *kind, Herald
       break;
     }
   herald_event_set_occurred (event, occurred);
-  herald_event_set_raw (event, frame, length);
   herald_feed_emit (feed, event);
 }
 

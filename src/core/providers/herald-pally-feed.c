@@ -90,7 +90,7 @@ emit_tip (HeraldPallyFeed *self, HeraldJsonNode root, const char *data, gsize le
   amount = herald_format_cents (cents, "USD");
   url = herald_json_node_dup_member_string (page, "url");
 
-  event = herald_feed_new_event (feed, "campaigntip.notify", id);
+  event = herald_feed_new_event (feed, "campaigntip.notify", id, data, length);
   herald_event_set_category (event, HERALD_CATEGORY_TIP);
   isolated_name = herald_format_isolate (*name ? name : _ ("Someone"));
   /* TRANSLATORS: "Alice tipped $5.00" */
@@ -110,7 +110,6 @@ emit_tip (HeraldPallyFeed *self, HeraldJsonNode root, const char *data, gsize le
   herald_event_take_link (event, g_steal_pointer (&url));
   if (herald_parse_iso8601 (created_at, &occurred))
     herald_event_set_occurred (event, occurred);
-  herald_event_set_raw (event, data, length);
   herald_feed_emit (feed, event);
 }
 

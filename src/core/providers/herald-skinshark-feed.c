@@ -337,7 +337,7 @@ emit_trade (HeraldSkinsharkFeed *self, const char *name, HeraldJsonNode data, gi
     items_text = g_steal_pointer (&first_item);
 
   dedupe = g_strdup_printf ("trade:%s:%s", id, status);
-  event = herald_feed_new_event (feed, name, dedupe);
+  event = herald_feed_new_event (feed, name, dedupe, frame, length);
   herald_event_set_category (event, HERALD_CATEGORY_TRADE);
   herald_event_take_title (event, trade_title (status, items_text, &severity));
   herald_event_set_severity (event, severity);
@@ -369,7 +369,6 @@ emit_trade (HeraldSkinsharkFeed *self, const char *name, HeraldJsonNode data, gi
     herald_event_set_occurred (event, occurred);
   else if (ts_us > 0)
     herald_event_set_occurred (event, ts_us);
-  herald_event_set_raw (event, frame, length);
   herald_feed_emit (feed, event);
 }
 
@@ -453,7 +452,7 @@ emit_deposit (HeraldSkinsharkFeed *self, const char *name, HeraldJsonNode data, 
     transfer_amount = g_strndup (raw, raw_len);
 
   dedupe = g_strdup_printf ("deposit:%s:%s", id, name);
-  event = herald_feed_new_event (feed, name, dedupe);
+  event = herald_feed_new_event (feed, name, dedupe, frame, length);
   herald_event_set_category (event, HERALD_CATEGORY_DEPOSIT);
   herald_event_take_title (event, deposit_title (stage, amount, &severity));
   herald_event_set_severity (event, severity);
@@ -479,7 +478,6 @@ emit_deposit (HeraldSkinsharkFeed *self, const char *name, HeraldJsonNode data, 
     herald_event_set_occurred (event, occurred);
   else if (ts_us > 0)
     herald_event_set_occurred (event, ts_us);
-  herald_event_set_raw (event, frame, length);
   herald_feed_emit (feed, event);
 }
 
@@ -507,7 +505,7 @@ emit_notice (HeraldSkinsharkFeed *self, HeraldJsonNode data, HeraldJsonNode ts, 
     ts_ms = 0;
   dedupe = g_strdup_printf ("notice:%" G_GINT64_FORMAT ":%s", ts_ms, hash);
 
-  event = herald_feed_new_event (feed, "system.notice", dedupe);
+  event = herald_feed_new_event (feed, "system.notice", dedupe, frame, length);
   herald_event_set_category (event, HERALD_CATEGORY_SYSTEM);
   if (g_strcmp0 (severity, "critical") == 0)
     {
@@ -524,7 +522,6 @@ emit_notice (HeraldSkinsharkFeed *self, HeraldJsonNode data, HeraldJsonNode ts, 
   herald_event_set_body (event, message);
   if (ts_us > 0)
     herald_event_set_occurred (event, ts_us);
-  herald_event_set_raw (event, frame, length);
   herald_feed_emit (feed, event);
 }
 
