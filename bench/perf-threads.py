@@ -2,7 +2,7 @@
 # bench/perf-threads.py — turns `perf script -F tid,comm,ip,sym,dso` output (with call chains)
 # into per-thread tables: inclusive and self time per function, in % and in µs per event.
 """Usage: perf script -F tid,comm,ip,sym,dso | perf-threads.py --events N --freq F [--top K]
-       [--thread TEXT] [--callers SYMBOL]"""
+       [--thread TEXT] [--callers SYMBOL] [--callees SYMBOL]"""
 
 import argparse
 import collections
@@ -46,12 +46,14 @@ def main():
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--thread", help="only threads whose name contains this")
     parser.add_argument("--callers", help="also list the call paths into this function")
+    parser.add_argument("--callees", help="also list what this function's time is spent calling")
     args = parser.parse_args()
 
     counts = collections.defaultdict(int)
     inclusive = collections.defaultdict(collections.Counter)
     exclusive = collections.defaultdict(collections.Counter)
     callers = collections.defaultdict(collections.Counter)
+    callees = collections.defaultdict(collections.Counter)
     for thread, stack in samples(sys.stdin):
         if args.thread and args.thread not in thread:
             continue
@@ -63,6 +65,11 @@ def main():
             for i, name in enumerate(stack):
                 if name.split(" [")[0] == args.callers:
                     callers[thread][" ← ".join(stack[i + 1:i + 5]) or "(root)"] += 1
+                    break
+        if args.callees:
+            for i, name in enumerate(stack):
+                if name.split(" [")[0] == args.callees:
+                    callees[thread][stack[i - 1] if i > 0 else "(itself)"] += 1
                     break
 
     per_sample_us = 1e6 / args.freq / args.events
@@ -79,6 +86,10 @@ def main():
             print("call paths into %s:" % args.callers)
             for path, c in callers[thread].most_common(8):
                 print("  %5.1f%%  %s" % (100.0 * c / n, path))
+        if args.callees and callees[thread]:
+            print("%s calls:" % args.callees)
+            for callee, c in callees[thread].most_common(args.top):
+                print("  %5.1f%%  %6.3f µs  %s" % (100.0 * c / n, c * per_sample_us, callee))
 
 
 if __name__ == "__main__":
