@@ -309,6 +309,8 @@ static void
 test_round_trip (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (HeraldEvent) event = herald_event_new ("acc", "pally", "campaigntip.notify", "tip-9");
+  g_autoptr (HeraldEvent) unknown = herald_event_new_with_raw (
+    "acc", "pally", "campaign.ended", "raw:1", "{\"type\":\"campaign.ended\"}", -1);
   g_autoptr (GPtrArray) events = NULL;
   HeraldEvent *stored;
 
@@ -320,14 +322,22 @@ test_round_trip (Fixture *fixture, gconstpointer data)
   herald_event_set_occurred (event, G_GINT64_CONSTANT (1710352953743001));
   herald_event_set_received (event, G_GINT64_CONSTANT (1710352954000000));
   herald_event_set_raw (event, "{\"type\":\"campaigntip.notify\"}", -1);
+  herald_event_set_unknown_type (unknown, TRUE);
+  herald_event_set_occurred (unknown, G_GINT64_CONSTANT (1710352999000000));
 
   fixture_open (fixture);
   herald_history_add (fixture->history, event, NULL, NULL);
+  herald_history_add (fixture->history, unknown, NULL, NULL);
   herald_history_flush (fixture->history);
 
   events = query (fixture->history, NULL);
-  g_assert_cmpuint (events->len, ==, 1);
+  g_assert_cmpuint (events->len, ==, 2);
+  /* A message of unknown type keeps its message: it is all there is to know about it. */
   stored = g_ptr_array_index (events, 0);
+  g_assert_cmpstr (herald_event_get_id (stored), ==, "raw:1");
+  g_assert_cmpstr (herald_event_get_raw (stored), ==, "{\"type\":\"campaign.ended\"}");
+  /* A known one is kept as Herald shows it, every field of it, without the message. */
+  stored = g_ptr_array_index (events, 1);
   g_assert_cmpstr (herald_event_get_id (stored), ==, "tip-9");
   g_assert_cmpstr (herald_event_get_account (stored), ==, "acc");
   g_assert_cmpstr (herald_event_get_provider (stored), ==, "pally");
@@ -339,7 +349,7 @@ test_round_trip (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (herald_event_get_link (stored), ==, "https://example.org/tips/9");
   g_assert_cmpint (herald_event_get_occurred (stored), ==, G_GINT64_CONSTANT (1710352953743001));
   g_assert_cmpint (herald_event_get_received (stored), ==, G_GINT64_CONSTANT (1710352954000000));
-  g_assert_cmpstr (herald_event_get_raw (stored), ==, "{\"type\":\"campaigntip.notify\"}");
+  g_assert_cmpstr (herald_event_get_raw (stored), ==, "");
 }
 
 static void

@@ -304,6 +304,8 @@ test_case (Fixture *fx, gconstpointer data)
   herald_test_assert_event (event, c->frame, c->type, c->dedupe, c->title, c->body, c->category,
                             HERALD_SEVERITY_INFO);
   g_assert_cmpstr (herald_event_get_link (event), ==, c->link);
+  /* Pally's only system events are the types Herald does not know: their message is kept. */
+  g_assert_cmpint (herald_event_is_unknown_type (event), ==, c->category == HERALD_CATEGORY_SYSTEM);
   g_assert_cmpstr (herald_event_get_provider (event), ==, "pally");
   g_assert_cmpstr (herald_event_get_account (event), ==, "pally-test");
   g_assert_true (g_utf8_validate (herald_event_get_title (event), -1, NULL));

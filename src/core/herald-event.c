@@ -28,6 +28,7 @@ struct _HeraldEvent
   char *raw;
   gsize raw_length;
   gboolean raw_inline; /* raw is in identity[], not an allocation of its own */
+  gboolean unknown_type;
   gboolean read;
   char identity[]; /* id, account, provider, type and raw, each with its nul */
 };
@@ -129,6 +130,7 @@ herald_event_new_with_raw (const char *account_id, const char *provider, const c
   self->title = empty_text;
   self->body = empty_text;
   self->link = NULL;
+  self->unknown_type = FALSE;
   self->read = FALSE;
   self->received = g_get_real_time ();
   self->occurred = self->received;
@@ -329,6 +331,18 @@ gsize
 herald_event_get_raw_length (const HeraldEvent *self)
 {
   return self->raw_length;
+}
+
+gboolean
+herald_event_is_unknown_type (const HeraldEvent *self)
+{
+  return self->unknown_type;
+}
+
+void
+herald_event_set_unknown_type (HeraldEvent *self, gboolean unknown_type)
+{
+  self->unknown_type = !!unknown_type;
 }
 
 gboolean

@@ -70,11 +70,17 @@ void herald_event_set_occurred (HeraldEvent *event, gint64 occurred_us);
 gint64 herald_event_get_received (const HeraldEvent *event);
 void herald_event_set_received (HeraldEvent *event, gint64 received_us);
 
-/* The message as it came off the wire, kept for the history's detail view and --json. */
+/* The message as it came off the wire. The history keeps it only for events of a type Herald
+ * does not know, where it is the one record of what the provider said; of the others it keeps
+ * what Herald made of them, which is all it shows. */
 const char *herald_event_get_raw (const HeraldEvent *event);
 /* In bytes, without the nul: so a writer need not measure it again. */
 gsize herald_event_get_raw_length (const HeraldEvent *event);
 void herald_event_set_raw (HeraldEvent *event, const char *raw, gssize len);
+
+/* A message of a type Herald does not know, kept with a generic title. */
+gboolean herald_event_is_unknown_type (const HeraldEvent *event);
+void herald_event_set_unknown_type (HeraldEvent *event, gboolean unknown_type);
 
 gboolean herald_event_get_read (const HeraldEvent *event);
 void herald_event_set_read (HeraldEvent *event, gboolean read);

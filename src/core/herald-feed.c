@@ -338,6 +338,7 @@ herald_feed_new_unknown_event (HeraldFeed *self, const char *type, const char *f
   const char *provider = herald_account_get_provider_info (herald_feed_get_account (self))->name;
 
   herald_event_set_category (event, HERALD_CATEGORY_SYSTEM);
+  herald_event_set_unknown_type (event, TRUE);
   /* TRANSLATORS: a provider and an event name Herald does not know, e.g. "Pally: campaign.ended" */
   herald_event_take_title (event, g_strdup_printf (_ ("%s: %s"), provider, type));
   return event;
