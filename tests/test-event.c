@@ -144,6 +144,36 @@ test_event_iso8601 (void)
   whole = herald_format_iso8601 (us);
   g_assert_cmpstr (whole, ==, "2024-01-15T10:30:00Z");
 
+  /* The common shape is read without GDateTime; it must agree with it to the microsecond. */
+  {
+    static const char *const stamps[] = {
+      "1970-01-01T00:00:00Z",        "2024-02-29T23:59:59.999999Z",
+      "2024-03-13T18:02:33.7Z",      "2000-12-31T00:00:00.1234567Z",
+      "1969-07-20T20:17:40Z",        "0001-01-01T00:00:00Z",
+      "9999-12-31T23:59:59+14:00",   "2024-01-15T12:30:00-09:30",
+      "2038-01-19T03:14:08.5+00:00", "2024-03-13t18:02:33Z",
+      "2024-03-13 18:02:33Z",        "2024-03-13T18:02:33",
+      "2024-03-13T18:02Z",           "2024-03-13T18:02:33.Z",
+      "2023-02-29T00:00:00Z",        "2024-13-01T00:00:00Z",
+      "2024-03-13T24:00:00Z",        "2024-03-13T18:02:60Z",
+      "2024-03-13T18:02:33+2:00",    "2024-03-13T18:02:33Zjunk",
+      "+2024-03-13T18:02:33Z",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (stamps); i++)
+      {
+        g_autoptr (GDateTime) reference = g_date_time_new_from_iso8601 (stamps[i], NULL);
+        gint64 parsed = 0;
+
+        g_test_message ("%s", stamps[i]);
+        g_assert_cmpint (herald_parse_iso8601 (stamps[i], &parsed), ==, reference != NULL);
+        if (reference != NULL)
+          g_assert_cmpint (parsed, ==,
+                           g_date_time_to_unix (reference) * G_USEC_PER_SEC
+                             + g_date_time_get_microsecond (reference));
+      }
+  }
+
   g_assert_false (herald_parse_iso8601 ("yesterday", &us));
   g_assert_false (herald_parse_iso8601 ("", &us));
   g_assert_false (herald_parse_iso8601 (NULL, &us));

@@ -124,7 +124,8 @@ char *
 herald_format_clean_text (const char *text, guint max_chars)
 {
   g_autofree char *valid = NULL;
-  GString *out;
+  char *out;
+  char *end;
   guint n_chars = 0;
   gboolean pending_space = FALSE;
   const char *next;
@@ -136,7 +137,8 @@ herald_format_clean_text (const char *text, guint max_chars)
   else if (is_clean (text, max_chars))
     return g_strdup (text);
 
-  out = g_string_sized_new (strlen (text));
+  /* Cleaning only drops and folds, so the text never grows but for the ellipsis (3 bytes). */
+  out = end = g_malloc (strlen (text) + sizeof "…");
   for (const char *p = text; *p; p = next)
     {
       guchar b = (guchar)*p;
@@ -166,20 +168,22 @@ herald_format_clean_text (const char *text, guint max_chars)
         }
       if (max_chars > 0 && n_chars + (pending_space ? 1 : 0) >= max_chars)
         {
-          g_string_append (out, "…");
+          end = g_stpcpy (end, "…");
           break;
         }
       if (pending_space)
         {
-          g_string_append_c (out, ' ');
+          *end++ = ' ';
           n_chars++;
           pending_space = FALSE;
         }
       /* Valid UTF-8 here: the sequence is copied as it is, not decoded and encoded again. */
-      g_string_append_len (out, p, next - p);
+      memcpy (end, p, next - p);
+      end += next - p;
       n_chars++;
     }
-  return g_string_free (out, FALSE);
+  *end = '\0';
+  return out;
 }
 
 char *
