@@ -70,7 +70,15 @@ test_event_setters (void)
       { "https:///no-host", FALSE },
       { "https://pally.gg/p/x\n\a <b>evil", FALSE },
       { "https://pally.gg/p/\"onclick", FALSE },
-      { "https://ex\xc3\xa4mple.org", FALSE },
+      { "https://ex\xc3\xa4mple.org", FALSE }, /* a look-alike host could pass for another */
+      { "https://en.wikipedia.org/wiki/Hitchhiker's_Guide", TRUE },
+      { "https://example.org/{id}|a^b", TRUE },
+      { "https://[::1]:8080/feed", TRUE },
+      { "https://bank.example@elsewhere.example/", FALSE },
+      { "https://user:pw@example.org/", FALSE },
+      { "https://example.org/a@b", TRUE }, /* an @ after the host is only a path */
+      { "https://:8080/", FALSE },
+      { "https://example.org/a\\b", FALSE },
       { "", FALSE },
       { NULL, FALSE },
     };

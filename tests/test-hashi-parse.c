@@ -228,6 +228,18 @@ test_event (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (herald_event_get_provider (event), ==, "hashi");
   herald_test_assert_event (event, c->frame, c->type, c->dedupe_id, c->title, c->body, c->category,
                             c->severity);
+  /* Only what Herald does not know keeps its message in the history: these cases, and no other. */
+  {
+    static const char *const unknown_titles[] = {
+      "Contract update: contract.renegotiated",
+      "Lobby ABC123: lobby.renamed",
+      "Storage update: storage.scanned",
+      NULL,
+    };
+
+    g_assert_cmpint (herald_event_is_unknown_type (event), ==,
+                     g_strv_contains (unknown_titles, c->title));
+  }
   g_assert_true (herald_parse_iso8601 (c->occurred, &occurred));
   g_assert_cmpint (herald_event_get_occurred (event), ==, occurred);
   g_assert_null (herald_event_get_link (event));

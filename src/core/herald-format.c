@@ -120,8 +120,9 @@ is_clean (const char *text, guint max_chars)
   return !(after_space && n_chars > 0) && (max_chars == 0 || n_chars <= max_chars);
 }
 
-char *
-herald_format_clean_text (const char *text, guint max_chars)
+/* The cleaned copy of text that is_clean () refused or that is not valid UTF-8. */
+static char *
+clean_copy (const char *text, guint max_chars)
 {
   g_autofree char *valid = NULL;
   char *out;
@@ -130,12 +131,8 @@ herald_format_clean_text (const char *text, guint max_chars)
   gboolean pending_space = FALSE;
   const char *next;
 
-  if (text == NULL)
-    text = "";
   if (!g_utf8_validate (text, -1, NULL))
     text = valid = g_utf8_make_valid (text, -1);
-  else if (is_clean (text, max_chars))
-    return g_strdup (text);
 
   /* Cleaning only drops and folds, so the text never grows but for the ellipsis (3 bytes). */
   out = end = g_malloc (strlen (text) + sizeof "…");
@@ -186,14 +183,30 @@ herald_format_clean_text (const char *text, guint max_chars)
   return out;
 }
 
+static gboolean
+is_valid_and_clean (const char *text, guint max_chars)
+{
+  return g_utf8_validate (text, -1, NULL) && is_clean (text, max_chars);
+}
+
+char *
+herald_format_clean_text (const char *text, guint max_chars)
+{
+  if (text == NULL)
+    text = "";
+  return is_valid_and_clean (text, max_chars) ? g_strdup (text) : clean_copy (text, max_chars);
+}
+
 char *
 herald_format_take_clean_text (char *text, guint max_chars)
 {
   char *clean;
 
-  if (text != NULL && g_utf8_validate (text, -1, NULL) && is_clean (text, max_chars))
+  if (text == NULL)
+    return g_strdup ("");
+  if (is_valid_and_clean (text, max_chars))
     return text;
-  clean = herald_format_clean_text (text, max_chars);
+  clean = clean_copy (text, max_chars);
   g_free (text);
   return clean;
 }

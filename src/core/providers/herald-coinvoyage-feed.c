@@ -491,8 +491,12 @@ emit_order_event (HeraldCoinvoyageFeed *self, HeraldJsonNode data, const char *f
   herald_event_set_category (event, HERALD_CATEGORY_ORDER);
   title = order_title (stage, amount, &severity);
   if (title == NULL)
-    /* TRANSLATORS: %s is an event type or status CoinVoyage sent */
-    title = g_strdup_printf (_ ("Payment order update: %s"), type ? type : status);
+    {
+      /* A stage Herald does not know: its message is kept, it is all there is to know. */
+      herald_event_set_unknown_type (event, TRUE);
+      /* TRANSLATORS: %s is an event type or status CoinVoyage sent */
+      title = g_strdup_printf (_ ("Payment order update: %s"), type ? type : status);
+    }
   herald_event_take_title (event, g_steal_pointer (&title));
   herald_event_set_severity (event, severity);
 

@@ -358,6 +358,7 @@ emit_unknown (HeraldDimesFeed *self, const char *name, HeraldJsonNode envelope, 
   if (id == NULL)
     id = herald_feed_raw_dedupe_id (frame, length);
   event = herald_feed_new_event (feed, type, id, frame, length);
+  herald_event_set_unknown_type (event, TRUE);
   herald_event_set_category (event,
                              has_position ? HERALD_CATEGORY_POSITION : HERALD_CATEGORY_SYSTEM);
   /* TRANSLATORS: %s is an event name such as "position.partial_close_requested" */

@@ -485,6 +485,8 @@ describe_contract (HeraldEvent *event, const char *name, HeraldJsonNode data)
     {
       g_autofree char *clean_name = herald_format_clean_text (name, MAX_TYPE_CHARS);
 
+      herald_event_set_unknown_type (event, TRUE);
+
       /* TRANSLATORS: %s is an event name such as "contract.updated" */
       title = g_strdup_printf (_ ("Contract update: %s"), clean_name);
     }
@@ -525,6 +527,8 @@ describe_lobby (HeraldEvent *event, const char *name, HeraldJsonNode data)
     {
       g_autofree char *clean_name = herald_format_clean_text (name, MAX_TYPE_CHARS);
 
+      herald_event_set_unknown_type (event, TRUE);
+
       /* TRANSLATORS: "Lobby ABC123: lobby.updated" */
       title = g_strdup_printf (_ ("Lobby %s: %s"), lobby, clean_name);
     }
@@ -564,6 +568,8 @@ describe_storage (HeraldEvent *event, const char *name, HeraldJsonNode data)
   else
     {
       g_autofree char *clean_name = herald_format_clean_text (name, MAX_TYPE_CHARS);
+
+      herald_event_set_unknown_type (event, TRUE);
 
       /* TRANSLATORS: %s is an event name such as "storage.updated" */
       title = g_strdup_printf (_ ("Storage update: %s"), clean_name);

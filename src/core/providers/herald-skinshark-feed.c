@@ -241,11 +241,7 @@ trade_title (const char *status, const char *items, HeraldSeverity *severity)
   if (g_str_equal (status, "reverted"))
     return TITLE (_ ("Trade reverted: %s"), _ ("Trade reverted"));
   *severity = HERALD_SEVERITY_INFO;
-  if (items != NULL)
-    /* TRANSLATORS: first %s is a trade status SkinShark sent, second the items */
-    return g_strdup_printf (_ ("Trade %s: %s"), status, items);
-  /* TRANSLATORS: %s is a trade status SkinShark sent */
-  return g_strdup_printf (_ ("Trade %s"), status);
+  return NULL;
 #undef TITLE
 }
 
@@ -301,6 +297,7 @@ emit_trade (HeraldSkinsharkFeed *self, const char *name, HeraldJsonNode data, gi
   g_autofree char *total = NULL;
   g_autofree char *error = NULL;
   g_autofree char *dedupe = NULL;
+  g_autofree char *title = NULL;
   g_autoptr (GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
   HeraldSeverity severity;
   HeraldEvent *event;
@@ -339,7 +336,18 @@ emit_trade (HeraldSkinsharkFeed *self, const char *name, HeraldJsonNode data, gi
   dedupe = g_strdup_printf ("trade:%s:%s", id, status);
   event = herald_feed_new_event (feed, name, dedupe, frame, length);
   herald_event_set_category (event, HERALD_CATEGORY_TRADE);
-  herald_event_take_title (event, trade_title (status, items_text, &severity));
+  title = trade_title (status, items_text, &severity);
+  if (title == NULL)
+    {
+      /* A status Herald does not know: its message is kept, it is all there is to know. */
+      herald_event_set_unknown_type (event, TRUE);
+      title = items_text != NULL
+                /* TRANSLATORS: first %s is a trade status SkinShark sent, second the items */
+                ? g_strdup_printf (_ ("Trade %s: %s"), status, items_text)
+                /* TRANSLATORS: %s is a trade status SkinShark sent */
+                : g_strdup_printf (_ ("Trade %s"), status);
+    }
+  herald_event_take_title (event, g_steal_pointer (&title));
   herald_event_set_severity (event, severity);
 
   side = herald_json_node_dup_member_string (data, "type");
@@ -372,7 +380,7 @@ emit_trade (HeraldSkinsharkFeed *self, const char *name, HeraldJsonNode data, gi
   herald_feed_emit (feed, event);
 }
 
-/* The title for a deposit stage with its severity. */
+/* The title for a deposit stage with its severity; NULL for a stage Herald does not know. */
 static char *
 deposit_title (const char *stage, const char *amount, HeraldSeverity *severity)
 {
@@ -393,8 +401,7 @@ deposit_title (const char *stage, const char *amount, HeraldSeverity *severity)
   if (g_str_equal (stage, "failed"))
     return TITLE (_ ("Deposit failed: %s"), _ ("Deposit failed"));
   *severity = HERALD_SEVERITY_INFO;
-  /* TRANSLATORS: %s is a deposit stage SkinShark sent */
-  return g_strdup_printf (_ ("Deposit update: %s"), stage);
+  return NULL;
 #undef TITLE
 }
 
@@ -414,6 +421,7 @@ emit_deposit (HeraldSkinsharkFeed *self, const char *name, HeraldJsonNode data, 
   g_autofree char *tx_hash = NULL;
   g_autofree char *reason = NULL;
   g_autofree char *dedupe = NULL;
+  g_autofree char *title = NULL;
   g_autoptr (GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
   const char *stage = name + strlen ("deposit.");
   HeraldSeverity severity;
@@ -454,7 +462,14 @@ emit_deposit (HeraldSkinsharkFeed *self, const char *name, HeraldJsonNode data, 
   dedupe = g_strdup_printf ("deposit:%s:%s", id, name);
   event = herald_feed_new_event (feed, name, dedupe, frame, length);
   herald_event_set_category (event, HERALD_CATEGORY_DEPOSIT);
-  herald_event_take_title (event, deposit_title (stage, amount, &severity));
+  title = deposit_title (stage, amount, &severity);
+  if (title == NULL)
+    {
+      herald_event_set_unknown_type (event, TRUE);
+      /* TRANSLATORS: %s is a deposit stage SkinShark sent */
+      title = g_strdup_printf (_ ("Deposit update: %s"), stage);
+    }
+  herald_event_take_title (event, g_steal_pointer (&title));
   herald_event_set_severity (event, severity);
 
   if (transfer_amount != NULL && chain != NULL)
