@@ -1095,7 +1095,8 @@ event_from_row (sqlite3_stmt *stmt)
   HeraldCategory category;
   HeraldSeverity severity;
 
-  event = herald_event_new (COLUMN_TEXT (0), COLUMN_TEXT (2), COLUMN_TEXT (3), COLUMN_TEXT (1));
+  event = herald_event_new_with_raw (COLUMN_TEXT (0), COLUMN_TEXT (2), COLUMN_TEXT (3),
+                                     COLUMN_TEXT (1), COLUMN_TEXT (11), -1);
   if (herald_category_from_string (COLUMN_TEXT (4), &category))
     herald_event_set_category (event, category);
   if (herald_severity_from_string (COLUMN_TEXT (5), &severity))
@@ -1105,7 +1106,6 @@ event_from_row (sqlite3_stmt *stmt)
   herald_event_set_link (event, (const char *)sqlite3_column_text (stmt, 8));
   herald_event_set_occurred (event, sqlite3_column_int64 (stmt, 9));
   herald_event_set_received (event, sqlite3_column_int64 (stmt, 10));
-  herald_event_set_raw (event, COLUMN_TEXT (11), -1);
   herald_event_set_read (event, sqlite3_column_int (stmt, 12) != 0);
   return event;
 #undef COLUMN_TEXT
