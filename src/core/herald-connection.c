@@ -16,6 +16,8 @@ struct _HeraldConnection
   GObject parent_instance;
 
   HeraldFeed *feed;
+  HeraldConnectionEventFunc event_func;
+  gpointer event_func_data;
   SoupSession *session;
   GNetworkMonitor *monitor;
   gboolean loopback; /* a loopback endpoint is reachable whatever the network does */
@@ -592,6 +594,8 @@ sink_emit (gpointer data, HeraldEvent *event)
   HeraldConnection *self = data;
 
   self->counters.events++;
+  if (self->event_func != NULL)
+    self->event_func (self, event, self->event_func_data);
   g_signal_emit (self, signals[SIGNAL_EVENT], 0, event);
 }
 
@@ -786,6 +790,15 @@ herald_connection_new (HeraldFeed *feed, SoupSession *session, GNetworkMonitor *
   self->network_was_available = g_network_monitor_get_network_available (self->monitor);
   g_signal_connect (self->monitor, "network-changed", G_CALLBACK (network_changed_cb), self);
   return self;
+}
+
+void
+herald_connection_set_event_func (HeraldConnection *self, HeraldConnectionEventFunc func,
+                                  gpointer user_data)
+{
+  g_return_if_fail (HERALD_IS_CONNECTION (self));
+  self->event_func = func;
+  self->event_func_data = user_data;
 }
 
 void

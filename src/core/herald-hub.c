@@ -83,6 +83,7 @@ entry_stop (HubEntry *entry)
   if (entry->connection != NULL)
     {
       g_signal_handlers_disconnect_by_data (entry->connection, entry);
+      herald_connection_set_event_func (entry->connection, NULL, NULL);
       herald_connection_stop (entry->connection);
       g_clear_object (&entry->connection);
     }
@@ -167,7 +168,7 @@ entry_connect (HubEntry *entry)
   g_clear_pointer (&entry->credentials, g_hash_table_unref);
 
   entry->connection = herald_connection_new (feed, self->session, self->monitor);
-  g_signal_connect (entry->connection, "event", G_CALLBACK (connection_event_cb), entry);
+  herald_connection_set_event_func (entry->connection, connection_event_cb, entry);
   g_signal_connect (entry->connection, "notify::state", G_CALLBACK (connection_state_cb), entry);
   g_signal_connect (entry->connection, "notify::reason", G_CALLBACK (connection_state_cb), entry);
   herald_connection_start (entry->connection);

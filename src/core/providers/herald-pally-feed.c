@@ -24,6 +24,10 @@ struct _HeraldPallyFeed
 {
   HeraldFeed parent_instance;
   HeraldJsonDoc *doc;
+  /* Translated once: a catalog lookup for every tip of a burst costs more than the rest of
+   * the title. Herald never changes its language while running. */
+  const char *tipped;
+  const char *someone;
 };
 
 G_DEFINE_FINAL_TYPE (HeraldPallyFeed, herald_pally_feed, HERALD_TYPE_FEED)
@@ -92,10 +96,8 @@ emit_tip (HeraldPallyFeed *self, HeraldJsonNode root, const char *data, gsize le
 
   event = herald_feed_new_event (feed, "campaigntip.notify", id, data, length);
   herald_event_set_category (event, HERALD_CATEGORY_TIP);
-  isolated_name = herald_format_isolate (*name ? name : _ ("Someone"));
-  /* TRANSLATORS: "Alice tipped $5.00" */
-  herald_event_take_title (event,
-                           herald_format_fill (_ ("%s tipped %s"), isolated_name, amount, NULL));
+  isolated_name = herald_format_isolate (*name ? name : self->someone);
+  herald_event_take_title (event, herald_format_fill (self->tipped, isolated_name, amount, NULL));
   if (*message)
     herald_event_take_body (event, g_steal_pointer (&message));
   else
@@ -204,6 +206,10 @@ herald_pally_feed_init (HeraldPallyFeed *self)
   };
 
   self->doc = herald_json_doc_new ();
+  /* TRANSLATORS: the title of a tip, "Alice tipped $5.00" */
+  self->tipped = _ ("%s tipped %s");
+  /* TRANSLATORS: who tipped, when the tipper gave no name */
+  self->someone = _ ("Someone");
   herald_feed_set_timing (HERALD_FEED (self), &timing);
 }
 
