@@ -591,7 +591,9 @@ sink_send_text (gpointer data, const char *text)
 static void
 sink_emit (gpointer data, HeraldEvent *event)
 {
-  HeraldConnection *self = data;
+  /* What a signal emission guarantees, kept for the direct call: whatever its consumer does,
+   * the connection outlives the hand-over (a feed's timer can emit outside message_cb). */
+  g_autoptr (HeraldConnection) self = g_object_ref (data);
 
   self->counters.events++;
   if (self->event_func != NULL)
