@@ -15,8 +15,8 @@ char *herald_format_cents (gint64 cents, const char *currency);
 char *herald_format_decimal (const char *amount, const char *currency);
 
 /* Untrusted text (names, messages, item names): valid UTF-8, no control characters,
- * line breaks and tabs folded to spaces, trimmed, at most max_chars characters with an
- * ellipsis when cut (0: no limit). Never NULL. */
+ * line breaks and tabs folded to spaces, trimmed. Longer than max_chars characters, it is cut to
+ * at most that many (without a space at the cut) followed by "…"; 0: no limit. Never NULL. */
 char *herald_format_clean_text (const char *text, guint max_chars);
 /* The same, consuming text: returns it as it is when it needed no cleaning, which most names
  * and messages do not. */
