@@ -1045,6 +1045,59 @@ test_history_cap (Fixture *fx, gconstpointer data)
                      herald_event_get_id (g_ptr_array_index (expected, i)));
 }
 
+/* Removing an account from inside "event-added", as a window's "Remove" could while a burst
+ * is being taken in: the hub hands events over directly, so this runs inside that hand-over,
+ * and inside libsoup's read of the socket it closes. Nothing may be freed under them (ASan
+ * watches), the other account goes on, and every event announced was stored. */
+typedef struct
+{
+  Fixture *fx;
+  guint after;
+  gboolean removed;
+} RemoveWhen;
+
+static void
+remove_when_cb (HeraldHub *hub, HeraldEvent *event, gpointer user_data)
+{
+  RemoveWhen *when = user_data;
+
+  if (when->removed || count_added (when->fx, "pally-tips") < when->after)
+    return;
+  when->removed = TRUE;
+  remove_account (when->fx, "pally-tips");
+}
+
+static void
+test_remove_during_burst (Fixture *fx, gconstpointer data)
+{
+  RemoveWhen when = { fx, 3000, FALSE };
+  g_autoptr (GPtrArray) stored = NULL;
+  g_autoptr (GHashTable) announced = NULL;
+  guint hashi_seen;
+
+  herald_history_set_limit (fx->history, 100000);
+  scenario (fx->sim, "pally", "burst:count=20000");
+  add_account (fx, "pally", "pally-tips");
+  add_account (fx, "hashi", "hashi-games");
+  g_signal_connect_after (fx->hub, "event-added", G_CALLBACK (remove_when_cb), &when);
+  herald_hub_start (fx->hub);
+  WAIT_UNTIL (fx, when.removed);
+
+  g_assert_null (herald_hub_get_connection (fx->hub, "pally-tips"));
+  assert_stream_stopped (fx->sim, "pally");
+  hashi_seen = count_added (fx, "hashi-games");
+  WAIT_UNTIL (fx, count_added (fx, "hashi-games") > hashi_seen);
+
+  herald_history_flush (fx->history);
+  run_for (100);
+  announced = unique_keys (fx->added, "event-added");
+  stored = query_history (fx, "pally-tips");
+  g_assert_cmpuint (count_added (fx, "pally-tips"), >=, 3000);
+  g_assert_cmpuint (count_added (fx, "pally-tips"), <, 20000);
+  g_assert_cmpuint (stored->len, ==, count_added (fx, "pally-tips"));
+  g_signal_handlers_disconnect_by_func (fx->hub, remove_when_cb, &when);
+}
+
 /* A history that cannot write (disk full) must not silence Herald: every event is still
  * announced, once, even when the feed sends it again. */
 static void
@@ -1135,6 +1188,7 @@ main (int argc, char **argv)
               teardown);
   g_test_add ("/hub/out-of-order", Fixture, NULL, setup, test_out_of_order, teardown);
   g_test_add ("/hub/follows-list", Fixture, NULL, setup, test_follows_list, teardown);
+  g_test_add ("/hub/remove-during-burst", Fixture, NULL, setup, test_remove_during_burst, teardown);
   g_test_add ("/hub/disable-enable", Fixture, NULL, setup, test_disable_enable, teardown);
   g_test_add ("/hub/rename-keeps-socket", Fixture, NULL, setup, test_rename_keeps_socket, teardown);
   g_test_add ("/hub/edit-reconnects", Fixture, NULL, setup, test_edit_reconnects, teardown);
