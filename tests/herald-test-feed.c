@@ -202,6 +202,18 @@ herald_test_live_free (HeraldTestLive *live)
 }
 
 gboolean
+herald_test_live_connected (HeraldTestLive *live)
+{
+  return herald_connection_get_state (live->connection) == HERALD_CONNECTION_CONNECTED;
+}
+
+gboolean
+herald_test_live_needs_attention (HeraldTestLive *live)
+{
+  return herald_connection_get_state (live->connection) == HERALD_CONNECTION_NEEDS_ATTENTION;
+}
+
+gboolean
 herald_test_live_saw_state (HeraldTestLive *live, HeraldConnectionState state)
 {
   return g_ptr_array_find (live->states, GINT_TO_POINTER (state), NULL);
@@ -282,4 +294,11 @@ herald_test_assert_event (HeraldEvent *event, const char *frame, const char *typ
   g_assert_cmpstr (herald_severity_to_string (herald_event_get_severity (event)), ==,
                    herald_severity_to_string (severity));
   g_assert_cmpstr (herald_event_get_raw (event), ==, frame);
+}
+
+void
+herald_test_assert_unknown_type (HeraldEvent *event, const char *const *unknown_titles)
+{
+  g_assert_cmpint (herald_event_is_unknown_type (event), ==,
+                   g_strv_contains (unknown_titles, herald_event_get_title (event)));
 }

@@ -83,6 +83,11 @@ void herald_test_assert_event (HeraldEvent *event, const char *frame, const char
                                const char *dedupe_id, const char *title, const char *body,
                                HeraldCategory category, HeraldSeverity severity);
 
+/* Only what Herald does not know keeps its message in the history: checks that event is marked
+ * as of unknown type exactly when its title is one of unknown_titles (NULL-terminated), the
+ * titles a parse test's table gives its unknown cases. */
+void herald_test_assert_unknown_type (HeraldEvent *event, const char *const *unknown_titles);
+
 /* --- a feed on a real connection --- */
 
 /* A connection on its own session, with a short backoff (50 ms base, 200 ms cap, seed 1)
@@ -102,6 +107,10 @@ typedef struct
 HeraldTestLive *herald_test_live_new (HeraldFeed *feed, GNetworkMonitor *monitor);
 /* Stops the connection and frees it all; run herald_test_drain() when the servers are gone. */
 void herald_test_live_free (HeraldTestLive *live);
+
+/* TRUE when the connection is connected / needs the user's attention right now. */
+gboolean herald_test_live_connected (HeraldTestLive *live);
+gboolean herald_test_live_needs_attention (HeraldTestLive *live);
 
 /* TRUE when the connection went through state / gave a reason starting with prefix. */
 gboolean herald_test_live_saw_state (HeraldTestLive *live, HeraldConnectionState state);

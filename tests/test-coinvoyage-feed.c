@@ -82,18 +82,6 @@ sim_counter (Fixture *fx, const char *name)
 }
 
 static gboolean
-is_connected (Fixture *fx)
-{
-  return herald_connection_get_state (fx->live->connection) == HERALD_CONNECTION_CONNECTED;
-}
-
-static gboolean
-needs_attention (Fixture *fx)
-{
-  return herald_connection_get_state (fx->live->connection) == HERALD_CONNECTION_NEEDS_ATTENTION;
-}
-
-static gboolean
 has_24_events (Fixture *fx)
 {
   return fx->live->events->len >= 24;
@@ -109,13 +97,13 @@ static gboolean
 resubscribed (Fixture *fx)
 {
   return sim_counter (fx, "connections") >= 2 && sim_counter (fx, "subscriptions") >= 2
-         && fx->live->events->len >= 8 && is_connected (fx);
+         && fx->live->events->len >= 8 && herald_test_live_connected (fx->live);
 }
 
 static gboolean
 reconnected (Fixture *fx)
 {
-  return sim_counter (fx, "connections") >= 2 && is_connected (fx);
+  return sim_counter (fx, "connections") >= 2 && herald_test_live_connected (fx->live);
 }
 
 static gboolean
@@ -241,12 +229,13 @@ test_bad_signature (Fixture *fx, gconstpointer data)
 {
   prepare (fx, 0, SIM_KEY, "cv_sk_not_the_right_secret", NULL);
   herald_connection_start (fx->live->connection);
-  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, needs_attention (fx), WAIT_TIMEOUT_MS);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, herald_test_live_needs_attention (fx->live),
+                               WAIT_TIMEOUT_MS);
 
   g_assert_cmpstr (herald_connection_get_reason (fx->live->connection), ==,
                    "CoinVoyage refused the signature (invalid authorization_signature)");
   herald_test_spin (1500);
-  g_assert_true (needs_attention (fx));
+  g_assert_true (herald_test_live_needs_attention (fx->live));
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
   g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 1);
   g_assert_cmpuint (fx->live->events->len, ==, 0);
@@ -257,12 +246,13 @@ test_bad_key (Fixture *fx, gconstpointer data)
 {
   prepare (fx, 1, "cv_pk_not_the_right_key", NO_SECRET, NULL);
   herald_connection_start (fx->live->connection);
-  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, needs_attention (fx), WAIT_TIMEOUT_MS);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, herald_test_live_needs_attention (fx->live),
+                               WAIT_TIMEOUT_MS);
 
   g_assert_cmpstr (herald_connection_get_reason (fx->live->connection), ==,
                    "CoinVoyage refused the API key (invalid api_key)");
   herald_test_spin (1500);
-  g_assert_true (needs_attention (fx));
+  g_assert_true (herald_test_live_needs_attention (fx->live));
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
   g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 1);
 }
@@ -273,7 +263,8 @@ test_organization_needs_secret (Fixture *fx, gconstpointer data)
 {
   prepare (fx, 0, SIM_KEY, NO_SECRET, NULL);
   herald_connection_start (fx->live->connection);
-  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, needs_attention (fx), WAIT_TIMEOUT_MS);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, herald_test_live_needs_attention (fx->live),
+                               WAIT_TIMEOUT_MS);
 
   g_assert_true (g_str_has_prefix (herald_connection_get_reason (fx->live->connection),
                                    "Following the whole organization needs the API secret"));
@@ -305,10 +296,10 @@ test_pongs_keep_alive (Fixture *fx, gconstpointer data)
   scenario (fx, "idle");
   prepare (fx, 0, SIM_KEY, NULL, &timing);
   herald_connection_start (fx->live->connection);
-  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, is_connected (fx), WAIT_TIMEOUT_MS);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, herald_test_live_connected (fx->live), WAIT_TIMEOUT_MS);
   herald_test_spin (4500);
 
-  g_assert_true (is_connected (fx));
+  g_assert_true (herald_test_live_connected (fx->live));
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
   g_assert_cmpuint (herald_connection_get_counters (fx->live->connection)->drops, ==, 0);
 }
@@ -355,7 +346,7 @@ test_malformed (Fixture *fx, gconstpointer data)
   HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, malformed_and_unknown_seen (fx), WAIT_TIMEOUT_MS);
 
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
-  g_assert_true (is_connected (fx));
+  g_assert_true (herald_test_live_connected (fx->live));
 }
 
 int

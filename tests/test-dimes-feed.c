@@ -75,18 +75,6 @@ counters (Fixture *fx)
 }
 
 static gboolean
-is_connected (Fixture *fx)
-{
-  return herald_connection_get_state (fx->live->connection) == HERALD_CONNECTION_CONNECTED;
-}
-
-static gboolean
-needs_attention (Fixture *fx)
-{
-  return herald_connection_get_state (fx->live->connection) == HERALD_CONNECTION_NEEDS_ATTENTION;
-}
-
-static gboolean
 has_a_round (Fixture *fx)
 {
   return fx->live->events->len >= 12;
@@ -101,7 +89,8 @@ has_some_events (Fixture *fx)
 static gboolean
 reconnected_with_events (Fixture *fx)
 {
-  return counters (fx)->connects >= 2 && fx->live->events->len >= 8 && is_connected (fx);
+  return counters (fx)->connects >= 2 && fx->live->events->len >= 8
+         && herald_test_live_connected (fx->live);
 }
 
 static gboolean
@@ -256,7 +245,8 @@ test_refused (Fixture *fx, gconstpointer data)
   if (!g_str_has_prefix (expected, "wrong"))
     scenario (fx, "auth-failure");
   herald_connection_start (fx->live->connection);
-  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, needs_attention (fx), WAIT_TIMEOUT_MS);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, herald_test_live_needs_attention (fx->live),
+                               WAIT_TIMEOUT_MS);
   g_assert_true (g_str_has_prefix (herald_connection_get_reason (fx->live->connection),
                                    "Dimes refused the connection: "));
   g_assert_cmpuint (fx->live->events->len, ==, 0);
@@ -277,7 +267,8 @@ test_customer_token_expired (Fixture *fx, gconstpointer data)
 
   prepare (fx, "customer", token);
   herald_connection_start (fx->live->connection);
-  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, needs_attention (fx), WAIT_TIMEOUT_MS);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, herald_test_live_needs_attention (fx->live),
+                               WAIT_TIMEOUT_MS);
   g_assert_true (g_str_has_prefix (herald_connection_get_reason (fx->live->connection),
                                    "The customer token expired at "));
   /* Flagged before connecting: the server never saw it. */
@@ -304,8 +295,9 @@ test_customer_token_lapsing (Fixture *fx, gconstpointer data)
   herald_feed_set_credential (fx->live->feed, "token", token);
 
   herald_connection_start (fx->live->connection);
-  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, is_connected (fx), WAIT_TIMEOUT_MS);
-  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, needs_attention (fx), WAIT_TIMEOUT_MS);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, herald_test_live_connected (fx->live), WAIT_TIMEOUT_MS);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, herald_test_live_needs_attention (fx->live),
+                               WAIT_TIMEOUT_MS);
   g_assert_true (herald_test_live_saw_reason (fx->live, "The customer token is about to expire"));
   g_assert_true (g_str_has_prefix (herald_connection_get_reason (fx->live->connection),
                                    "The customer token expires at "));
@@ -334,7 +326,7 @@ test_heartbeat_answered (Fixture *fx, gconstpointer data)
   scenario (fx, "heartbeat:interval=100,timeout=100");
   prepare (fx, "partner", NULL);
   herald_connection_start (fx->live->connection);
-  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, is_connected (fx), WAIT_TIMEOUT_MS);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, herald_test_live_connected (fx->live), WAIT_TIMEOUT_MS);
   herald_test_spin (1200);
   /* The simulator closes a session whose ping goes unanswered for 100 ms. */
   g_assert_cmpuint (sim_counter (fx, "heartbeats"), >=, 5);

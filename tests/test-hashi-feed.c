@@ -93,18 +93,6 @@ count_category (Fixture *fx, HeraldCategory category)
 }
 
 static gboolean
-is_connected (Fixture *fx)
-{
-  return herald_connection_get_state (fx->live->connection) == HERALD_CONNECTION_CONNECTED;
-}
-
-static gboolean
-needs_attention (Fixture *fx)
-{
-  return herald_connection_get_state (fx->live->connection) == HERALD_CONNECTION_NEEDS_ATTENTION;
-}
-
-static gboolean
 subscribed_to_all (Fixture *fx)
 {
   return sim_counter (fx, "subscriptions") >= fx->n_lobbies;
@@ -269,7 +257,7 @@ test_ping_pong_keeps_alive (Fixture *fx, gconstpointer data)
 
   /* Ten heartbeats with a 300 ms deadline each, all answered: never dropped. */
   counters = herald_connection_get_counters (fx->live->connection);
-  g_assert_true (is_connected (fx));
+  g_assert_true (herald_test_live_connected (fx->live));
   g_assert_cmpuint (counters->connects, ==, 1);
   g_assert_cmpuint (counters->drops, ==, 0);
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
@@ -280,7 +268,8 @@ static gboolean
 resubscribed_after_reconnect (Fixture *fx)
 {
   return sim_counter (fx, "connections") >= 2
-         && sim_counter (fx, "subscriptions") >= 2 * fx->n_lobbies && is_connected (fx);
+         && sim_counter (fx, "subscriptions") >= 2 * fx->n_lobbies
+         && herald_test_live_connected (fx->live);
 }
 
 static void
@@ -368,7 +357,7 @@ test_malformed_kept_alive (Fixture *fx, gconstpointer data)
   counters = herald_connection_get_counters (fx->live->connection);
   g_assert_cmpuint (counters->connects, ==, 1);
   g_assert_cmpuint (counters->drops, ==, 0);
-  g_assert_true (is_connected (fx));
+  g_assert_true (herald_test_live_connected (fx->live));
 }
 
 static void
@@ -377,7 +366,8 @@ test_auth_error_needs_attention (Fixture *fx, gconstpointer data)
   scenario (fx, "auth-failure");
   prepare (fx, 1, NULL);
   herald_connection_start (fx->live->connection);
-  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, needs_attention (fx), WAIT_TIMEOUT_MS);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, herald_test_live_needs_attention (fx->live),
+                               WAIT_TIMEOUT_MS);
 
   g_assert_cmpstr (herald_connection_get_reason (fx->live->connection), ==,
                    "Hashi refused the access token");
@@ -387,7 +377,7 @@ test_auth_error_needs_attention (Fixture *fx, gconstpointer data)
   /* Many backoff periods later: still one attempt, still waiting for the user. */
   herald_test_spin (600);
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
-  g_assert_true (needs_attention (fx));
+  g_assert_true (herald_test_live_needs_attention (fx->live));
   g_assert_cmpuint (fx->live->events->len, ==, 0);
 }
 
@@ -399,7 +389,8 @@ test_expired_token_never_connects (Fixture *fx, gconstpointer data)
 
   prepare (fx, 1, token);
   herald_connection_start (fx->live->connection);
-  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, needs_attention (fx), WAIT_TIMEOUT_MS);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, herald_test_live_needs_attention (fx->live),
+                               WAIT_TIMEOUT_MS);
 
   g_assert_true (g_str_has_prefix (herald_connection_get_reason (fx->live->connection),
                                    "The Hashi access token expired at "));
@@ -407,7 +398,7 @@ test_expired_token_never_connects (Fixture *fx, gconstpointer data)
     g_str_has_suffix (herald_connection_get_reason (fx->live->connection), "; paste a new one"));
   herald_test_spin (300);
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 0);
-  g_assert_true (needs_attention (fx));
+  g_assert_true (herald_test_live_needs_attention (fx->live));
 }
 
 static void
@@ -415,7 +406,8 @@ test_not_a_jwt_never_connects (Fixture *fx, gconstpointer data)
 {
   prepare (fx, 1, "paste-went-wrong");
   herald_connection_start (fx->live->connection);
-  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, needs_attention (fx), WAIT_TIMEOUT_MS);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, herald_test_live_needs_attention (fx->live),
+                               WAIT_TIMEOUT_MS);
 
   g_assert_cmpstr (herald_connection_get_reason (fx->live->connection), ==,
                    "The Hashi access token is not a valid JWT; paste it again");
@@ -447,10 +439,10 @@ test_expiry_warning (Fixture *fx, gconstpointer data)
   prepare (fx, 0, token);
   herald_hashi_feed_set_expiry_lead_ms (HERALD_HASHI_FEED (fx->live->feed), 2000);
   herald_connection_start (fx->live->connection);
-  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, is_connected (fx), WAIT_TIMEOUT_MS);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, herald_test_live_connected (fx->live), WAIT_TIMEOUT_MS);
   HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, has_event (fx), WAIT_TIMEOUT_MS);
 
-  g_assert_true (is_connected (fx));
+  g_assert_true (herald_test_live_connected (fx->live));
   g_assert_cmpint (g_get_real_time (), <, expiry * G_USEC_PER_SEC);
   warning = g_ptr_array_index (fx->live->events, 0);
   g_assert_cmpstr (herald_event_get_event_type (warning), ==, "token.expiring");
@@ -461,7 +453,8 @@ test_expiry_warning (Fixture *fx, gconstpointer data)
   g_assert_nonnull (strstr (herald_event_get_body (warning), when));
 
   /* At "exp" Herald stops by itself rather than waiting to be thrown out. */
-  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, needs_attention (fx), WAIT_TIMEOUT_MS);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, herald_test_live_needs_attention (fx->live),
+                               WAIT_TIMEOUT_MS);
   g_assert_cmpint (g_get_real_time (), >=, expiry * G_USEC_PER_SEC);
   g_assert_true (g_str_has_prefix (herald_connection_get_reason (fx->live->connection),
                                    "The Hashi access token expired at "));
@@ -474,7 +467,7 @@ test_expiry_warning (Fixture *fx, gconstpointer data)
 static gboolean
 reconnected_twice (Fixture *fx)
 {
-  return sim_counter (fx, "connections") >= 3 && is_connected (fx);
+  return sim_counter (fx, "connections") >= 3 && herald_test_live_connected (fx->live);
 }
 
 static void

@@ -131,18 +131,6 @@ sim_counter (Fixture *fx, const char *name)
 }
 
 static gboolean
-is_connected (Fixture *fx)
-{
-  return herald_connection_get_state (fx->live->connection) == HERALD_CONNECTION_CONNECTED;
-}
-
-static gboolean
-needs_attention (Fixture *fx)
-{
-  return herald_connection_get_state (fx->live->connection) == HERALD_CONNECTION_NEEDS_ATTENTION;
-}
-
-static gboolean
 has_24_events (Fixture *fx)
 {
   return fx->live->events->len >= 24;
@@ -151,13 +139,14 @@ has_24_events (Fixture *fx)
 static gboolean
 reconnected_twice (Fixture *fx)
 {
-  return sim_counter (fx, "connections") >= 3 && is_connected (fx) && fx->live->events->len >= 10;
+  return sim_counter (fx, "connections") >= 3 && herald_test_live_connected (fx->live)
+         && fx->live->events->len >= 10;
 }
 
 static gboolean
 reconnected (Fixture *fx)
 {
-  return sim_counter (fx, "connections") >= 2 && is_connected (fx);
+  return sim_counter (fx, "connections") >= 2 && herald_test_live_connected (fx->live);
 }
 
 static gboolean
@@ -176,14 +165,14 @@ old_socket_expired (Fixture *fx)
 static gboolean
 flowing_after_renewal (Fixture *fx)
 {
-  return sim_counter (fx, "connections") >= 2 && is_connected (fx)
+  return sim_counter (fx, "connections") >= 2 && herald_test_live_connected (fx->live)
          && fx->live->events->len >= fx->events_at_upgrade_2 + 5;
 }
 
 static gboolean
 minted_after_limit (Fixture *fx)
 {
-  return sim_counter (fx, "mints") >= 1 && is_connected (fx);
+  return sim_counter (fx, "mints") >= 1 && herald_test_live_connected (fx->live);
 }
 
 static gboolean
@@ -200,7 +189,7 @@ malformed_and_unknown_seen (Fixture *fx)
 static gboolean
 has_one_event_and_connected (Fixture *fx)
 {
-  return fx->live->events->len >= 1 && is_connected (fx);
+  return fx->live->events->len >= 1 && herald_test_live_connected (fx->live);
 }
 
 static gboolean
@@ -333,10 +322,10 @@ test_pings_keep_alive (Fixture *fx, gconstpointer data)
   prepare (fx, NULL, 100);
   herald_skinshark_feed_set_silence_limit (HERALD_SKINSHARK_FEED (fx->live->feed), 2000);
   herald_connection_start (fx->live->connection);
-  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, is_connected (fx), WAIT_TIMEOUT_MS);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, herald_test_live_connected (fx->live), WAIT_TIMEOUT_MS);
   herald_test_spin (4000);
 
-  g_assert_true (is_connected (fx));
+  g_assert_true (herald_test_live_connected (fx->live));
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
   g_assert_cmpuint (herald_connection_get_counters (fx->live->connection)->drops, ==, 0);
   g_assert_cmpuint (sim_counter (fx, "client-frames"), ==, 0);
@@ -347,13 +336,14 @@ test_key_refused (Fixture *fx, gconstpointer data)
 {
   prepare (fx, "sk_live_not_the_right_key", 100);
   herald_connection_start (fx->live->connection);
-  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, needs_attention (fx), WAIT_TIMEOUT_MS);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, herald_test_live_needs_attention (fx->live),
+                               WAIT_TIMEOUT_MS);
 
   g_assert_cmpstr (herald_connection_get_reason (fx->live->connection), ==,
                    "SkinShark refused the API key");
   g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 1);
   herald_test_spin (1500);
-  g_assert_true (needs_attention (fx));
+  g_assert_true (herald_test_live_needs_attention (fx->live));
   g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 1);
   g_assert_cmpuint (sim_counter (fx, "mints"), ==, 0);
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 0);
@@ -374,7 +364,8 @@ test_token_refused_after_renewal (Fixture *fx, gconstpointer data)
   prepare (fx, NULL, 0);
   fx->refuse_upgrade = 2;
   herald_connection_start (fx->live->connection);
-  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, needs_attention (fx), WAIT_TIMEOUT_MS);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, herald_test_live_needs_attention (fx->live),
+                               WAIT_TIMEOUT_MS);
 
   g_assert_cmpstr (herald_connection_get_reason (fx->live->connection), ==,
                    "SkinShark refused the token even after renewing it");
@@ -384,7 +375,7 @@ test_token_refused_after_renewal (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 2);
   g_assert_cmpuint (fx->upgrades, ==, 2);
   herald_test_spin (1500);
-  g_assert_true (needs_attention (fx));
+  g_assert_true (herald_test_live_needs_attention (fx->live));
   g_assert_cmpuint (sim_counter (fx, "mints"), ==, 2);
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 2);
   g_assert_cmpuint (sim_counter (fx, "client-frames"), ==, 0);
@@ -409,7 +400,7 @@ test_renewal (Fixture *fx, gconstpointer data)
   HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, second_mint_done (fx), WAIT_TIMEOUT_MS);
   g_assert_cmpuint (sim_counter (fx, "expired"), ==, 0);
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
-  g_assert_true (is_connected (fx));
+  g_assert_true (herald_test_live_connected (fx->live));
   g_assert_cmpuint (herald_connection_get_counters (fx->live->connection)->drops, ==, 0);
 
   /* Until the simulator's expiry close, the first socket carries on. */
@@ -480,7 +471,7 @@ test_malformed (Fixture *fx, gconstpointer data)
   HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, malformed_and_unknown_seen (fx), WAIT_TIMEOUT_MS);
 
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
-  g_assert_true (is_connected (fx));
+  g_assert_true (herald_test_live_connected (fx->live));
 }
 
 /* --- a server that ignores the subprotocol: the documented ?token= fallback --- */
@@ -639,7 +630,7 @@ renewal_refused (RenewServer *rs)
 static gboolean
 socket_seen (Fixture *fx, RenewServer *rs)
 {
-  return rs->socket != NULL && is_connected (fx);
+  return rs->socket != NULL && herald_test_live_connected (fx->live);
 }
 
 /* A failed renewal is retried a little later; a refused one is not retried while the
@@ -681,11 +672,12 @@ test_renewal_failures (Fixture *fx, gconstpointer data)
   herald_test_spin (1500);
   g_assert_cmpuint (rs.mints, ==, 3);
   g_assert_cmpuint (rs.upgrades, ==, 1);
-  g_assert_true (is_connected (fx));
+  g_assert_true (herald_test_live_connected (fx->live));
   g_assert_cmpuint (herald_connection_get_counters (fx->live->connection)->drops, ==, 0);
 
   soup_websocket_connection_close (rs.socket, 4001, "Invalid token");
-  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, needs_attention (fx), WAIT_TIMEOUT_MS);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, herald_test_live_needs_attention (fx->live),
+                               WAIT_TIMEOUT_MS);
   g_assert_cmpstr (herald_connection_get_reason (fx->live->connection), ==,
                    "SkinShark refused the API key");
   g_assert_cmpuint (rs.mints, ==, 4);
