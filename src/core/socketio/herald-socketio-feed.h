@@ -40,7 +40,7 @@ struct _HeraldSocketioFeedClass
 
   /* One event on the joined namespace. @args is the packet's array: element 0 is the event
    * name (@name), the arguments follow; it stays valid until this returns. @frame is the whole
-   * text frame, for herald_event_set_raw(). When the server asked for an ack, it is sent after
+   * text frame, for herald_feed_new_event(). When the server asked for an ack, it is sent after
    * this returns. Required. */
   void (*event) (HeraldSocketioFeed *self, const char *name, HeraldJsonNode args, const char *frame,
                  gsize length);
