@@ -796,15 +796,20 @@ raw_connected_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   run->socket = socket;
 }
 
+/* One more event taken in; the run ends at the last one. */
 static void
-engine_event_emitted_cb (HeraldConnection *connection, HeraldEvent *event, gpointer user_data)
+count_event (Run *run)
 {
-  Run *run = user_data;
-
   if (run->opts->trace)
     g_atomic_int_inc (&run->trace_done);
   if (++run->count == run->opts->events)
     g_main_loop_quit (run->loop);
+}
+
+static void
+engine_event_emitted_cb (HeraldConnection *connection, HeraldEvent *event, gpointer user_data)
+{
+  count_event (user_data);
 }
 
 static void
@@ -821,12 +826,7 @@ engine_state_changed_cb (HeraldConnection *connection, GParamSpec *pspec, gpoint
 static void
 hub_event_added_cb (HeraldHub *hub, HeraldEvent *event, gpointer user_data)
 {
-  Run *run = user_data;
-
-  if (run->opts->trace)
-    g_atomic_int_inc (&run->trace_done);
-  if (++run->count == run->opts->events)
-    g_main_loop_quit (run->loop);
+  count_event (user_data);
 }
 
 static void
