@@ -610,6 +610,7 @@ test_cap_shared_file (Fixture *fixture, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (HeraldHistory) other = NULL;
   g_autofree char *ids = NULL;
+  Recorder rec;
 
   fixture_open (fixture);
   herald_history_set_limit (fixture->history, 5);
@@ -631,6 +632,80 @@ test_cap_shared_file (Fixture *fixture, gconstpointer data)
   herald_history_flush (fixture->history);
   ids = query_ids (fixture->history, NULL);
   g_assert_cmpstr (ids, ==, "k7,k6,k5,k3,k1");
+
+  /* Nor may dedupe go by what was there before: a forgotten event comes back as new, and one
+   * still there is still a duplicate. k2 pushes out k1, the oldest. */
+  recorder_init (&rec);
+  add (fixture->history, "gone", "k2", 2, &rec);
+  add (fixture->history, "main", "k3", 3, &rec);
+  herald_history_flush (fixture->history);
+  g_assert_cmpint (recorder_outcome (&rec, 0), ==, HERALD_HISTORY_STORED);
+  g_assert_cmpint (recorder_outcome (&rec, 1), ==, HERALD_HISTORY_DUPLICATE);
+  g_clear_pointer (&ids, g_free);
+  ids = query_ids (fixture->history, NULL);
+  g_assert_cmpstr (ids, ==, "k7,k6,k5,k3,k2");
+  recorder_clear (&rec);
+}
+
+/* Dedupe holds while the cap prunes in every batch: an event is a duplicate exactly while the
+ * history still holds it, in the same run and after a reopen. */
+static void
+test_dedupe_under_cap (Fixture *fixture, gconstpointer data)
+{
+  const guint n = 1000, cap = 100;
+  guint duplicates = 0;
+  Recorder rec;
+
+  fixture_open (fixture);
+  herald_history_set_limit (fixture->history, cap);
+  /* Out of time order (i * 7 mod n visits every time once), in batches of every size. */
+  for (guint i = 0; i < n; i++)
+    {
+      guint t = i * 7 % n;
+      g_autofree char *id = g_strdup_printf ("e%u", t);
+
+      add (fixture->history, "main", id, t, NULL);
+      if (i % 137 == 0)
+        herald_history_flush (fixture->history);
+    }
+  herald_history_flush (fixture->history);
+
+  recorder_init (&rec);
+  for (guint t = 0; t < n; t++)
+    {
+      g_autofree char *id = g_strdup_printf ("e%u", t);
+
+      add (fixture->history, "main", id, t, &rec);
+    }
+  herald_history_flush (fixture->history);
+  g_assert_cmpuint (rec.outcomes->len, ==, n);
+  for (guint t = 0; t < n; t++)
+    {
+      HeraldHistoryOutcome expected
+        = t >= n - cap ? HERALD_HISTORY_DUPLICATE : HERALD_HISTORY_STORED;
+
+      if (recorder_outcome (&rec, t) != expected)
+        g_error ("e%u: outcome %d, expected %d", t, recorder_outcome (&rec, t), expected);
+    }
+  recorder_clear (&rec);
+
+  g_clear_object (&fixture->history);
+  fixture_open (fixture);
+  herald_history_set_limit (fixture->history, cap);
+  recorder_init (&rec);
+  for (guint t = n - cap; t < n; t++)
+    {
+      g_autofree char *id = g_strdup_printf ("e%u", t);
+
+      add (fixture->history, "main", id, t, &rec);
+    }
+  add (fixture->history, "main", "later", n, &rec);
+  herald_history_flush (fixture->history);
+  for (guint i = 0; i < cap; i++)
+    duplicates += recorder_outcome (&rec, i) == HERALD_HISTORY_DUPLICATE;
+  g_assert_cmpuint (duplicates, ==, cap);
+  g_assert_cmpint (recorder_outcome (&rec, cap), ==, HERALD_HISTORY_STORED);
+  recorder_clear (&rec);
 }
 
 static void
@@ -1445,6 +1520,7 @@ main (int argc, char **argv)
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/history/dedupe", test_dedupe);
   ADD ("/history/dedupe-per-account", test_accounts);
+  ADD ("/history/dedupe-under-cap", test_dedupe_under_cap);
   ADD ("/history/newest-first", test_order);
   ADD ("/history/round-trip", test_round_trip);
   ADD ("/history/filters", test_filters);

@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "herald-history.h"
+#include "herald-history-keys.h"
 
 #define DEFAULT_LIMIT 10000
 /* Ops per transaction. Large enough that a commit is a small share of the cost of a burst,
@@ -68,6 +69,8 @@ typedef struct
 enum
 {
   STMT_INSERT,
+  STMT_SAME_ROW,
+  STMT_KEYS,
   STMT_FORGET,
   STMT_PRUNE_BOUND,
   STMT_PRUNE,
@@ -96,6 +99,8 @@ struct _HeraldHistory
   gint64 row_count;
   gint64 data_version;
   gboolean write_failing;
+  HeraldHistoryKeys *keys; /* the dedupe keys of the rows in the store */
+  gboolean keys_stale;     /* reload them before the next write */
 
   GMutex read_lock;
   sqlite3 *read_db;
@@ -185,19 +190,47 @@ static const char *const migrations[] = {
   "DROP TABLE events;"
   "ALTER TABLE events_2 RENAME TO events;"
   "CREATE INDEX events_occurred ON events (occurred);",
+
+  /* The same table without its UNIQUE (id, account) key. Keeping that b-tree in order cost
+   * every insert and every pruned row a search by text: about a fifth of the writer's time in
+   * a burst. The writer now dedupes against HeraldHistoryKeys, which it loads from this table
+   * and keeps in step with every row it adds or deletes. Other processes only read the store
+   * or delete from it, and the writer reloads the keys whenever they have. */
+  "CREATE TABLE events_3 ("
+  " seq INTEGER PRIMARY KEY,"
+  " account TEXT NOT NULL,"
+  " id TEXT NOT NULL,"
+  " provider TEXT NOT NULL,"
+  " type TEXT NOT NULL,"
+  " category TEXT NOT NULL,"
+  " severity TEXT NOT NULL,"
+  " title TEXT NOT NULL,"
+  " body TEXT NOT NULL,"
+  " link TEXT,"
+  " occurred INTEGER NOT NULL,"
+  " received INTEGER NOT NULL,"
+  " raw TEXT NOT NULL,"
+  " read INTEGER NOT NULL DEFAULT 0);"
+  "INSERT INTO events_3 (seq, " EVENT_COLUMNS ") SELECT seq, " EVENT_COLUMNS " FROM events;"
+  "DROP TABLE events;"
+  "ALTER TABLE events_3 RENAME TO events;"
+  "CREATE INDEX events_occurred ON events (occurred);",
 };
 
 #define SCHEMA_VERSION ((int)G_N_ELEMENTS (migrations))
 
 static const char *const write_statements[N_STMTS] = {
-  [STMT_INSERT] = "INSERT OR IGNORE INTO events (" EVENT_COLUMNS ")"
+  [STMT_INSERT] = "INSERT INTO events (" EVENT_COLUMNS ")"
                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-  [STMT_FORGET] = "DELETE FROM events WHERE account = ?1",
+  [STMT_SAME_ROW] = "SELECT 1 FROM events WHERE seq = ?1 AND account = ?2 AND id = ?3",
+  [STMT_KEYS] = "SELECT seq, account, id FROM events",
+  /* Every statement that deletes rows returns their keys, for the writer's HeraldHistoryKeys. */
+  [STMT_FORGET] = "DELETE FROM events WHERE account = ?1 RETURNING seq, account, id",
   /* The newest row to go, then a one-pass range delete along the occurred index: cheaper
    * than collecting the rows to go into a temporary table and looking each one up again. */
   [STMT_PRUNE_BOUND] = "SELECT occurred, seq FROM events ORDER BY occurred ASC, seq ASC"
                        " LIMIT 1 OFFSET ?1",
-  [STMT_PRUNE] = "DELETE FROM events WHERE (occurred, seq) <= (?1, ?2)",
+  [STMT_PRUNE] = "DELETE FROM events WHERE (occurred, seq) <= (?1, ?2) RETURNING seq, account, id",
   [STMT_DATA_VERSION] = "PRAGMA data_version",
   [STMT_MARK_ALL] = "UPDATE events SET read = ?1 WHERE read != ?1",
   [STMT_MARK_ACCOUNT] = "UPDATE events SET read = ?1 WHERE account = ?2 AND read != ?1",
@@ -653,30 +686,115 @@ bind_text (sqlite3_stmt *stmt, int index, const char *text)
     sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
 }
 
-/* Runs stmt to its end and resets it; out_changes may be NULL. */
+/* Runs stmt, which returns no rows, and resets it. */
 static int
-step_keeping_bindings (sqlite3 *db, sqlite3_stmt *stmt, int *out_changes)
+step_keeping_bindings (sqlite3_stmt *stmt)
 {
   int rc = sqlite3_step (stmt);
 
-  if (rc == SQLITE_DONE)
-    {
-      rc = SQLITE_OK;
-      if (out_changes != NULL)
-        *out_changes = sqlite3_changes (db);
-    }
   /* reset () repeats a step error; the step's own code is the one to report. */
   sqlite3_reset (stmt);
-  return rc;
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 static int
-step_once (sqlite3 *db, sqlite3_stmt *stmt, int *out_changes)
+step_once (sqlite3_stmt *stmt)
 {
-  int rc = step_keeping_bindings (db, stmt, out_changes);
+  int rc = step_keeping_bindings (stmt);
 
   sqlite3_clear_bindings (stmt);
   return rc;
+}
+
+/* Whether the store holds (account, id) already. A row under the same hash is only a
+ * candidate; the store says whether it is the same pair. */
+static int
+is_stored (HeraldHistory *self, guint64 hash, const char *account, const char *id,
+           gboolean *out_stored)
+{
+  sqlite3_stmt *stmt = self->stmts[STMT_SAME_ROW];
+  gsize cursor = 0;
+  gint64 seq;
+
+  *out_stored = FALSE;
+  while (herald_history_keys_next (self->keys, hash, &cursor, &seq))
+    {
+      int rc;
+
+      sqlite3_bind_int64 (stmt, 1, seq);
+      bind_text (stmt, 2, account);
+      bind_text (stmt, 3, id);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          *out_stored = TRUE;
+          return SQLITE_OK;
+        }
+      if (rc != SQLITE_DONE)
+        return rc;
+    }
+  return SQLITE_OK;
+}
+
+/* Reads every row's key into self->keys, and counts the rows on the way. */
+static int
+load_keys (HeraldHistory *self)
+{
+  sqlite3_stmt *stmt = self->stmts[STMT_KEYS];
+  gint64 rows = 0;
+  int rc;
+
+  herald_history_keys_reset (self->keys, MAX (self->row_count, 0));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *account = (const char *)sqlite3_column_text (stmt, 1);
+      const char *id = (const char *)sqlite3_column_text (stmt, 2);
+
+      /* NOT NULL in the schema; text() is NULL only when out of memory. */
+      if (account == NULL || id == NULL)
+        {
+          rc = SQLITE_NOMEM;
+          break;
+        }
+      herald_history_keys_add (self->keys, herald_history_keys_hash (account, id),
+                               sqlite3_column_int64 (stmt, 0));
+      rows++;
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return rc;
+  g_debug ("loaded the keys of %" G_GINT64_FORMAT " events", rows);
+  self->row_count = rows;
+  self->keys_stale = FALSE;
+  return SQLITE_OK;
+}
+
+/* Runs a DELETE … RETURNING seq, account, id to its end, taking each row it deleted out of
+ * self->keys and the count. */
+static int
+run_delete (HeraldHistory *self, sqlite3_stmt *stmt)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 seq = sqlite3_column_int64 (stmt, 0);
+      const char *account = (const char *)sqlite3_column_text (stmt, 1);
+      const char *id = (const char *)sqlite3_column_text (stmt, 2);
+
+      if (account == NULL || id == NULL
+          || !herald_history_keys_remove (self->keys, herald_history_keys_hash (account, id), seq))
+        {
+          g_debug ("deleted row %" G_GINT64_FORMAT " had no key: reloading them", seq);
+          self->keys_stale = TRUE;
+        }
+      self->row_count--;
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 static int
@@ -684,11 +802,21 @@ run_insert (HeraldHistory *self, Op *op)
 {
   sqlite3_stmt *stmt = self->stmts[STMT_INSERT];
   HeraldEvent *event = op->event;
-  int changes = 0;
+  const char *account = herald_event_get_account (event);
+  const char *id = herald_event_get_id (event);
+  guint64 hash = herald_history_keys_hash (account, id);
+  gboolean stored;
   int rc;
 
-  bind_text (stmt, 1, herald_event_get_account (event));
-  bind_text (stmt, 2, herald_event_get_id (event));
+  rc = is_stored (self, hash, account, id, &stored);
+  if (rc != SQLITE_OK || stored)
+    {
+      op->outcome = rc != SQLITE_OK ? HERALD_HISTORY_NOT_STORED : HERALD_HISTORY_DUPLICATE;
+      return rc;
+    }
+
+  bind_text (stmt, 1, account);
+  bind_text (stmt, 2, id);
   bind_text (stmt, 3, herald_event_get_provider (event));
   bind_text (stmt, 4, herald_event_get_event_type (event));
   bind_text (stmt, 5, herald_category_to_string (herald_event_get_category (event)));
@@ -710,13 +838,16 @@ run_insert (HeraldHistory *self, Op *op)
 
   /* Every insert binds all parameters anew, so they are not cleared after each one;
    * write_batch () clears them once the batch is done, before its events can go away. */
-  rc = step_keeping_bindings (self->write_db, stmt, &changes);
-  op->outcome = rc != SQLITE_OK ? HERALD_HISTORY_NOT_STORED
-                : changes > 0   ? HERALD_HISTORY_STORED
-                                : HERALD_HISTORY_DUPLICATE;
-  if (op->outcome == HERALD_HISTORY_STORED)
-    self->row_count++;
-  return rc;
+  rc = step_keeping_bindings (stmt);
+  if (rc != SQLITE_OK)
+    {
+      op->outcome = HERALD_HISTORY_NOT_STORED;
+      return rc;
+    }
+  herald_history_keys_add (self->keys, hash, sqlite3_last_insert_rowid (self->write_db));
+  self->row_count++;
+  op->outcome = HERALD_HISTORY_STORED;
+  return SQLITE_OK;
 }
 
 static int
@@ -730,21 +861,16 @@ run_mark_read (HeraldHistory *self, Op *op)
     bind_text (stmt, 2, op->account);
   if (op->id != NULL)
     bind_text (stmt, 3, op->id);
-  return step_once (self->write_db, stmt, NULL);
+  return step_once (stmt);
 }
 
 static int
 run_forget (HeraldHistory *self, Op *op)
 {
   sqlite3_stmt *stmt = self->stmts[STMT_FORGET];
-  int changes = 0;
-  int rc;
 
   bind_text (stmt, 1, op->account);
-  rc = step_once (self->write_db, stmt, &changes);
-  if (rc == SQLITE_OK)
-    self->row_count -= changes;
-  return rc;
+  return run_delete (self, stmt);
 }
 
 static int
@@ -755,7 +881,6 @@ prune (HeraldHistory *self)
   sqlite3_stmt *stmt = self->stmts[STMT_PRUNE];
   gint64 excess = self->row_count - limit;
   gint64 occurred, seq;
-  int changes = 0;
   int rc;
 
   if (excess <= 0)
@@ -775,16 +900,14 @@ prune (HeraldHistory *self)
 
   sqlite3_bind_int64 (stmt, 1, occurred);
   sqlite3_bind_int64 (stmt, 2, seq);
-  rc = step_once (self->write_db, stmt, &changes);
-  if (rc == SQLITE_OK)
-    self->row_count -= changes;
-  return rc;
+  return run_delete (self, stmt);
 }
 
 /* Another process (the CLI forgetting an account) may have changed the table since our last
- * commit; the running count would then be wrong, and pruning trusts it. */
+ * commit; the keys and the running count would then be wrong, and dedupe and pruning trust
+ * them. Called inside the batch's write transaction, so nobody else changes it until COMMIT. */
 static int
-refresh_row_count (HeraldHistory *self)
+refresh_keys (HeraldHistory *self)
 {
   sqlite3_stmt *stmt = self->stmts[STMT_DATA_VERSION];
   gint64 data_version;
@@ -798,12 +921,13 @@ refresh_row_count (HeraldHistory *self)
     }
   data_version = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
-  if (data_version == self->data_version)
-    return SQLITE_OK;
-
-  g_debug ("the history was changed by another connection: counting rows again");
-  self->data_version = data_version;
-  return query_int64 (self->write_db, "SELECT count(*) FROM events", &self->row_count);
+  if (data_version != self->data_version)
+    {
+      g_debug ("the history was changed by another connection");
+      self->data_version = data_version;
+      self->keys_stale = TRUE;
+    }
+  return self->keys_stale ? load_keys (self) : SQLITE_OK;
 }
 
 #if defined(__GNUC__)
@@ -840,14 +964,11 @@ prefetch_strings (const Op *op)
 static void
 write_batch (HeraldHistory *self, Batch *batch)
 {
-  gint64 rows_before;
   int rc;
 
   rc = sqlite3_exec (self->write_db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
   if (rc == SQLITE_OK)
-    rc = refresh_row_count (self);
-  /* Restored if the batch rolls back. */
-  rows_before = self->row_count;
+    rc = refresh_keys (self);
   for (guint i = 0; rc == SQLITE_OK && i < batch->ops->len; i++)
     {
       Op *op = &g_array_index (batch->ops, Op, i);
@@ -896,7 +1017,8 @@ write_batch (HeraldHistory *self, Batch *batch)
   self->write_failing = TRUE;
   if (!sqlite3_get_autocommit (self->write_db))
     sqlite3_exec (self->write_db, "ROLLBACK", NULL, NULL, NULL);
-  self->row_count = rows_before;
+  /* The keys and the count took in what the rollback undid: both are read again. */
+  self->keys_stale = TRUE;
   for (guint i = 0; i < batch->ops->len; i++)
     g_array_index (batch->ops, Op, i).outcome = HERALD_HISTORY_NOT_STORED;
 }
@@ -1236,6 +1358,7 @@ herald_history_finalize (GObject *object)
   g_cond_clear (&self->flush_cond);
   g_cond_clear (&self->progress_cond);
   g_clear_pointer (&self->spare_ops, g_ptr_array_unref);
+  g_clear_pointer (&self->keys, herald_history_keys_free);
 
   G_OBJECT_CLASS (herald_history_parent_class)->finalize (object);
 }
@@ -1266,6 +1389,9 @@ herald_history_init (HeraldHistory *self)
   g_cond_init (&self->flush_cond);
   g_cond_init (&self->progress_cond);
   self->spare_ops = g_ptr_array_new_with_free_func ((GDestroyNotify)g_array_unref);
+  self->keys = herald_history_keys_new ();
+  /* Loaded by the first batch, on the writer thread. */
+  self->keys_stale = TRUE;
   g_queue_init (&self->pending);
   g_queue_init (&self->done);
 }
