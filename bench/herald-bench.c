@@ -30,6 +30,7 @@
 #include "herald-connection.h"
 #include "herald-history.h"
 #include "herald-hub.h"
+#include "herald-log.h"
 #include "herald-providers.h"
 
 /* A developer's tool that is never installed: its output is pasted into BENCHMARKS.md, so
@@ -1561,6 +1562,8 @@ main (int argc, char **argv)
 
   /* Only the character set, for "µs" on standard error: numbers keep their C format. */
   setlocale (LC_CTYPE, "");
+  /* As the herald executable does: every case measures libsoup as Herald runs it. */
+  herald_log_drop_libsoup_debug ();
   context = g_option_context_new (
     "raw|engine|hub | exec -- COMMAND [ARG…] | record --replay=FILE | report FILE…");
   g_option_context_set_summary (

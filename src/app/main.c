@@ -8,6 +8,7 @@
 
 #include "herald-application.h"
 #include "herald-cli.h"
+#include "herald-log.h"
 
 int
 main (int argc, char **argv)
@@ -18,6 +19,7 @@ main (int argc, char **argv)
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+  herald_log_drop_libsoup_debug ();
 
   if (herald_cli_handles (argc, argv))
     return herald_cli_run (argc, argv);

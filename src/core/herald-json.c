@@ -795,7 +795,13 @@ herald_json_node_dup_string (HeraldJsonNode node)
 
   p = string_content (node.doc, t, &len);
   if (!(t->flags & TOKEN_ESCAPED))
-    return g_strndup ((const char *)p, len);
+    {
+      /* Not g_strndup (): its strncpy () looks for a NUL the parser already ruled out. */
+      out = g_malloc (len + 1);
+      memcpy (out, p, len);
+      out[len] = '\0';
+      return out;
+    }
 
   /* Every escape decodes to no more bytes than it was written with. */
   o = out = g_malloc (len + 1);
