@@ -602,8 +602,8 @@ test_cap_ties (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (ids, ==, "x8,x6,x7");
 }
 
-/* A second store on the same file (the CLI removing an account while the app runs) deletes
- * rows behind the first one's back: the cap must not then prune more than it should. */
+/* A second store on the same file (another Herald process) deletes rows behind the first
+ * one's back: the cap must not then prune more than it should. */
 static void
 test_cap_shared_file (Fixture *fixture, gconstpointer data)
 {
@@ -644,6 +644,18 @@ test_cap_shared_file (Fixture *fixture, gconstpointer data)
   g_clear_pointer (&ids, g_free);
   ids = query_ids (fixture->history, NULL);
   g_assert_cmpstr (ids, ==, "k7,k6,k5,k3,k2");
+  recorder_clear (&rec);
+
+  /* An event the other store wrote is a duplicate here too. */
+  other = herald_history_open (fixture->path, &error);
+  g_assert_no_error (error);
+  add (other, "main", "k8", 8, NULL);
+  herald_history_flush (other);
+  g_clear_object (&other);
+  recorder_init (&rec);
+  add (fixture->history, "main", "k8", 8, &rec);
+  herald_history_flush (fixture->history);
+  g_assert_cmpint (recorder_outcome (&rec, 0), ==, HERALD_HISTORY_DUPLICATE);
   recorder_clear (&rec);
 }
 

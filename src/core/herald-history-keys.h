@@ -3,7 +3,9 @@
  *
  * It maps a 64-bit hash of the pair to the row's seq. Two pairs may share a hash, so a hit is
  * only a candidate: the writer compares the row it names before calling an event a duplicate.
- * Sixteen bytes a row, about 0.5 MiB at the default cap of 10 000 events. */
+ * Sixteen bytes a slot, at most three slots in four taken: 256 KiB for the default cap of
+ * 10 000 events, 32 MiB for the largest the settings allow, a million. The table does not
+ * shrink when the cap is lowered until the keys are next loaded (when Herald starts). */
 #pragma once
 
 #include <glib.h>

@@ -196,8 +196,8 @@ static const char *const migrations[] = {
   /* The same table without its UNIQUE (id, account) key. Keeping that b-tree in order cost
    * every insert and every pruned row a search by text: about a fifth of the writer's time in
    * a burst. The writer now dedupes against HeraldHistoryKeys, which it loads from this table
-   * and keeps in step with every row it adds or deletes. Other processes only read the store
-   * or delete from it, and the writer reloads the keys whenever they have. */
+   * and keeps in step with every row it adds or deletes. When another connection has written
+   * to the store, PRAGMA data_version tells the writer, which then loads the keys again. */
   "CREATE TABLE events_3 ("
   " seq INTEGER PRIMARY KEY,"
   " account TEXT NOT NULL,"
@@ -809,6 +809,10 @@ run_delete (HeraldHistory *self, sqlite3_stmt *keys_stmt, sqlite3_stmt *delete_s
   rc = step_once (delete_stmt);
   if (rc == SQLITE_OK)
     self->row_count -= sqlite3_changes (self->write_db);
+  /* A row without a key means the keys had lost step with the store: the rest of the batch
+   * must not dedupe against them. */
+  if (rc == SQLITE_OK && self->keys_stale)
+    rc = load_keys (self);
   return rc;
 }
 
@@ -923,9 +927,10 @@ prune (HeraldHistory *self)
   return run_delete (self, keys_stmt, stmt);
 }
 
-/* Another process (the CLI forgetting an account) may have changed the table since our last
- * commit; the keys and the running count would then be wrong, and dedupe and pruning trust
- * them. Called inside the batch's write transaction, so nobody else changes it until COMMIT. */
+/* Another connection (a second HeraldHistory on the same file, in this process or another) may
+ * have changed the table since our last commit; the keys and the running count would then be wrong,
+ * and dedupe and pruning trust them. Called inside the batch's write transaction, so nobody else
+ * changes it until COMMIT. */
 static int
 refresh_keys (HeraldHistory *self)
 {
