@@ -989,10 +989,12 @@ prefetch_strings (const Op *op)
 static void
 write_batch (HeraldHistory *self, Batch *batch)
 {
+  gboolean began;
   int rc;
 
   rc = sqlite3_exec (self->write_db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-  if (rc == SQLITE_OK)
+  began = rc == SQLITE_OK;
+  if (began)
     rc = refresh_keys (self);
   for (guint i = 0; rc == SQLITE_OK && i < batch->ops->len; i++)
     {
@@ -1042,8 +1044,11 @@ write_batch (HeraldHistory *self, Batch *batch)
   self->write_failing = TRUE;
   if (!sqlite3_get_autocommit (self->write_db))
     sqlite3_exec (self->write_db, "ROLLBACK", NULL, NULL, NULL);
-  /* The keys and the count took in what the rollback undid: both are read again. */
-  self->keys_stale = TRUE;
+  /* The keys and the count took in what the rollback undid: both are read again. A batch that
+   * could not even begin (another writer held the store past the busy timeout) changed
+   * nothing, and a full read of the keys at a large cap is worth sparing. */
+  if (began)
+    self->keys_stale = TRUE;
   for (guint i = 0; i < batch->ops->len; i++)
     g_array_index (batch->ops, Op, i).outcome = HERALD_HISTORY_NOT_STORED;
 }
