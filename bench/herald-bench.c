@@ -1391,6 +1391,78 @@ figures_for (GPtrArray *groups, Group *group, Figures *out)
   return TRUE;
 }
 
+/* Adds the JSON lines of one results file to groups. */
+static gboolean
+load_results (const char *path, GPtrArray *groups)
+{
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, &error))
+    {
+      g_printerr ("herald-bench: %s\n", error->message);
+      return FALSE;
+    }
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      JsonNode *root;
+
+      if (lines[i][0] != '{')
+        continue;
+      if (!json_parser_load_from_data (parser, lines[i], -1, NULL))
+        continue;
+      root = json_parser_get_root (parser);
+      if (JSON_NODE_HOLDS_OBJECT (root))
+        add_line (groups, json_node_get_object (root));
+    }
+  return TRUE;
+}
+
+/* The host's speed drifts between sessions, so a pooled median mixes fast and slow minutes.
+ * Session by session, python (whose code never changes) measures the host, and the ratio to
+ * it is what compares across sessions. */
+static void
+print_sessions (char **files)
+{
+  g_print ("\n`hub-pinned` session by session, with `python` from the same session as the "
+           "measure of the host's speed.\n\n");
+  g_print ("| session | producer | N | hub-pinned events/s (fastest) | µs CPU/event | python "
+           "events/s | hub-pinned ÷ python |\n");
+  g_print ("| --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
+  for (guint f = 0; files[f] != NULL; f++)
+    {
+      g_autoptr (GPtrArray) groups = g_ptr_array_new_with_free_func ((GDestroyNotify)group_free);
+      g_autofree char *session = g_path_get_basename (files[f]);
+
+      if (!load_results (files[f], groups))
+        continue;
+      for (guint i = 0; i < groups->len; i++)
+        {
+          Group *group = g_ptr_array_index (groups, i);
+          Group *python;
+          Figures hub, reference;
+          g_autofree char *python_rate = NULL;
+          g_autofree char *ratio = NULL;
+
+          if (!g_str_equal (group->name, "hub-pinned") || group->events <= 1
+              || !figures_for (groups, group, &hub))
+            continue;
+          python = find_group (groups, group->producer, "python", group->events);
+          if (python != NULL && figures_for (groups, python, &reference))
+            {
+              python_rate = g_strdup_printf ("%.0f", reference.rate);
+              ratio = g_strdup_printf ("%.2f", hub.rate / reference.rate);
+            }
+          g_print ("| %s | %s | %" G_GINT64_FORMAT " | %.0f (%.0f) | %.2f | %s | %s |\n", session,
+                   group->producer, group->events, hub.rate, hub.fastest_rate, hub.cpu_us,
+                   python_rate ? python_rate : "–", ratio ? ratio : "–");
+        }
+    }
+}
+
 static int
 report (char **files)
 {
@@ -1398,31 +1470,8 @@ report (char **files)
   g_autoptr (GPtrArray) producers = g_ptr_array_new ();
 
   for (guint f = 0; files[f] != NULL; f++)
-    {
-      g_autofree char *contents = NULL;
-      g_auto (GStrv) lines = NULL;
-      g_autoptr (GError) error = NULL;
-
-      if (!g_file_get_contents (files[f], &contents, NULL, &error))
-        {
-          g_printerr ("herald-bench: %s\n", error->message);
-          return EXIT_FAILURE;
-        }
-      lines = g_strsplit (contents, "\n", -1);
-      for (guint i = 0; lines[i] != NULL; i++)
-        {
-          g_autoptr (JsonParser) parser = json_parser_new ();
-          JsonNode *root;
-
-          if (lines[i][0] != '{')
-            continue;
-          if (!json_parser_load_from_data (parser, lines[i], -1, NULL))
-            continue;
-          root = json_parser_get_root (parser);
-          if (JSON_NODE_HOLDS_OBJECT (root))
-            add_line (groups, json_node_get_object (root));
-        }
-    }
+    if (!load_results (files[f], groups))
+      return EXIT_FAILURE;
 
   for (guint i = 0; i < groups->len; i++)
     {
@@ -1484,6 +1533,8 @@ report (char **files)
                    rows ? rows : "–", startup ? startup : "–", figures.producer_us);
         }
     }
+  if (files[0] != NULL && files[1] != NULL)
+    print_sessions (files);
   return EXIT_SUCCESS;
 }
 
