@@ -523,29 +523,24 @@ fallback_socket_cb (SoupServer *server, SoupServerMessage *msg, const char *path
                 "[{\"name\":\"Hoodie\"}]},\"ts\":1714678920000}");
 }
 
+/* Starts a SkinShark account against server, which has its handlers already, on loopback. */
 static void
-test_query_fallback (Fixture *fx, gconstpointer data)
+start_against (Fixture *fx, SoupServer *server, const char *account_id)
 {
-  g_autoptr (SoupServer) server = soup_server_new (NULL, NULL);
   g_autoptr (GError) error = NULL;
   g_autofree char *endpoint = NULL;
   g_autoptr (HeraldAccount) account = NULL;
   g_autoptr (HeraldFeed) feed = NULL;
-  FallbackServer fs = { 0 };
   GSList *uris;
   const HeraldFeedTiming timing = { .heartbeat_ms = 100 };
 
-  fs.sockets = g_ptr_array_new_with_free_func (g_object_unref);
-  soup_server_add_handler (server, "/auth/ws-token", fallback_mint_cb, &fs, NULL);
-  /* No subprotocols: the server answers without one, whatever the client offers. */
-  soup_server_add_websocket_handler (server, "/ws", NULL, NULL, fallback_socket_cb, &fs, NULL);
   g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
   g_assert_no_error (error);
   uris = soup_server_get_uris (server);
   endpoint = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
   g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
 
-  account = herald_account_new (HERALD_PROVIDER_SKINSHARK, "skinshark-fallback");
+  account = herald_account_new (HERALD_PROVIDER_SKINSHARK, account_id);
   herald_account_set_endpoint (account, endpoint);
   herald_account_set_option_values (account, "sub-user", (const char *const[]){ SUB_USER, NULL });
   feed = herald_feed_new_for_account (account);
@@ -553,6 +548,19 @@ test_query_fallback (Fixture *fx, gconstpointer data)
   herald_feed_set_timing (feed, &timing);
   fx->live = herald_test_live_new (feed, NULL);
   herald_connection_start (fx->live->connection);
+}
+
+static void
+test_query_fallback (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (SoupServer) server = soup_server_new (NULL, NULL);
+  FallbackServer fs = { 0 };
+
+  fs.sockets = g_ptr_array_new_with_free_func (g_object_unref);
+  soup_server_add_handler (server, "/auth/ws-token", fallback_mint_cb, &fs, NULL);
+  /* No subprotocols: the server answers without one, whatever the client offers. */
+  soup_server_add_websocket_handler (server, "/ws", NULL, NULL, fallback_socket_cb, &fs, NULL);
+  start_against (fx, server, "skinshark-fallback");
   HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, has_one_event_and_connected (fx), WAIT_TIMEOUT_MS);
 
   g_assert_cmpuint (fs.upgrades, ==, 2);
@@ -640,31 +648,12 @@ static void
 test_renewal_failures (Fixture *fx, gconstpointer data)
 {
   g_autoptr (SoupServer) server = soup_server_new (NULL, NULL);
-  g_autoptr (GError) error = NULL;
-  g_autofree char *endpoint = NULL;
-  g_autoptr (HeraldAccount) account = NULL;
-  g_autoptr (HeraldFeed) feed = NULL;
   RenewServer rs = { 0 };
-  GSList *uris;
-  const HeraldFeedTiming timing = { .heartbeat_ms = 100 };
 
   soup_server_add_handler (server, "/auth/ws-token", renew_mint_cb, &rs, NULL);
   soup_server_add_websocket_handler (server, "/ws", NULL, (char *[]){ "bearer.tok.one.abc", NULL },
                                      renew_socket_cb, &rs, NULL);
-  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (server);
-  endpoint = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
-
-  account = herald_account_new (HERALD_PROVIDER_SKINSHARK, "skinshark-renew");
-  herald_account_set_endpoint (account, endpoint);
-  herald_account_set_option_values (account, "sub-user", (const char *const[]){ SUB_USER, NULL });
-  feed = herald_feed_new_for_account (account);
-  herald_feed_set_credential (feed, "api-key", "sk_live_x");
-  herald_feed_set_timing (feed, &timing);
-  fx->live = herald_test_live_new (feed, NULL);
-  herald_connection_start (fx->live->connection);
+  start_against (fx, server, "skinshark-renew");
   HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, socket_seen (fx, &rs), WAIT_TIMEOUT_MS);
   HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, renewal_refused (&rs), WAIT_TIMEOUT_MS);
 
