@@ -11,12 +11,19 @@
 
 #include "herald-money.h"
 
+typedef enum
+{
+  BEFORE, /* "$5.00", unless the locale puts its currency symbol after the amount: "5,00 $" */
+  AFTER,  /* "5.00 USDC", whatever the locale */
+} Placement;
+
 typedef struct
 {
   const char *code;
-  const char *symbol; /* NULL: the code is shown, after the amount */
+  const char *symbol; /* NULL: the code is shown */
   guint8 min_digits;  /* fraction digits always shown */
   guint8 max_digits;  /* fraction digits at most; more are rounded */
+  Placement placement;
 } Currency;
 
 /* The one table. Fiat with a symbol shows it before the amount unless the locale puts its own
@@ -24,10 +31,11 @@ typedef struct
  * digits they were sent with, up to the unit the chain counts in (satoshi, lamport, wei) or,
  * for dollar stablecoins, their contracts' 6 decimals; stablecoins read as money: 2 at least. */
 static const Currency currencies[] = {
-  { "USD", "$", 2, 2 },   { "EUR", "€", 2, 2 },  { "GBP", "£", 2, 2 },  { "JPY", "¥", 0, 0 },
-  { "CAD", NULL, 2, 2 },  { "AUD", NULL, 2, 2 }, { "CHF", NULL, 2, 2 }, { "USDC", NULL, 2, 6 },
-  { "USDT", NULL, 2, 6 }, { "DAI", NULL, 2, 6 }, { "BTC", NULL, 0, 8 }, { "ETH", NULL, 0, 18 },
-  { "SOL", NULL, 0, 9 },
+  { "USD", "$", 2, 2, BEFORE }, { "EUR", "€", 2, 2, BEFORE },  { "GBP", "£", 2, 2, BEFORE },
+  { "JPY", "¥", 0, 0, BEFORE }, { "CAD", NULL, 2, 2, AFTER },  { "AUD", NULL, 2, 2, AFTER },
+  { "CHF", NULL, 2, 2, AFTER }, { "USDC", NULL, 2, 6, AFTER }, { "USDT", NULL, 2, 6, AFTER },
+  { "DAI", NULL, 2, 6, AFTER }, { "BTC", NULL, 0, 8, AFTER },  { "ETH", NULL, 0, 18, AFTER },
+  { "SOL", NULL, 0, 9, AFTER },
 };
 
 /* What a code the table does not know gets: it may be fiat or a token. */
@@ -41,10 +49,11 @@ static const Currency currencies[] = {
 
 typedef struct
 {
-  const char *symbol;            /* shown before the amount, or after when the locale says so */
-  char code[OTHER_MAX_CODE + 1]; /* shown after the amount when there is no symbol */
+  const char *symbol;            /* NULL: code is shown */
+  char code[OTHER_MAX_CODE + 1]; /* empty for a bare number */
   guint min_digits;
   guint max_digits;
+  Placement placement;
 } Resolved;
 
 static void
@@ -54,6 +63,7 @@ resolve_currency (const char *currency, Resolved *out)
 
   out->symbol = NULL;
   out->code[0] = '\0';
+  out->placement = AFTER;
   if (currency == NULL)
     {
       out->min_digits = 0;
@@ -67,6 +77,7 @@ resolve_currency (const char *currency, Resolved *out)
         g_strlcpy (out->code, currencies[i].code, sizeof out->code);
         out->min_digits = currencies[i].min_digits;
         out->max_digits = currencies[i].max_digits;
+        out->placement = currencies[i].placement;
         return;
       }
 
@@ -289,7 +300,8 @@ herald_money_format (const HeraldMoney *amount, const char *currency, HeraldMone
   gsize n_int;
   gsize first;
   gboolean zero = TRUE;
-  gboolean symbol_first;
+  const char *mark;
+  gboolean mark_first;
 
   g_return_val_if_fail (amount != NULL, NULL);
   g_return_val_if_fail (
@@ -340,24 +352,23 @@ herald_money_format (const HeraldMoney *amount, const char *currency, HeraldMone
     ;
 
   read_conventions (&conv);
-  symbol_first = cur.symbol != NULL && !conv.symbol_after;
+  mark = cur.symbol != NULL ? cur.symbol : cur.code;
+  mark_first = cur.placement == BEFORE && !conv.symbol_after;
   out = g_string_sized_new (len + 16);
   if (!zero && amount->negative)
     g_string_append_c (out, '-');
   else if (!zero && (flags & HERALD_MONEY_FORMAT_PLUS_SIGN))
     g_string_append_c (out, '+');
-  if (symbol_first)
-    g_string_append (out, cur.symbol);
+  if (mark_first)
+    g_string_append (out, mark);
   append_grouped (out, w + first, n_int - first, &conv);
   if (shown > 0)
     {
       g_string_append (out, conv.decimal_point);
       g_string_append_len (out, w + n_int, shown);
     }
-  if (cur.symbol != NULL && !symbol_first)
-    g_string_append_printf (out, " %s", cur.symbol);
-  else if (cur.symbol == NULL && cur.code[0] != '\0')
-    g_string_append_printf (out, " %s", cur.code);
+  if (!mark_first && *mark != '\0')
+    g_string_append_printf (out, " %s", mark);
   return g_string_free (out, FALSE);
 }
 
