@@ -15,7 +15,10 @@ test_packages=(
   dbus-daemon dbus-x11 gnome-keyring libsecret-tools xvfb xauth
   python3 python3-dbusmock python3-socketio python3-aiohttp python3-websockets
   clang-format python3-gi gir1.2-gtk-3.0 librsvg2-common hicolor-icon-theme
+  locales
 )
+# The money test formats amounts on a German desktop (it skips without this locale).
+test_locales=(de_DE.UTF-8)
 
 case "${1:-build}" in
   build) wanted=("${build_packages[@]}") ;;
@@ -28,15 +31,33 @@ for package in "${wanted[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$package")
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
 
-if [[ $(id -u) -eq 0 ]]; then
-  echo "Installing: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q
-  apt-get install -y -q --no-install-recommends "${missing[@]}"
-else
-  echo "Herald needs these Debian packages first:" >&2
-  echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
-  exit 1
+if [[ ${#missing[@]} -gt 0 ]]; then
+  if [[ $(id -u) -eq 0 ]]; then
+    echo "Installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+  else
+    echo "Herald needs these Debian packages first:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
 fi
+
+[[ "${1:-build}" == test ]] || exit 0
+# Only the one locale is compiled, with localedef: locale-gen would rebuild every locale
+# listed in /etc/locale.gen.
+for name in "${test_locales[@]}"; do
+  # "de_DE.UTF-8" is listed by locale -a as "de_DE.utf8".
+  listed="${name%%.*}.$(tr -d '-' <<<"${name#*.}" | tr '[:upper:]' '[:lower:]')"
+  locale -a 2>/dev/null | grep -qx "$listed" && continue
+  if [[ $(id -u) -eq 0 ]]; then
+    echo "Generating locale $name"
+    localedef -i "${name%%.*}" -f "${name#*.}" "$name"
+  else
+    echo "Herald's tests need the locale $name:" >&2
+    echo "  sudo localedef -i ${name%%.*} -f ${name#*.} $name" >&2
+    exit 1
+  fi
+done

@@ -120,6 +120,20 @@ static const Case cases[] = {
     "\"created_at\":\"2024-05-02T19:42:00Z\"}}",
     "payorder_created", "evt_9", "Payment order created: €99.99", "Order po_9",
     HERALD_CATEGORY_ORDER, HERALD_SEVERITY_INFO, "2024-05-02T19:42:00Z" },
+  /* Exact rounding, half away from zero (floating point made "$0.28"); a token amount sent
+   * as a JSON number with an exponent keeps its digits. */
+  { "exact-rounding",
+    "{\"type\":\"event\",\"data\":{\"id\":\"evt_10\",\"type\":\"payorder_completed\","
+    "\"payorder_id\":\"po_10\",\"payment_data\":{\"dst\":{\"currency\":\"USD\",\"amount\":"
+    "\"0.285\"}},\"created_at\":\"2024-05-02T19:42:00Z\"}}",
+    "payorder_completed", "evt_10", "Payment completed: $0.29", "Order po_10",
+    HERALD_CATEGORY_ORDER, HERALD_SEVERITY_INFO, "2024-05-02T19:42:00Z" },
+  { "token-exponent",
+    "{\"type\":\"event\",\"data\":{\"id\":\"evt_11\",\"type\":\"payorder_refunded\","
+    "\"payorder_id\":\"po_11\",\"payment_data\":{\"src\":{\"currency\":\"ETH\",\"amount\":"
+    "4.2e-4}},\"created_at\":\"2024-05-02T19:42:00Z\"}}",
+    "payorder_refunded", "evt_11", "Payment refunded: 0.00042 ETH", "Order po_11",
+    HERALD_CATEGORY_ORDER, HERALD_SEVERITY_WARNING, "2024-05-02T19:42:00Z" },
   /* Without an event id the order and its stage make the id. */
   { "no-event-id",
     "{\"type\":\"event\",\"data\":{\"type\":\"payorder_started\",\"status\":\"AWAITING_PAYMENT\","

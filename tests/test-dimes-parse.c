@@ -401,6 +401,20 @@ static const EventCase event_cases[] = {
     "position.cancelled", "evt_08", "Position cancelled: " FED,
     "Collateral $40.00 · Entry price $0.55 · Realized P&L $0.00 · Proceeds $40.00",
     HERALD_CATEGORY_POSITION, HERALD_SEVERITY_WARNING, "2025-03-01T12:00:06Z" },
+  /* Amounts rounded exactly, half away from zero: floating point made "$1.00" and "$0.28" of
+   * these, and a P&L that rounds to nothing has no sign. */
+  { "/dimes/event/exact-rounding",
+    EVENT ("position.closed", "evt_20", "2025-03-02T09:30:00Z",
+           POSITION_CLOSED_SHAPE ("closed", "1.005", "0.285")),
+    "position.closed", "evt_20", "Position closed: " FED,
+    "Collateral $40.00 · Entry price $0.55 · Realized P&L +$1.01 · Proceeds $0.29",
+    HERALD_CATEGORY_POSITION, HERALD_SEVERITY_INFO, "2025-03-02T09:30:00Z" },
+  { "/dimes/event/loss-rounds-to-zero",
+    EVENT ("position.closed", "evt_21", "2025-03-02T09:30:00Z",
+           POSITION_CLOSED_SHAPE ("closed", "-0.004", "39.996")),
+    "position.closed", "evt_21", "Position closed: " FED,
+    "Collateral $40.00 · Entry price $0.55 · Realized P&L $0.00 · Proceeds $40.00",
+    HERALD_CATEGORY_POSITION, HERALD_SEVERITY_INFO, "2025-03-02T09:30:00Z" },
   /* Untrusted text is cleaned; with no market title the ticker names the market. */
   { "/dimes/event/untrusted-text",
     EVENT ("position.opened", "evt_09", "2025-03-01T12:00:00Z",

@@ -1,60 +1,7 @@
-/* test-format.c — money and untrusted text as a user reads them. */
+/* test-format.c — untrusted text as a user reads it (money: test-money.c). */
 #include "config.h"
 
 #include "herald-format.h"
-
-typedef struct
-{
-  gint64 cents;
-  const char *currency;
-  const char *expected;
-} CentsCase;
-
-static void
-test_format_cents (void)
-{
-  static const CentsCase cases[] = {
-    { 500, "USD", "$5.00" },
-    { 500, NULL, "$5.00" },
-    { 1, "USD", "$0.01" },
-    { 0, "USD", "$0.00" },
-    { -150, "EUR", "-€1.50" },
-    { 123456789, "eur", "€1234567.89" },
-    { 999, "GBP", "£9.99" },
-    { 2500, "CAD", "25.00 CAD" },
-    { G_MININT64, "USD", "-$92233720368547758.08" },
-    { G_MAXINT64, "USD", "$92233720368547758.07" },
-    { -5, "CHF", "-0.05 CHF" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autofree char *text = herald_format_cents (cases[i].cents, cases[i].currency);
-
-      g_assert_cmpstr (text, ==, cases[i].expected);
-    }
-}
-
-static void
-test_format_decimal (void)
-{
-  static const struct
-  {
-    const char *amount;
-    const char *expected;
-  } cases[] = {
-    { "12.5", "$12.50" }, { "0.333", "$0.33" }, { "-3.336", "-$3.34" }, { "100", "$100.00" },
-    { "1e2", "$100.00" }, { "abc", NULL },      { "", NULL },           { "12.5usd", NULL },
-    { "nan", NULL },      { "inf", NULL },      { NULL, NULL },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autofree char *text = herald_format_decimal (cases[i].amount, "USD");
-
-      g_assert_cmpstr (text, ==, cases[i].expected);
-    }
-}
 
 static void
 test_format_clean_text (void)
@@ -178,8 +125,6 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/format/cents", test_format_cents);
-  g_test_add_func ("/format/decimal", test_format_decimal);
   g_test_add_func ("/format/clean-text", test_format_clean_text);
   g_test_add_func ("/format/take-clean-text", test_format_take_clean_text);
   g_test_add_func ("/format/fill", test_format_fill);

@@ -102,6 +102,14 @@ static const Case cases[] = {
     "trade.declined", "trade:t-5:declined",
     "Trade declined: Glock-18 | Water Elemental (Field-Tested)", "Sell · Total $3.95 · 1 item",
     HERALD_CATEGORY_TRADE, HERALD_SEVERITY_WARNING, "2024-05-02T19:42:00Z" },
+  /* Exact rounding, half away from zero: floating point made "$1.00" of 1.005. */
+  { "trade-exact-rounding",
+    "{\"event\":\"trade.declined\",\"data\":{\"id\":\"t-10\",\"type\":\"sell\",\"status\":"
+    "\"declined\",\"items\":[{\"name\":\"Sticker\"}],\"totalPrice\":1.005,\"currency\":\"USD\"},"
+    "\"ts\":1714678920000}",
+    "trade.declined", "trade:t-10:declined", "Trade declined: Sticker",
+    "Sell · Total $1.01 · 1 item", HERALD_CATEGORY_TRADE, HERALD_SEVERITY_WARNING,
+    "2024-05-02T19:42:00Z" },
   { "trade-cancelled",
     "{\"event\":\"trade.cancelled\",\"data\":{\"id\":\"t-6\",\"type\":\"buy\",\"items\":[{\"name\":"
     "\"A\"},"

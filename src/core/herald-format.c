@@ -1,75 +1,12 @@
-/* herald-format.c — amounts and untrusted text for titles and bodies of events.
+/* herald-format.c — untrusted text for titles and bodies of events (money: herald-money.c).
  * Escaping for markup belongs to whoever renders markup (the notifier, the menu). */
 #define G_LOG_DOMAIN "herald-format"
 
 #include "config.h"
 
-#include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "herald-format.h"
-
-static const char *
-currency_symbol (const char *currency)
-{
-  if (currency == NULL || g_ascii_strcasecmp (currency, "USD") == 0)
-    return "$";
-  if (g_ascii_strcasecmp (currency, "EUR") == 0)
-    return "€";
-  if (g_ascii_strcasecmp (currency, "GBP") == 0)
-    return "£";
-  return NULL;
-}
-
-/* Written by hand, not with printf: feeds format an amount for every event of a burst, and
- * printf's set-up costs more than the digits. */
-static char *
-format_minor_units (gint64 cents, const char *currency)
-{
-  const char *symbol = currency_symbol (currency);
-  const char *sign = cents < 0 ? "-" : "";
-  guint64 magnitude = cents < 0 ? (guint64)(-(cents + 1)) + 1 : (guint64)cents;
-  guint64 whole = magnitude / 100;
-  guint fraction = magnitude % 100;
-  char digits[32]; /* G_MAXUINT64 / 100 has 18 digits, then ".NN" and the nul */
-  char *p = digits + sizeof digits;
-
-  *--p = '\0';
-  *--p = '0' + fraction % 10;
-  *--p = '0' + fraction / 10;
-  *--p = '.';
-  do
-    {
-      *--p = '0' + whole % 10;
-      whole /= 10;
-    }
-  while (whole > 0);
-
-  if (symbol != NULL)
-    return g_strconcat (sign, symbol, p, NULL);
-  return g_strconcat (sign, p, " ", currency, NULL);
-}
-
-char *
-herald_format_cents (gint64 cents, const char *currency)
-{
-  return format_minor_units (cents, currency);
-}
-
-char *
-herald_format_decimal (const char *amount, const char *currency)
-{
-  char *end = NULL;
-  double value;
-
-  if (amount == NULL || *amount == '\0')
-    return NULL;
-  value = g_ascii_strtod (amount, &end);
-  if (end == amount || *end != '\0' || !isfinite (value) || fabs (value) > 1e15)
-    return NULL;
-  return format_minor_units ((gint64)llround (value * 100.0), currency);
-}
 
 /* Control characters and bidi overrides can disguise text; joiners stay (emoji). */
 static inline gboolean

@@ -1,18 +1,10 @@
-/* herald-format.h — turning providers' raw values into text a person reads:
- * money with its currency, and untrusted strings made safe to show. */
+/* herald-format.h — turning providers' raw values into text a person reads: untrusted strings
+ * made safe to show, and sentences filled with them (money is herald-money.h). */
 #pragma once
 
 #include <glib.h>
 
 G_BEGIN_DECLS
-
-/* 500, "USD" → "$5.00"; -150, "EUR" → "-€1.50"; unknown currencies → "5.00 GBP".
- * currency NULL means US dollars. */
-char *herald_format_cents (gint64 cents, const char *currency);
-
-/* A decimal string as the feeds send money ("12.5", "-0.333") → "$12.50", "-$0.33".
- * NULL when the text is not a number. */
-char *herald_format_decimal (const char *amount, const char *currency);
 
 /* Untrusted text (names, messages, item names): valid UTF-8, no control characters,
  * line breaks and tabs folded to spaces, trimmed. Longer than max_chars characters, it is cut to

@@ -21,6 +21,7 @@
 #include "herald-secret.h"
 #include "herald-coinvoyage-feed.h"
 #include "herald-format.h"
+#include "herald-money.h"
 #include "herald-json.h"
 
 /* The request the organization signature covers, as the docs state it ("GET /ws"). */
@@ -399,14 +400,13 @@ dup_currency (HeraldJsonNode node)
   return g_ascii_strup (raw, -1);
 }
 
-/* "12.50" USD → "$12.50"; token amounts keep every digit they were sent with: "0.00042 BTC". */
+/* "12.50" USD → "$12.50"; token amounts keep the digits they were sent with: "0.00042 BTC". */
 static char *
 format_amount (HeraldJsonNode amount, HeraldJsonNode currency_node)
 {
   g_autofree char *currency = dup_currency (currency_node);
   g_autofree char *text = NULL;
   const char *raw;
-  char *end = NULL;
   gsize len;
 
   if (currency == NULL)
@@ -416,15 +416,7 @@ format_amount (HeraldJsonNode amount, HeraldJsonNode currency_node)
   else if (herald_json_node_type (amount) == HERALD_JSON_NUMBER
            && (raw = herald_json_node_raw (amount, &len)))
     text = g_strndup (raw, len);
-  if (text == NULL || *text == '\0')
-    return NULL;
-  g_ascii_strtod (text, &end);
-  if (end == text || *end != '\0' || strlen (text) > 40)
-    return NULL;
-  if (g_str_equal (currency, "USD") || g_str_equal (currency, "EUR")
-      || g_str_equal (currency, "GBP"))
-    return herald_format_decimal (text, currency);
-  return g_strdup_printf ("%s %s", text, currency);
+  return herald_money_format_text (text, -1, currency, HERALD_MONEY_FORMAT_NONE);
 }
 
 /* GUESS — everything about the event payload is here. It is undocumented; PROTOCOLS.md reads it

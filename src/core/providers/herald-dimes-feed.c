@@ -9,13 +9,13 @@
 
 #include "config.h"
 
-#include <math.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
 
 #include "herald-dimes-feed.h"
 #include "herald-format.h"
+#include "herald-money.h"
 #include "herald-jwt.h"
 
 #define MAX_MARKET_CHARS 120
@@ -210,7 +210,7 @@ format_usd (HeraldJsonNode object, const char *member)
 {
   g_autofree char *amount = dup_amount (object, member);
 
-  return amount != NULL ? herald_format_decimal (amount, "USD") : NULL;
+  return herald_money_format_text (amount, -1, "USD", HERALD_MONEY_FORMAT_NONE);
 }
 
 /* A gain reads "+$3.10", a loss "-$3.10", nothing at all "$0.00". */
@@ -218,13 +218,8 @@ static char *
 format_signed_usd (HeraldJsonNode object, const char *member)
 {
   g_autofree char *amount = dup_amount (object, member);
-  g_autofree char *formatted = amount != NULL ? herald_format_decimal (amount, "USD") : NULL;
 
-  if (formatted == NULL)
-    return NULL;
-  if (llround (g_ascii_strtod (amount, NULL) * 100.0) > 0)
-    return g_strconcat ("+", formatted, NULL);
-  return g_steal_pointer (&formatted);
+  return herald_money_format_text (amount, -1, "USD", HERALD_MONEY_FORMAT_PLUS_SIGN);
 }
 
 /* "Collateral $25.00 · Entry price $0.42 · Realized P&L +$3.10 · Proceeds $28.10", from whatever

@@ -18,6 +18,7 @@
 #include <json-glib/json-glib.h>
 
 #include "herald-format.h"
+#include "herald-money.h"
 #include "herald-hashi-feed-private.h"
 #include "herald-json.h"
 #include "herald-jwt.h"
@@ -404,7 +405,7 @@ format_amount (HeraldJsonNode object, const char *field)
   else if (herald_json_node_type (amount) == HERALD_JSON_NUMBER
            && (raw = herald_json_node_raw (amount, &raw_len)))
     text = g_strndup (raw, raw_len);
-  return herald_format_decimal (text, currency);
+  return herald_money_format_text (text, -1, currency, HERALD_MONEY_FORMAT_NONE);
 }
 
 /* "Chess (Blitz 5+0), 25.00 USDC stake", or as much of it as the object tells; NULL for none. */

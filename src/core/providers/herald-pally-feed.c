@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "herald-format.h"
+#include "herald-money.h"
 #include "herald-json.h"
 #include "herald-pally-feed.h"
 
@@ -91,7 +92,7 @@ emit_tip (HeraldPallyFeed *self, HeraldJsonNode root, const char *data, gsize le
 
   name = herald_format_take_clean_text (g_steal_pointer (&raw_name), MAX_NAME_CHARS);
   message = herald_format_take_clean_text (g_steal_pointer (&raw_message), MAX_MESSAGE_CHARS);
-  amount = herald_format_cents (cents, "USD");
+  amount = herald_money_format_cents (cents, "USD", HERALD_MONEY_FORMAT_NONE);
   url = herald_json_node_dup_member_string (page, "url");
 
   event = herald_feed_new_event (feed, "campaigntip.notify", id, data, length);

@@ -32,6 +32,7 @@
 
 #include "herald-secret.h"
 #include "herald-format.h"
+#include "herald-money.h"
 #include "herald-json.h"
 #include "herald-skinshark-feed.h"
 
@@ -164,7 +165,7 @@ format_decimal_node (HeraldJsonNode node, const char *currency)
   else if (herald_json_node_type (node) == HERALD_JSON_NUMBER
            && (raw = herald_json_node_raw (node, &len)))
     text = g_strndup (raw, len);
-  return herald_format_decimal (text, currency);
+  return herald_money_format_text (text, -1, currency, HERALD_MONEY_FORMAT_NONE);
 }
 
 /* ASSUMPTION — the one place it is made: SkinShark does not document the unit of a trade's
@@ -177,7 +178,7 @@ format_trade_money (HeraldJsonNode amount, const char *currency)
   gint64 cents;
 
   if (herald_json_node_get_int64 (amount, &cents))
-    return herald_format_cents (cents, currency);
+    return herald_money_format_cents (cents, currency, HERALD_MONEY_FORMAT_NONE);
   return format_decimal_node (amount, currency);
 }
 
@@ -441,7 +442,7 @@ emit_deposit (HeraldSkinsharkFeed *self, const char *name, HeraldJsonNode data, 
     }
 
   if (herald_json_node_get_int64 (herald_json_node_member (data, "amountUsdCents"), &cents))
-    amount = herald_format_cents (cents, "USD");
+    amount = herald_money_format_cents (cents, "USD", HERALD_MONEY_FORMAT_NONE);
   else
     amount = format_decimal_node (herald_json_node_member (data, "receiveAmountUsd"), "USD");
 
@@ -457,7 +458,7 @@ emit_deposit (HeraldSkinsharkFeed *self, const char *name, HeraldJsonNode data, 
           ? herald_json_node_raw (herald_json_node_member (transfer, "amount"), &raw_len)
           : NULL;
   if (raw != NULL)
-    transfer_amount = g_strndup (raw, raw_len);
+    transfer_amount = herald_money_format_text (raw, raw_len, NULL, HERALD_MONEY_FORMAT_NONE);
 
   dedupe = g_strdup_printf ("deposit:%s:%s", id, name);
   event = herald_feed_new_event (feed, name, dedupe, frame, length);
