@@ -136,6 +136,24 @@ test_event_nicks (void)
   g_assert_false (herald_severity_from_string ("fatal", &severity));
 }
 
+/* The registered enum types name each value as the history and the command line do, so a
+ * property or signal that carries one reads the same wherever it is shown. */
+static void
+test_event_enum_types (void)
+{
+  g_autoptr (GEnumClass) categories = g_type_class_ref (HERALD_TYPE_CATEGORY);
+  g_autoptr (GEnumClass) severities = g_type_class_ref (HERALD_TYPE_SEVERITY);
+
+  g_assert_cmpuint (categories->n_values, ==, HERALD_CATEGORY_SYSTEM + 1);
+  for (guint i = 0; i < categories->n_values; i++)
+    g_assert_cmpstr (categories->values[i].value_nick, ==,
+                     herald_category_to_string (categories->values[i].value));
+  g_assert_cmpuint (severities->n_values, ==, HERALD_SEVERITY_CRITICAL + 1);
+  for (guint i = 0; i < severities->n_values; i++)
+    g_assert_cmpstr (severities->values[i].value_nick, ==,
+                     herald_severity_to_string (severities->values[i].value));
+}
+
 static void
 test_event_iso8601 (void)
 {
@@ -194,6 +212,7 @@ main (int argc, char **argv)
   g_test_add_func ("/event/defaults", test_event_defaults);
   g_test_add_func ("/event/setters", test_event_setters);
   g_test_add_func ("/event/nicks", test_event_nicks);
+  g_test_add_func ("/event/enum-types", test_event_enum_types);
   g_test_add_func ("/event/iso8601", test_event_iso8601);
   return g_test_run ();
 }

@@ -386,9 +386,9 @@ herald_hub_class_init (HeraldHubClass *klass)
   /* Typed marshallers: the generic one goes through libffi, once per event in a burst. */
   g_signal_set_va_marshaller (signals[SIGNAL_EVENT_ADDED], G_TYPE_FROM_CLASS (klass),
                               g_cclosure_marshal_VOID__BOXEDv);
-  signals[SIGNAL_STATE_CHANGED]
-    = g_signal_new ("state-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                    NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_INT, G_TYPE_STRING);
+  signals[SIGNAL_STATE_CHANGED] = g_signal_new (
+    "state-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+    3, G_TYPE_STRING, HERALD_TYPE_CONNECTION_STATE, G_TYPE_STRING);
 }
 
 static void
