@@ -23,7 +23,7 @@ struct _HeraldSimulator
   GList *conns;
 };
 
-G_DEFINE_TYPE (HeraldSimulator, herald_simulator, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (HeraldSimulator, herald_simulator, G_TYPE_OBJECT)
 
 /* The quark name is stringified: spaces that clang-format would add would change it. */
 /* clang-format off */
