@@ -967,7 +967,9 @@ herald_notifier_flush_async (HeraldNotifier *self, GCancellable *cancellable,
 gboolean
 herald_notifier_flush_finish (HeraldNotifier *self, GAsyncResult *result, GError **error)
 {
+  g_return_val_if_fail (HERALD_IS_NOTIFIER (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
