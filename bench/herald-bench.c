@@ -831,8 +831,8 @@ hub_event_added_cb (HeraldHub *hub, HeraldEvent *event, gpointer user_data)
 }
 
 static void
-hub_state_changed_cb (HeraldHub *hub, const char *account_id, int state, const char *reason,
-                      gpointer user_data)
+hub_state_changed_cb (HeraldHub *hub, const char *account_id, HeraldConnectionState state,
+                      const char *reason, gpointer user_data)
 {
   Run *run = user_data;
 

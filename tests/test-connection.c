@@ -484,6 +484,35 @@ test_stop_disables (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (fixture->srv.connections, ==, 1);
 }
 
+/* The state property carries the registered enum, as bindings and GtkBuilder read it; its
+ * nicks are the names the command line and logs print. */
+static void
+test_state_property_is_typed (Fixture *fixture, gconstpointer data)
+{
+  g_auto (GValue) value = G_VALUE_INIT;
+  g_autoptr (GEnumClass) states = g_type_class_ref (HERALD_TYPE_CONNECTION_STATE);
+  HeraldConnectionState state = HERALD_CONNECTION_NEEDS_ATTENTION;
+
+  make_connection (fixture, "/feed", NULL);
+  g_object_get_property (G_OBJECT (fixture->live->connection), "state", &value);
+  g_assert_true (G_VALUE_HOLDS (&value, HERALD_TYPE_CONNECTION_STATE));
+  g_assert_cmpint (g_value_get_enum (&value), ==, HERALD_CONNECTION_DISABLED);
+
+  herald_connection_start (fixture->live->connection);
+  HERALD_TEST_WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
+  g_object_get (fixture->live->connection, "state", &state, NULL);
+  g_assert_cmpint (state, ==, HERALD_CONNECTION_CONNECTED);
+
+  g_assert_cmpuint (states->n_values, ==, HERALD_CONNECTION_NEEDS_ATTENTION + 1);
+  for (guint i = 0; i < states->n_values; i++)
+    g_assert_cmpstr (states->values[i].value_nick, ==,
+                     herald_connection_state_to_string (states->values[i].value));
+  herald_connection_stop (fixture->live->connection);
+  HERALD_TEST_WAIT_UNTIL (fixture->srv.sockets->len == 0, 5000);
+  herald_test_spin (300);
+  g_assert_cmpuint (fixture->srv.connections, ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -505,6 +534,7 @@ main (int argc, char **argv)
   ADD ("/connection/rate-limited-handshake", test_rate_limited_handshake);
   ADD ("/connection/reasons-never-carry-a-key", test_reasons_never_carry_a_key);
   ADD ("/connection/stop-disables", test_stop_disables);
+  ADD ("/connection/state-property-is-typed", test_state_property_is_typed);
 #undef ADD
   return g_test_run ();
 }

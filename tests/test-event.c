@@ -136,6 +136,50 @@ test_event_nicks (void)
   g_assert_false (herald_severity_from_string ("fatal", &severity));
 }
 
+/* The registered enum types name each value as the history and the command line do, so a
+ * property or signal that carries one reads the same wherever it is shown. */
+static void
+test_event_enum_types (void)
+{
+  g_autoptr (GEnumClass) categories = g_type_class_ref (HERALD_TYPE_CATEGORY);
+  g_autoptr (GEnumClass) severities = g_type_class_ref (HERALD_TYPE_SEVERITY);
+
+  g_assert_cmpuint (categories->n_values, ==, HERALD_CATEGORY_SYSTEM + 1);
+  for (guint i = 0; i < categories->n_values; i++)
+    g_assert_cmpstr (categories->values[i].value_nick, ==,
+                     herald_category_to_string (categories->values[i].value));
+  g_assert_cmpuint (severities->n_values, ==, HERALD_SEVERITY_CRITICAL + 1);
+  for (guint i = 0; i < severities->n_values; i++)
+    g_assert_cmpstr (severities->values[i].value_nick, ==,
+                     herald_severity_to_string (severities->values[i].value));
+}
+
+/* A caller's mistake (a NULL event, no place for the result) is reported as a critical and
+ * answered with a neutral value instead of crashing the notifier. */
+static void
+test_event_bad_arguments (void)
+{
+  HeraldCategory category = HERALD_CATEGORY_TIP;
+
+  g_test_expect_message ("herald-event", G_LOG_LEVEL_CRITICAL, "*self != NULL*");
+  g_assert_null (herald_event_get_title (NULL));
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message ("herald-event", G_LOG_LEVEL_CRITICAL, "*self != NULL*");
+  herald_event_set_severity (NULL, HERALD_SEVERITY_CRITICAL);
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message ("herald-event", G_LOG_LEVEL_CRITICAL, "*self != NULL*");
+  g_assert_cmpint (herald_event_get_occurred (NULL), ==, 0);
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message ("herald-event", G_LOG_LEVEL_CRITICAL, "*out_category != NULL*");
+  g_assert_false (herald_category_from_string ("trade", NULL));
+  g_test_assert_expected_messages ();
+  g_assert_true (herald_category_from_string ("trade", &category));
+  g_assert_cmpint (category, ==, HERALD_CATEGORY_TRADE);
+}
+
 static void
 test_event_iso8601 (void)
 {
@@ -194,6 +238,8 @@ main (int argc, char **argv)
   g_test_add_func ("/event/defaults", test_event_defaults);
   g_test_add_func ("/event/setters", test_event_setters);
   g_test_add_func ("/event/nicks", test_event_nicks);
+  g_test_add_func ("/event/enum-types", test_event_enum_types);
+  g_test_add_func ("/event/bad-arguments", test_event_bad_arguments);
   g_test_add_func ("/event/iso8601", test_event_iso8601);
   return g_test_run ();
 }

@@ -100,15 +100,15 @@ event_added_cb (HeraldHub *hub, HeraldEvent *event, gpointer user_data)
 }
 
 static void
-state_changed_cb (HeraldHub *hub, const char *account_id, int state, const char *reason,
-                  gpointer user_data)
+state_changed_cb (HeraldHub *hub, const char *account_id, HeraldConnectionState state,
+                  const char *reason, gpointer user_data)
 {
   Fixture *fx = user_data;
   GArray *seen = g_hash_table_lookup (fx->states, account_id);
 
   if (seen == NULL)
     {
-      seen = g_array_new (FALSE, FALSE, sizeof (int));
+      seen = g_array_new (FALSE, FALSE, sizeof (HeraldConnectionState));
       g_hash_table_insert (fx->states, g_strdup (account_id), seen);
     }
   g_array_append_val (seen, state);
@@ -129,8 +129,9 @@ dump_states (Fixture *fx)
       GArray *states = seen;
 
       for (guint i = 0; i < states->len; i++)
-        g_string_append_printf (text, " %s",
-                                herald_connection_state_to_string (g_array_index (states, int, i)));
+        g_string_append_printf (
+          text, " %s",
+          herald_connection_state_to_string (g_array_index (states, HeraldConnectionState, i)));
       g_test_message ("%s:%s (%s)", (const char *)id, text->str,
                       (const char *)g_hash_table_lookup (fx->reasons, id));
     }
@@ -160,7 +161,7 @@ announced_state (Fixture *fx, const char *account_id, HeraldConnectionState stat
   GArray *seen = g_hash_table_lookup (fx->states, account_id);
 
   for (guint i = 0; seen != NULL && i < seen->len; i++)
-    if (g_array_index (seen, int, i) == (int)state)
+    if (g_array_index (seen, HeraldConnectionState, i) == state)
       return TRUE;
   return FALSE;
 }
@@ -172,7 +173,7 @@ last_announced_state (Fixture *fx, const char *account_id)
 
   g_assert_nonnull (seen);
   g_assert_cmpuint (seen->len, >, 0);
-  return g_array_index (seen, int, seen->len - 1);
+  return g_array_index (seen, HeraldConnectionState, seen->len - 1);
 }
 
 static guint
@@ -1178,11 +1179,27 @@ test_stop_start (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (sim_counter (fx->sim, "hashi", "connections"), ==, 2);
 }
 
+/* "state-changed" carries the state as the registered enum, so a handler connected through a
+ * binding or g_signal_connect's GValue path gets a typed value, not a bare int. */
+static void
+test_state_changed_signature (void)
+{
+  g_autoptr (GTypeClass) klass = g_type_class_ref (HERALD_TYPE_HUB);
+  GSignalQuery query;
+
+  g_signal_query (g_signal_lookup ("state-changed", HERALD_TYPE_HUB), &query);
+  g_assert_cmpuint (query.n_params, ==, 3);
+  g_assert_true (query.param_types[0] == G_TYPE_STRING);
+  g_assert_true (query.param_types[1] == HERALD_TYPE_CONNECTION_STATE);
+  g_assert_true (query.param_types[2] == G_TYPE_STRING);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/hub/state-changed-signature", test_state_changed_signature);
   g_test_add ("/hub/five-feeds", Fixture, NULL, setup, test_five_feeds, teardown);
   g_test_add ("/hub/dedupe-across-reconnects", Fixture, NULL, setup, test_dedupe_across_reconnects,
               teardown);

@@ -267,7 +267,7 @@ add_trade (World *world, const char *account, const char *title)
 static void
 set_state (World *world, const char *account, HeraldConnectionState state, const char *reason)
 {
-  g_signal_emit_by_name (world->hub, "state-changed", account, (int)state, reason);
+  g_signal_emit_by_name (world->hub, "state-changed", account, state, reason);
 }
 
 /* --- the child: what the server saw --- */

@@ -164,8 +164,8 @@ event_added_cb (HeraldHub *hub, HeraldEvent *event, gpointer user_data)
 }
 
 static void
-state_changed_cb (HeraldHub *hub, const char *account_id, int state, const char *reason,
-                  gpointer user_data)
+state_changed_cb (HeraldHub *hub, const char *account_id, HeraldConnectionState state,
+                  const char *reason, gpointer user_data)
 {
   queue_rebuild (user_data);
 }

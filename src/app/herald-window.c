@@ -255,8 +255,8 @@ event_added_cb (HeraldHub *hub, HeraldEvent *event, gpointer user_data)
 }
 
 static void
-state_changed_cb (HeraldHub *hub, const char *account_id, int state, const char *reason,
-                  gpointer user_data)
+state_changed_cb (HeraldHub *hub, const char *account_id, HeraldConnectionState state,
+                  const char *reason, gpointer user_data)
 {
   update_status (HERALD_WINDOW (user_data));
 }

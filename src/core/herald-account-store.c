@@ -421,18 +421,25 @@ sync_from_disk (HeraldAccountStore *self, const char *keep_id, gboolean move_cor
   return TRUE;
 }
 
-/* A GKeyFile cannot be copied; going through its text keeps comments and unknown keys. */
+/* A GKeyFile cannot be copied; going through its text keeps comments and unknown keys.
+ * GKeyFile reads back what it wrote, but the text began as a file a person may have edited:
+ * should a round trip ever fail, the change is refused rather than the program stopped. */
 static GKeyFile *
-dup_key_file (HeraldAccountStore *self)
+dup_key_file (HeraldAccountStore *self, GError **error)
 {
   g_autoptr (GKeyFile) copy = g_key_file_new ();
+  g_autoptr (GError) local_error = NULL;
   g_autofree char *data = NULL;
   gsize length;
 
   data = g_key_file_to_data (self->key_file, &length, NULL);
-  if (!g_key_file_load_from_data (copy, data, length,
-                                  G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS, NULL))
-    g_assert_not_reached ();
+  if (!g_key_file_load_from_data (
+        copy, data, length, G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS, &local_error))
+    {
+      g_set_error (error, HERALD_ACCOUNT_ERROR, HERALD_ACCOUNT_ERROR_FAILED,
+                   _ ("Could not change the account list: %s"), local_error->message);
+      return NULL;
+    }
   return g_steal_pointer (&copy);
 }
 
@@ -725,7 +732,9 @@ herald_account_store_add (HeraldAccountStore *self, HeraldAccount *account, GErr
       return FALSE;
     }
 
-  key_file = dup_key_file (self);
+  key_file = dup_key_file (self, error);
+  if (key_file == NULL)
+    return FALSE;
   account_to_group (key_file, account);
   if (!save (self, key_file, error))
     return FALSE;
@@ -770,7 +779,9 @@ herald_account_store_update (HeraldAccountStore *self, HeraldAccount *account, G
       return FALSE;
     }
 
-  key_file = dup_key_file (self);
+  key_file = dup_key_file (self, error);
+  if (key_file == NULL)
+    return FALSE;
   account_to_group (key_file, account);
   /* Compared as GKeyFile writes them, so a hand-formatted file alone is no change. */
   before = g_key_file_to_data (self->key_file, NULL, NULL);
@@ -808,7 +819,9 @@ herald_account_store_remove (HeraldAccountStore *self, const char *id, GError **
     }
 
   group = group_for_id (id);
-  key_file = dup_key_file (self);
+  key_file = dup_key_file (self, error);
+  if (key_file == NULL)
+    return FALSE;
   g_key_file_remove_group (key_file, group, NULL);
   if (!save (self, key_file, error))
     return FALSE;

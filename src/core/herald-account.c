@@ -205,6 +205,8 @@ herald_endpoint_validate (const char *uri, GError **error)
   const char *host;
   gboolean secure;
 
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
   if (uri == NULL || *uri == '\0')
     {
       g_set_error (error, HERALD_ACCOUNT_ERROR, HERALD_ACCOUNT_ERROR_INVALID_ENDPOINT,
@@ -616,6 +618,8 @@ herald_account_parse_provider (const char *id, GError **error)
   g_auto (GStrv) names = NULL;
   g_autofree char *known = NULL;
   g_autofree char *shown = NULL;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (info != NULL)
     return info;

@@ -9,6 +9,7 @@
 void
 herald_backoff_init (HeraldBackoff *self, guint base_ms, guint cap_ms, guint32 seed)
 {
+  g_return_if_fail (self != NULL);
   g_return_if_fail (base_ms > 0 && cap_ms >= base_ms);
 
   self->attempt = 0;
@@ -20,14 +21,18 @@ herald_backoff_init (HeraldBackoff *self, guint base_ms, guint cap_ms, guint32 s
 void
 herald_backoff_clear (HeraldBackoff *self)
 {
+  g_return_if_fail (self != NULL);
   g_clear_pointer (&self->rand, g_rand_free);
 }
 
 guint
 herald_backoff_ceiling_ms (const HeraldBackoff *self)
 {
-  guint64 ceiling = self->base_ms;
+  guint64 ceiling;
 
+  g_return_val_if_fail (self != NULL, 0);
+
+  ceiling = self->base_ms;
   /* Stop doubling once past the cap: no overflow however many attempts pile up. */
   for (guint i = 0; i < self->attempt && ceiling < self->cap_ms; i++)
     ceiling *= 2;
@@ -37,8 +42,12 @@ herald_backoff_ceiling_ms (const HeraldBackoff *self)
 guint
 herald_backoff_next_ms (HeraldBackoff *self)
 {
-  guint ceiling = herald_backoff_ceiling_ms (self);
+  guint ceiling;
 
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (self->rand != NULL, 0);
+
+  ceiling = herald_backoff_ceiling_ms (self);
   if (self->attempt < G_MAXUINT)
     self->attempt++;
   return (guint)g_rand_int_range (self->rand, 0, (gint32)MIN (ceiling, (guint)G_MAXINT32 - 1) + 1);
@@ -47,5 +56,6 @@ herald_backoff_next_ms (HeraldBackoff *self)
 void
 herald_backoff_reset (HeraldBackoff *self)
 {
+  g_return_if_fail (self != NULL);
   self->attempt = 0;
 }

@@ -710,7 +710,7 @@ herald_connection_get_property (GObject *object, guint prop_id, GValue *value, G
   switch (prop_id)
     {
     case PROP_STATE:
-      g_value_set_int (value, self->state);
+      g_value_set_enum (value, self->state);
       break;
     case PROP_REASON:
       g_value_set_string (value, self->reason);
@@ -729,10 +729,9 @@ herald_connection_class_init (HeraldConnectionClass *klass)
   object_class->finalize = herald_connection_finalize;
   object_class->get_property = herald_connection_get_property;
 
-  properties[PROP_STATE]
-    = g_param_spec_int ("state", NULL, NULL, HERALD_CONNECTION_DISABLED,
-                        HERALD_CONNECTION_NEEDS_ATTENTION, HERALD_CONNECTION_DISABLED,
-                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] = g_param_spec_enum (
+    "state", NULL, NULL, HERALD_TYPE_CONNECTION_STATE, HERALD_CONNECTION_DISABLED,
+    G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_REASON]
     = g_param_spec_string ("reason", NULL, NULL, NULL,
                            G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);

@@ -4,6 +4,7 @@
 
 #include <libsoup/soup.h>
 
+#include "herald-enums.h"
 #include "herald-feed.h"
 
 G_BEGIN_DECLS

@@ -161,36 +161,42 @@ herald_event_unref (HeraldEvent *self)
 const char *
 herald_event_get_id (const HeraldEvent *self)
 {
+  g_return_val_if_fail (self != NULL, NULL);
   return self->id;
 }
 
 const char *
 herald_event_get_account (const HeraldEvent *self)
 {
+  g_return_val_if_fail (self != NULL, NULL);
   return self->account;
 }
 
 const char *
 herald_event_get_provider (const HeraldEvent *self)
 {
+  g_return_val_if_fail (self != NULL, NULL);
   return self->provider;
 }
 
 const char *
 herald_event_get_event_type (const HeraldEvent *self)
 {
+  g_return_val_if_fail (self != NULL, NULL);
   return self->type;
 }
 
 HeraldCategory
 herald_event_get_category (const HeraldEvent *self)
 {
+  g_return_val_if_fail (self != NULL, HERALD_CATEGORY_SYSTEM);
   return self->category;
 }
 
 void
 herald_event_set_category (HeraldEvent *self, HeraldCategory category)
 {
+  g_return_if_fail (self != NULL);
   g_return_if_fail (category <= HERALD_CATEGORY_SYSTEM);
   self->category = category;
 }
@@ -198,12 +204,14 @@ herald_event_set_category (HeraldEvent *self, HeraldCategory category)
 HeraldSeverity
 herald_event_get_severity (const HeraldEvent *self)
 {
+  g_return_val_if_fail (self != NULL, HERALD_SEVERITY_INFO);
   return self->severity;
 }
 
 void
 herald_event_set_severity (HeraldEvent *self, HeraldSeverity severity)
 {
+  g_return_if_fail (self != NULL);
   g_return_if_fail (severity <= HERALD_SEVERITY_CRITICAL);
   self->severity = severity;
 }
@@ -211,18 +219,22 @@ herald_event_set_severity (HeraldEvent *self, HeraldSeverity severity)
 const char *
 herald_event_get_title (const HeraldEvent *self)
 {
+  g_return_val_if_fail (self != NULL, NULL);
   return self->title;
 }
 
 void
 herald_event_set_title (HeraldEvent *self, const char *title)
 {
+  g_return_if_fail (self != NULL);
   herald_event_take_title (self, (title && *title) ? g_strdup (title) : NULL);
 }
 
 void
 herald_event_take_title (HeraldEvent *self, char *title)
 {
+  g_return_if_fail (self != NULL);
+
   text_free (self->title);
   self->title = title ? title : empty_text;
 }
@@ -230,18 +242,22 @@ herald_event_take_title (HeraldEvent *self, char *title)
 const char *
 herald_event_get_body (const HeraldEvent *self)
 {
+  g_return_val_if_fail (self != NULL, NULL);
   return self->body;
 }
 
 void
 herald_event_set_body (HeraldEvent *self, const char *body)
 {
+  g_return_if_fail (self != NULL);
   herald_event_take_body (self, (body && *body) ? g_strdup (body) : NULL);
 }
 
 void
 herald_event_take_body (HeraldEvent *self, char *body)
 {
+  g_return_if_fail (self != NULL);
+
   text_free (self->body);
   self->body = body ? body : empty_text;
 }
@@ -249,6 +265,7 @@ herald_event_take_body (HeraldEvent *self, char *body)
 const char *
 herald_event_get_link (const HeraldEvent *self)
 {
+  g_return_val_if_fail (self != NULL, NULL);
   return self->link;
 }
 
@@ -281,12 +298,15 @@ is_web_link (const char *link)
 void
 herald_event_set_link (HeraldEvent *self, const char *link)
 {
+  g_return_if_fail (self != NULL);
   herald_event_take_link (self, g_strdup (link));
 }
 
 void
 herald_event_take_link (HeraldEvent *self, char *link)
 {
+  g_return_if_fail (self != NULL);
+
   g_free (self->link);
   self->link = link;
   if (link != NULL && !is_web_link (link))
@@ -296,36 +316,43 @@ herald_event_take_link (HeraldEvent *self, char *link)
 gint64
 herald_event_get_occurred (const HeraldEvent *self)
 {
+  g_return_val_if_fail (self != NULL, 0);
   return self->occurred;
 }
 
 void
 herald_event_set_occurred (HeraldEvent *self, gint64 occurred_us)
 {
+  g_return_if_fail (self != NULL);
   self->occurred = occurred_us;
 }
 
 gint64
 herald_event_get_received (const HeraldEvent *self)
 {
+  g_return_val_if_fail (self != NULL, 0);
   return self->received;
 }
 
 void
 herald_event_set_received (HeraldEvent *self, gint64 received_us)
 {
+  g_return_if_fail (self != NULL);
   self->received = received_us;
 }
 
 const char *
 herald_event_get_raw (const HeraldEvent *self)
 {
+  g_return_val_if_fail (self != NULL, NULL);
   return self->raw;
 }
 
 void
 herald_event_set_raw (HeraldEvent *self, const char *raw, gssize len)
 {
+  g_return_if_fail (self != NULL);
+
   raw_free (self);
   self->raw_length = raw_text_length (raw, len);
   self->raw = self->raw_length == 0 ? empty_text : g_strndup (raw, self->raw_length);
@@ -334,30 +361,35 @@ herald_event_set_raw (HeraldEvent *self, const char *raw, gssize len)
 gsize
 herald_event_get_raw_length (const HeraldEvent *self)
 {
+  g_return_val_if_fail (self != NULL, 0);
   return self->raw_length;
 }
 
 gboolean
 herald_event_is_unknown_type (const HeraldEvent *self)
 {
+  g_return_val_if_fail (self != NULL, FALSE);
   return self->unknown_type;
 }
 
 void
 herald_event_set_unknown_type (HeraldEvent *self, gboolean unknown_type)
 {
+  g_return_if_fail (self != NULL);
   self->unknown_type = !!unknown_type;
 }
 
 gboolean
 herald_event_get_read (const HeraldEvent *self)
 {
+  g_return_val_if_fail (self != NULL, FALSE);
   return self->read;
 }
 
 void
 herald_event_set_read (HeraldEvent *self, gboolean read)
 {
+  g_return_if_fail (self != NULL);
   self->read = !!read;
 }
 
@@ -371,6 +403,8 @@ herald_category_to_string (HeraldCategory category)
 gboolean
 herald_category_from_string (const char *nick, HeraldCategory *out_category)
 {
+  g_return_val_if_fail (out_category != NULL, FALSE);
+
   for (guint i = 0; nick && i < G_N_ELEMENTS (category_nicks); i++)
     if (g_str_equal (nick, category_nicks[i]))
       {
@@ -390,6 +424,8 @@ herald_severity_to_string (HeraldSeverity severity)
 gboolean
 herald_severity_from_string (const char *nick, HeraldSeverity *out_severity)
 {
+  g_return_val_if_fail (out_severity != NULL, FALSE);
+
   for (guint i = 0; nick && i < G_N_ELEMENTS (severity_nicks); i++)
     if (g_str_equal (nick, severity_nicks[i]))
       {
@@ -482,6 +518,8 @@ gboolean
 herald_parse_iso8601 (const char *text, gint64 *out_us)
 {
   g_autoptr (GDateTime) dt = NULL;
+
+  g_return_val_if_fail (out_us != NULL, FALSE);
 
   if (text == NULL || *text == '\0')
     return FALSE;

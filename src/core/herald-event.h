@@ -4,6 +4,8 @@
 
 #include <glib-object.h>
 
+#include "herald-enums.h"
+
 G_BEGIN_DECLS
 
 typedef enum

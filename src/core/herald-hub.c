@@ -386,9 +386,9 @@ herald_hub_class_init (HeraldHubClass *klass)
   /* Typed marshallers: the generic one goes through libffi, once per event in a burst. */
   g_signal_set_va_marshaller (signals[SIGNAL_EVENT_ADDED], G_TYPE_FROM_CLASS (klass),
                               g_cclosure_marshal_VOID__BOXEDv);
-  signals[SIGNAL_STATE_CHANGED]
-    = g_signal_new ("state-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                    NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_INT, G_TYPE_STRING);
+  signals[SIGNAL_STATE_CHANGED] = g_signal_new (
+    "state-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+    3, G_TYPE_STRING, HERALD_TYPE_CONNECTION_STATE, G_TYPE_STRING);
 }
 
 static void
@@ -431,6 +431,7 @@ herald_hub_new (GListModel *accounts, HeraldHistory *history, SoupSession *sessi
 void
 herald_hub_set_use_keyring (HeraldHub *self, gboolean use_keyring)
 {
+  g_return_if_fail (HERALD_IS_HUB (self));
   self->use_keyring = use_keyring;
 }
 
@@ -438,6 +439,10 @@ void
 herald_hub_set_memory_credential (HeraldHub *self, const char *account_id, const char *field,
                                   const char *secret)
 {
+  g_return_if_fail (HERALD_IS_HUB (self));
+  g_return_if_fail (account_id != NULL);
+  g_return_if_fail (field != NULL);
+
   g_hash_table_replace (self->memory_credentials, g_strconcat (account_id, "\n", field, NULL),
                         g_strdup (secret));
 }
@@ -491,16 +496,24 @@ herald_hub_stop (HeraldHub *self)
 HeraldConnection *
 herald_hub_get_connection (HeraldHub *self, const char *account_id)
 {
-  HubEntry *entry = g_hash_table_lookup (self->entries, account_id);
+  HubEntry *entry;
 
+  g_return_val_if_fail (HERALD_IS_HUB (self), NULL);
+  g_return_val_if_fail (account_id != NULL, NULL);
+
+  entry = g_hash_table_lookup (self->entries, account_id);
   return entry ? entry->connection : NULL;
 }
 
 HeraldConnectionState
 herald_hub_get_state (HeraldHub *self, const char *account_id, const char **out_reason)
 {
-  HubEntry *entry = g_hash_table_lookup (self->entries, account_id);
+  HubEntry *entry;
 
+  g_return_val_if_fail (HERALD_IS_HUB (self), HERALD_CONNECTION_DISABLED);
+  g_return_val_if_fail (account_id != NULL, HERALD_CONNECTION_DISABLED);
+
+  entry = g_hash_table_lookup (self->entries, account_id);
   if (out_reason != NULL)
     *out_reason = entry ? entry->reason : NULL;
   return entry ? entry->state : HERALD_CONNECTION_DISABLED;
@@ -509,8 +522,12 @@ herald_hub_get_state (HeraldHub *self, const char *account_id, const char **out_
 void
 herald_hub_retry (HeraldHub *self, const char *account_id)
 {
-  HubEntry *entry = g_hash_table_lookup (self->entries, account_id);
+  HubEntry *entry;
 
+  g_return_if_fail (HERALD_IS_HUB (self));
+  g_return_if_fail (account_id != NULL);
+
+  entry = g_hash_table_lookup (self->entries, account_id);
   if (entry != NULL)
     entry_start (entry);
 }
@@ -518,19 +535,25 @@ herald_hub_retry (HeraldHub *self, const char *account_id)
 HeraldHistory *
 herald_hub_get_history (HeraldHub *self)
 {
+  g_return_val_if_fail (HERALD_IS_HUB (self), NULL);
   return self->history;
 }
 
 HeraldAccount *
 herald_hub_get_account (HeraldHub *self, const char *account_id)
 {
-  HubEntry *entry = g_hash_table_lookup (self->entries, account_id);
+  HubEntry *entry;
 
+  g_return_val_if_fail (HERALD_IS_HUB (self), NULL);
+  g_return_val_if_fail (account_id != NULL, NULL);
+
+  entry = g_hash_table_lookup (self->entries, account_id);
   return entry ? entry->account : NULL;
 }
 
 GListModel *
 herald_hub_get_accounts (HeraldHub *self)
 {
+  g_return_val_if_fail (HERALD_IS_HUB (self), NULL);
   return self->accounts;
 }

@@ -8,13 +8,6 @@
 
 #include "herald-provider-info.h"
 
-G_DEFINE_ENUM_TYPE (HeraldProviderKind, herald_provider_kind,
-                    G_DEFINE_ENUM_VALUE (HERALD_PROVIDER_SKINSHARK, "skinshark"),
-                    G_DEFINE_ENUM_VALUE (HERALD_PROVIDER_HASHI, "hashi"),
-                    G_DEFINE_ENUM_VALUE (HERALD_PROVIDER_COINVOYAGE, "coinvoyage"),
-                    G_DEFINE_ENUM_VALUE (HERALD_PROVIDER_DIMES, "dimes"),
-                    G_DEFINE_ENUM_VALUE (HERALD_PROVIDER_PALLY, "pally"))
-
 static const char *const dimes_gateways[] = { "partner", "customer", NULL };
 static const char *const pally_channels[] = { "firehose", "activity-feed", NULL };
 

@@ -4,6 +4,8 @@
 
 #include <glib-object.h>
 
+#include "herald-enums.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -13,11 +15,8 @@ typedef enum
   HERALD_PROVIDER_COINVOYAGE,
   HERALD_PROVIDER_DIMES,
   HERALD_PROVIDER_PALLY,
-  HERALD_N_PROVIDERS
+  HERALD_N_PROVIDERS /*< skip >*/
 } HeraldProviderKind;
-
-#define HERALD_TYPE_PROVIDER_KIND (herald_provider_kind_get_type ())
-GType herald_provider_kind_get_type (void) G_GNUC_CONST;
 
 /* One account option; also a command-line flag (`--KEY VALUE`) and a key in accounts.ini.
  * `description` is marked with N_(): translate it with _() when showing it. */

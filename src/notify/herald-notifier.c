@@ -846,8 +846,8 @@ event_added_cb (HeraldHub *hub, HeraldEvent *event, gpointer user_data)
 }
 
 static void
-state_changed_cb (HeraldHub *hub, const char *account_id, int state, const char *reason,
-                  gpointer user_data)
+state_changed_cb (HeraldHub *hub, const char *account_id, HeraldConnectionState state,
+                  const char *reason, gpointer user_data)
 {
   HeraldNotifier *self = user_data;
   AccountState *account = ensure_account (self, account_id);
@@ -967,7 +967,9 @@ herald_notifier_flush_async (HeraldNotifier *self, GCancellable *cancellable,
 gboolean
 herald_notifier_flush_finish (HeraldNotifier *self, GAsyncResult *result, GError **error)
 {
+  g_return_val_if_fail (HERALD_IS_NOTIFIER (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }

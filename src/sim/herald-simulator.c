@@ -23,7 +23,7 @@ struct _HeraldSimulator
   GList *conns;
 };
 
-G_DEFINE_TYPE (HeraldSimulator, herald_simulator, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (HeraldSimulator, herald_simulator, G_TYPE_OBJECT)
 
 /* The quark name is stringified: spaces that clang-format would add would change it. */
 /* clang-format off */
@@ -1004,6 +1004,7 @@ herald_simulator_parse_scenario (HeraldSimulator *self, const char *feed_name,
 
   g_return_val_if_fail (HERALD_IS_SIMULATOR (self), FALSE);
   g_return_val_if_fail (spec_text != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (feed_name != NULL)
     {
@@ -1088,6 +1089,7 @@ herald_simulator_listen (HeraldSimulator *self, guint16 port, GError **error)
 
   g_return_val_if_fail (HERALD_IS_SIMULATOR (self), FALSE);
   g_return_val_if_fail (self->server == NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   self->server = soup_server_new ("server-header", "herald-simulator ", NULL);
   for (guint i = 0; i < SIM_N_FEEDS; i++)
@@ -1157,6 +1159,7 @@ herald_simulator_set_credential (HeraldSimulator *self, const char *feed_name, c
 
   g_return_val_if_fail (HERALD_IS_SIMULATOR (self), FALSE);
   g_return_val_if_fail (field != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   feed = lookup_feed (self, feed_name);
   if (feed == NULL)
