@@ -137,6 +137,7 @@ typedef struct
 {
   GPtrArray *seen; /* "account/id/read", "*" for NULL */
   GArray *unread;  /* count_unread (NULL) as the handler saw it */
+  GThread *thread; /* the opener's */
   gboolean wrong_context;
 } ReadChanges;
 
@@ -147,11 +148,18 @@ read_changed_cb (HeraldHistory *history, const char *account, const char *id, gb
   ReadChanges *changes = user_data;
   guint unread = count_unread (history, NULL);
 
-  if (!g_main_context_is_owner (g_main_context_default ()))
+  if (g_thread_self () != changes->thread || !g_main_context_is_owner (g_main_context_default ()))
     changes->wrong_context = TRUE;
   g_ptr_array_add (changes->seen,
                    g_strdup_printf ("%s/%s/%d", account ? account : "*", id ? id : "*", read));
   g_array_append_val (changes->unread, unread);
+}
+
+static gpointer
+mark_from_worker (gpointer history)
+{
+  herald_history_mark_read (history, "main", "m3", FALSE);
+  return NULL;
 }
 
 static char *
@@ -176,6 +184,7 @@ test_read_changed (Fixture *fixture, gconstpointer data)
 
   changes.seen = g_ptr_array_new_with_free_func (g_free);
   changes.unread = g_array_new (FALSE, FALSE, sizeof (guint));
+  changes.thread = g_thread_self ();
   fixture_open (fixture);
   add (fixture->history, "main", "m1", 1, NULL);
   add (fixture->history, "main", "m2", 2, NULL);
@@ -217,6 +226,13 @@ test_read_changed (Fixture *fixture, gconstpointer data)
   herald_history_flush (fixture->history);
   seen = take_seen (&changes);
   g_assert_cmpstr (seen, ==, "main/m3/1");
+  g_free (seen);
+
+  /* Marked on another thread, announced on the opener's. */
+  g_thread_join (g_thread_new ("marker", mark_from_worker, fixture->history));
+  herald_history_flush (fixture->history);
+  seen = take_seen (&changes);
+  g_assert_cmpstr (seen, ==, "main/m3/0");
   g_free (seen);
 
   g_assert_false (changes.wrong_context);
