@@ -703,6 +703,47 @@ test_main_thread_never_waits (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (herald_history_count (fixture->history, NULL, NULL), ==, n);
 }
 
+static gpointer
+open_elsewhere (gpointer path)
+{
+  g_autoptr (GMainContext) context = g_main_context_new ();
+  g_autoptr (GError) error = NULL;
+  HeraldHistory *history;
+
+  g_main_context_push_thread_default (context);
+  history = herald_history_open (path, &error);
+  g_main_context_pop_thread_default (context);
+  g_assert_no_error (error);
+  return history;
+}
+
+/* Opened on a worker with a context of its own, the store still never holds back the thread
+ * that runs the default main context, the UI's. */
+static void
+test_ui_thread_never_waits (Fixture *fixture, gconstpointer data)
+{
+  const guint n = 4 * 4096;
+  sqlite3 *blocker;
+
+  fixture->history = g_thread_join (g_thread_new ("opener", open_elsewhere, fixture->path));
+  herald_history_set_limit (fixture->history, n);
+  herald_history_flush (fixture->history);
+
+  g_assert_true (g_main_context_acquire (g_main_context_default ()));
+  blocker = open_raw (fixture->path);
+  exec_raw (blocker, "BEGIN IMMEDIATE");
+  for (guint i = 0; i < n; i++)
+    add (fixture->history, "main", "u", 0, NULL);
+  g_assert_cmpuint (herald_history_get_backlog (fixture->history), ==, n);
+  exec_raw (blocker, "ROLLBACK");
+  sqlite3_close (blocker);
+  g_main_context_release (g_main_context_default ());
+
+  herald_history_flush (fixture->history);
+  g_assert_cmpuint (herald_history_get_backlog (fixture->history), ==, 0);
+  g_assert_cmpuint (herald_history_count (fixture->history, NULL, NULL), ==, 1);
+}
+
 /* Any other thread (a feed read off the main loop) is held back once three batches wait, so a
  * burst there is slowed through TCP instead of growing the queue; it goes on once the writer
  * catches up, and nothing is lost. */
@@ -923,6 +964,7 @@ main (int argc, char **argv)
   ADD ("/history/callbacks/flush-inside", test_flush_in_callback);
   ADD ("/history/add-never-blocks", test_add_never_blocks);
   ADD ("/history/main-thread-never-waits", test_main_thread_never_waits);
+  ADD ("/history/ui-thread-never-waits", test_ui_thread_never_waits);
   ADD ("/history/worker-held-back", test_worker_held_back);
   ADD ("/history/write-failure", test_write_failure);
 #undef ADD

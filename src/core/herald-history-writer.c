@@ -483,7 +483,9 @@ is_callback_thread (HeraldHistory *self)
 static gboolean
 enqueue (HeraldHistory *self, HistoryOp *op)
 {
-  gboolean may_wait = !is_callback_thread (self);
+  /* Nor the thread running the default context, GTK's, should the store be opened elsewhere. */
+  gboolean may_wait
+    = !is_callback_thread (self) && !g_main_context_is_owner (g_main_context_default ());
   HistoryBatch *batch;
 
   g_mutex_lock (&self->lock);

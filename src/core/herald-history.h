@@ -68,11 +68,12 @@ typedef void (*HeraldHistoryAddedFunc) (HeraldHistory *history, HeraldEvent *eve
  * store's own answer (a UNIQUE (account, id) key), so it holds for every process on the file.
  *
  * Back-pressure, the rule: on the callback thread (the opener's thread, or any thread while it
- * runs the callback context) it never waits for the writer: the queue grows instead, and no
- * event is ever dropped, so a burst cannot freeze the UI. On any other thread it waits while
- * 12 288 operations (three batches) are not yet written, until the writer finishes a
- * batch (never for a main loop or a callback), so a socket read there is slowed down through
- * TCP instead of the queue growing. herald_history_get_backlog() tells how far behind it is.
+ * runs the callback context) and on a thread running the default main context (the UI's) it
+ * never waits for the writer: the queue grows instead, and no event is ever dropped, so a burst
+ * cannot freeze the UI. On any other thread it waits while 12 288 operations (three batches)
+ * are not yet written, until the writer finishes a batch (never for a main loop or a
+ * callback), so a socket read there is slowed down through TCP instead of the queue growing.
+ * herald_history_get_backlog() tells how far behind the writer is.
  *
  * On the opener's thread while it owns the callback context, and not inside one of these
  * callbacks, it first runs the callbacks of batches already written: a burst delivered in one
