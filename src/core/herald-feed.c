@@ -16,6 +16,7 @@ typedef struct
   HeraldAccount *account;
   GHashTable *credentials;
   HeraldFeedTiming timing;
+  HeraldJsonDoc *doc; /* created on first use: a feed that never parses holds no tokens */
   guint retry_after_ms;
   const HeraldFeedSink *sink;
   gpointer sink_data;
@@ -76,6 +77,7 @@ herald_feed_finalize (GObject *object)
 
   g_clear_object (&priv->account);
   g_clear_pointer (&priv->credentials, g_hash_table_unref);
+  g_clear_pointer (&priv->doc, herald_json_doc_free);
   G_OBJECT_CLASS (herald_feed_parent_class)->finalize (object);
 }
 
@@ -310,6 +312,37 @@ herald_feed_reply_received (HeraldFeed *self)
 
   if (priv->sink != NULL)
     priv->sink->reply_received (priv->sink_data);
+}
+
+HeraldJsonDoc *
+herald_feed_get_json_doc (HeraldFeed *self)
+{
+  HeraldFeedPrivate *priv;
+
+  g_return_val_if_fail (HERALD_IS_FEED (self), NULL);
+
+  priv = herald_feed_get_instance_private (self);
+  if (priv->doc == NULL)
+    priv->doc = herald_json_doc_new ();
+  return priv->doc;
+}
+
+HeraldJsonNode
+herald_feed_parse_json (HeraldFeed *self, const char *data, gsize length)
+{
+  g_autoptr (GError) error = NULL;
+  HeraldJsonDoc *doc;
+
+  g_return_val_if_fail (HERALD_IS_FEED (self), HERALD_JSON_NODE_NONE);
+  g_return_val_if_fail (data != NULL || length == 0, HERALD_JSON_NODE_NONE);
+
+  doc = herald_feed_get_json_doc (self);
+  if (!herald_json_doc_parse (doc, data, length, &error))
+    {
+      herald_feed_malformed (self, "%s", error->message);
+      return HERALD_JSON_NODE_NONE;
+    }
+  return herald_json_doc_root (doc);
 }
 
 HeraldEvent *

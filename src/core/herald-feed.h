@@ -7,6 +7,7 @@
 
 #include "herald-account.h"
 #include "herald-event.h"
+#include "herald-json.h"
 
 G_BEGIN_DECLS
 
@@ -105,6 +106,16 @@ void herald_feed_expect_reply (HeraldFeed *self);
 void herald_feed_reply_received (HeraldFeed *self);
 /* Ends the connection and connects again (after a short pause when reauthenticating). */
 void herald_feed_reconnect (HeraldFeed *self, gboolean reauthenticate, const char *reason);
+
+/* The feed's one JSON document, reused from message to message and shared by everything the
+ * feed parses (frames, payloads, REST answers), so no provider keeps one of its own. A parse on
+ * it makes the nodes of the one before read as absent: read what a message holds before
+ * parsing the next. transfer none. */
+HeraldJsonDoc *herald_feed_get_json_doc (HeraldFeed *self);
+/* Parses data[0..length) into the feed's document and returns its root. A message that is
+ * not JSON is counted as malformed (herald_feed_malformed) and NONE comes back. The nodes
+ * point into data, which must outlive them. */
+HeraldJsonNode herald_feed_parse_json (HeraldFeed *self, const char *data, gsize length);
 
 /* A new event stamped with this feed's account and provider, keeping the frame it came from
  * (NULL when it came from none) as its raw text. */

@@ -68,7 +68,6 @@
 struct _HeraldSkinsharkFeed
 {
   HeraldFeed parent_instance;
-  HeraldJsonDoc *doc;
 
   char *token;
   gint64 renew_at_us;   /* wall clock, so a suspended laptop still renews in time */
@@ -557,7 +556,6 @@ static void
 herald_skinshark_feed_receive (HeraldFeed *feed, const char *data, gsize length)
 {
   HeraldSkinsharkFeed *self = HERALD_SKINSHARK_FEED (feed);
-  g_autoptr (GError) error = NULL;
   g_autofree char *raw_name = NULL;
   g_autofree char *name = NULL;
   HeraldJsonNode root;
@@ -565,12 +563,9 @@ herald_skinshark_feed_receive (HeraldFeed *feed, const char *data, gsize length)
   HeraldJsonNode ts;
   gint64 ts_us = 0;
 
-  if (!herald_json_doc_parse (self->doc, data, length, &error))
-    {
-      herald_feed_malformed (feed, "%s", error->message);
-      return;
-    }
-  root = herald_json_doc_root (self->doc);
+  root = herald_feed_parse_json (feed, data, length);
+  if (herald_json_node_type (root) == HERALD_JSON_NONE)
+    return;
   raw_name = herald_json_node_dup_member_string (root, "event");
   name = herald_format_clean_text (raw_name, 64);
   if (*name == '\0')
@@ -731,7 +726,7 @@ dup_server_message (HeraldSkinsharkFeed *self, const char *raw)
 static GError *
 read_mint_answer (HeraldSkinsharkFeed *self, SoupMessage *message, GBytes *body)
 {
-  g_autoptr (HeraldJsonDoc) doc = herald_json_doc_new ();
+  HeraldJsonDoc *doc = herald_feed_get_json_doc (HERALD_FEED (self));
   g_autofree char *key = NULL;
   g_autofree char *raw_message = NULL;
   g_autofree char *server_message = NULL;
@@ -1266,7 +1261,6 @@ herald_skinshark_feed_finalize (GObject *object)
 
   g_clear_weak_pointer (&self->tcp);
   g_clear_pointer (&self->token, herald_secret_wipe_free);
-  g_clear_pointer (&self->doc, herald_json_doc_free);
   G_OBJECT_CLASS (herald_skinshark_feed_parent_class)->finalize (object);
 }
 
@@ -1296,7 +1290,6 @@ herald_skinshark_feed_init (HeraldSkinsharkFeed *self)
     .heartbeat_ms = CHECK_INTERVAL_MS,
   };
 
-  self->doc = herald_json_doc_new ();
   self->silence_ms = SILENCE_LIMIT_MS;
   herald_feed_set_timing (HERALD_FEED (self), &timing);
 }
