@@ -1,9 +1,20 @@
 /* herald-connection.c — the engine shared by all feeds. Everything a feed has in common
  * lives here: connect, liveness, backoff with full jitter, network changes, state, counters.
- * Hot path: message_cb → feed receive; nothing else runs per frame. */
+ * Hot path: message_cb → feed receive; nothing else runs per frame.
+ *
+ * Liveness, at the level each feed's timing asks for: the feed's own heartbeat and its reply
+ * deadline; silence between frames (liveness_ms); WebSocket pings (keepalive_s); and beneath
+ * the WebSocket, for servers whose only sign of life is a ping libsoup answers without telling
+ * anyone, TCP keepalive and the kernel's count of time since the last byte arrived
+ * (tcp_keepalive_s, transport_silence_ms). Only this file looks beneath the WebSocket. */
 #define G_LOG_DOMAIN "herald-connection"
 
 #include "config.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -37,12 +48,14 @@ struct _HeraldConnection
   GCancellable *cancellable;
   SoupMessage *handshake;
   SoupWebsocketConnection *socket;
+  GSocket *tcp; /* the socket beneath, when the feed's timing looks at it */
 
   guint retry_source;
   guint heartbeat_source;
   guint liveness_source;
   guint stable_source;
   guint reply_source;
+  guint transport_source;
 
   /* Liveness without per-frame timer work: frames bump a counter, a periodic check reads it. */
   guint64 activity;
@@ -51,6 +64,14 @@ struct _HeraldConnection
 };
 
 G_DEFINE_FINAL_TYPE (HeraldConnection, herald_connection, G_TYPE_OBJECT)
+
+/* TCP keepalive once the idle time the feed asks for has passed: a probe every 10 s, and
+ * the kernel drops the connection after 3 unanswered ones. */
+#define TCP_KEEPALIVE_INTERVAL_S 10
+#define TCP_KEEPALIVE_COUNT 3
+/* The transport is looked at often enough to notice silence within an eighth of the window
+ * after it runs out, and at least every 5 s. */
+#define TRANSPORT_CHECK_MAX_MS 5000
 
 /* A 429 on the handshake without a usable Retry-After, and the most we will honour. */
 #define DEFAULT_RETRY_AFTER_S 30
@@ -127,6 +148,7 @@ clear_timers (HeraldConnection *self)
   g_clear_handle_id (&self->liveness_source, g_source_remove);
   g_clear_handle_id (&self->stable_source, g_source_remove);
   g_clear_handle_id (&self->reply_source, g_source_remove);
+  g_clear_handle_id (&self->transport_source, g_source_remove);
 }
 
 static void
@@ -146,6 +168,8 @@ abandon_socket (HeraldConnection *self, gushort code, gboolean hard)
   g_clear_handle_id (&self->liveness_source, g_source_remove);
   g_clear_handle_id (&self->stable_source, g_source_remove);
   g_clear_handle_id (&self->reply_source, g_source_remove);
+  g_clear_handle_id (&self->transport_source, g_source_remove);
+  g_clear_object (&self->tcp);
   if (socket == NULL)
     return;
 
@@ -370,6 +394,129 @@ closed_cb (SoupWebsocketConnection *socket, gpointer user_data)
   g_object_unref (self);
 }
 
+/* The GSocket under a libsoup 3.2 WebSocket: SoupIOStream exposes "base-iostream", TLS
+ * connections "base-io-stream"; a few steps reach the GSocketConnection. NULL when the
+ * stream is not made that way (a later libsoup, a test's pipe). */
+static GSocket *
+find_tcp_socket (SoupWebsocketConnection *socket)
+{
+  GIOStream *stream = soup_websocket_connection_get_io_stream (socket);
+
+  for (guint depth = 0; stream != NULL && depth < 4; depth++)
+    {
+      GParamSpec *pspec;
+      GIOStream *base = NULL;
+
+      if (G_IS_SOCKET_CONNECTION (stream))
+        return g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream));
+      pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (stream), "base-iostream");
+      if (pspec == NULL)
+        pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (stream), "base-io-stream");
+      if (pspec == NULL || !(pspec->flags & G_PARAM_READABLE)
+          || !g_type_is_a (pspec->value_type, G_TYPE_IO_STREAM))
+        return NULL;
+      g_object_get (stream, pspec->name, &base, NULL);
+      /* The outer stream keeps its base alive for as long as we look at it. */
+      if (base != NULL)
+        g_object_unref (base);
+      stream = base;
+    }
+  return NULL;
+}
+
+static void
+arm_tcp_keepalive (HeraldConnection *self, guint idle_s)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_socket_set_keepalive (self->tcp, TRUE);
+  if (!g_socket_set_option (self->tcp, IPPROTO_TCP, TCP_KEEPIDLE, (gint)MIN (idle_s, G_MAXINT16),
+                            &error)
+      || !g_socket_set_option (self->tcp, IPPROTO_TCP, TCP_KEEPINTVL, TCP_KEEPALIVE_INTERVAL_S,
+                               &error)
+      || !g_socket_set_option (self->tcp, IPPROTO_TCP, TCP_KEEPCNT, TCP_KEEPALIVE_COUNT, &error))
+    g_debug ("%s: TCP keepalive left at the system's timing: %s",
+             herald_feed_get_account_id (self->feed), error->message);
+}
+
+/* Milliseconds since the kernel last received data on the socket; FALSE where TCP_INFO
+ * cannot tell (not TCP, not Linux, already closed). */
+static gboolean
+read_transport_silence_ms (GSocket *socket, guint *out_ms)
+{
+#ifdef TCP_INFO
+  struct tcp_info info;
+  socklen_t len = sizeof info;
+  int fd = g_socket_get_fd (socket);
+
+  memset (&info, 0, sizeof info);
+  if (fd < 0 || getsockopt (fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0
+      || (gsize)len < G_STRUCT_OFFSET (struct tcp_info, tcpi_last_data_recv)
+                        + sizeof info.tcpi_last_data_recv)
+    return FALSE;
+  *out_ms = info.tcpi_last_data_recv;
+  return TRUE;
+#else
+  return FALSE;
+#endif
+}
+
+/* Drops the socket when nothing at all has arrived on it for the feed's transport window.
+ * TRUE when it did. */
+static gboolean
+check_transport (HeraldConnection *self)
+{
+  guint window_ms = herald_feed_get_timing (self->feed)->transport_silence_ms;
+  g_autofree char *why = NULL;
+  guint silent_ms;
+
+  if (self->tcp == NULL || window_ms == 0 || !read_transport_silence_ms (self->tcp, &silent_ms)
+      || silent_ms < window_ms)
+    return FALSE;
+
+  g_debug ("%s: nothing received for %u ms", herald_feed_get_account_id (self->feed), silent_ms);
+  self->counters.drops++;
+  /* TRANSLATORS: %u is a number of seconds */
+  why = g_strdup_printf (_ ("The feed went silent for %u seconds"), (silent_ms + 999) / 1000);
+  abandon_socket (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, TRUE);
+  schedule_retry (self, herald_backoff_next_ms (&self->backoff), why);
+  return TRUE;
+}
+
+static gboolean
+transport_cb (gpointer user_data)
+{
+  g_autoptr (HeraldConnection) self = g_object_ref (user_data);
+
+  if (!check_transport (self))
+    return G_SOURCE_CONTINUE;
+  /* abandon_socket() removed this source already. */
+  return G_SOURCE_REMOVE;
+}
+
+/* Looks beneath the WebSocket only for a feed whose timing asks for it. */
+static void
+watch_transport (HeraldConnection *self, const HeraldFeedTiming *timing)
+{
+  GSocket *tcp;
+
+  if (timing->tcp_keepalive_s == 0 && timing->transport_silence_ms == 0)
+    return;
+  tcp = find_tcp_socket (self->socket);
+  if (tcp == NULL)
+    {
+      g_debug ("%s: no TCP socket under the connection; liveness rests on the server closing it",
+               herald_feed_get_account_id (self->feed));
+      return;
+    }
+  g_set_object (&self->tcp, tcp);
+  if (timing->tcp_keepalive_s > 0)
+    arm_tcp_keepalive (self, timing->tcp_keepalive_s);
+  if (timing->transport_silence_ms > 0)
+    self->transport_source = g_timeout_add (
+      CLAMP (timing->transport_silence_ms / 8, 10, TRANSPORT_CHECK_MAX_MS), transport_cb, self);
+}
+
 static void
 socket_opened (HeraldConnection *self, SoupWebsocketConnection *socket)
 {
@@ -407,6 +554,7 @@ socket_opened (HeraldConnection *self, SoupWebsocketConnection *socket)
     self->heartbeat_source = g_timeout_add (heartbeat_ms, heartbeat_cb, self);
   if (liveness_ms > 0)
     self->liveness_source = g_timeout_add (MAX (liveness_ms / 4, 10), liveness_cb, self);
+  watch_transport (self, timing);
   self->stable_source = g_timeout_add (self->stable_ms, stable_cb, self);
 }
 
@@ -562,11 +710,15 @@ network_changed_cb (GNetworkMonitor *monitor, gboolean available, gpointer user_
     {
       if (self->state == HERALD_CONNECTION_OFFLINE || self->state == HERALD_CONNECTION_BACKING_OFF)
         attempt (self);
-      else if (self->state == HERALD_CONNECTION_CONNECTED
-               && herald_feed_get_timing (self->feed)->heartbeat_ms > 0)
-        /* The socket may have died with the old network: ask, rather than wait for the
-         * liveness deadline. */
-        HERALD_FEED_GET_CLASS (self->feed)->heartbeat (self->feed);
+      else if (self->state == HERALD_CONNECTION_CONNECTED)
+        {
+          /* The socket may have died with the old network: look and ask, rather than wait
+           * for the liveness deadline. */
+          if (check_transport (self))
+            return;
+          if (herald_feed_get_timing (self->feed)->heartbeat_ms > 0)
+            HERALD_FEED_GET_CLASS (self->feed)->heartbeat (self->feed);
+        }
     }
   else if (self->state == HERALD_CONNECTION_BACKING_OFF
            || self->state == HERALD_CONNECTION_CONNECTING)

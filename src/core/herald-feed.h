@@ -1,6 +1,6 @@
 /* herald-feed.h — what one provider's protocol is: the base class every feed derives from.
  * A feed builds the request, answers messages and heartbeats, and judges close codes; the
- * connection engine (HeraldConnection) owns the socket, timers, backoff and state. */
+ * connection engine (HeraldConnection) owns the socket, timers, liveness, backoff and state. */
 #pragma once
 
 #include <libsoup/soup.h>
@@ -47,8 +47,9 @@ struct _HeraldFeedClass
   /* The upgrade request, and the subprotocols to offer (NULL for none). */
   SoupMessage *(*build_request) (HeraldFeed *self, char ***out_protocols, GError **error);
 
-  /* The socket is up: check the handshake and send what the feed expects first.
-   * Also where per-connection state is reset. */
+  /* The socket is up: check the handshake (its subprotocol, say) and send what the feed
+   * expects first. Also where per-connection state is reset. The streams beneath the socket
+   * are the engine's: what a feed needs from them it asks for in its HeraldFeedTiming. */
   gboolean (*opened) (HeraldFeed *self, SoupWebsocketConnection *socket, GError **error);
 
   /* One text frame, valid UTF-8 (libsoup enforces it). Hot path: parse once, no copies. */
@@ -75,15 +76,25 @@ const char *herald_feed_get_credential (HeraldFeed *self, const char *field);
  * a server, which might echo a key back. */
 char *herald_feed_redact (HeraldFeed *self, const char *text);
 
+/* How the engine keeps a connection honest. Liveness is the engine's at every level: a feed
+ * says here what its protocol needs and never looks beneath the WebSocket itself. */
 typedef struct
 {
   guint heartbeat_ms;      /* how often heartbeat() runs while connected; 0: never */
   guint reply_deadline_ms; /* how long the answer to herald_feed_expect_reply() may take */
-  guint liveness_ms;       /* how long the socket may stay silent (no frame, no pong); 0: forever */
+  guint liveness_ms;       /* how long the socket may go without a frame or a pong; 0: forever */
   guint keepalive_s;       /* WebSocket-level pings, for servers that answer them; 0: none */
+  /* Beneath the WebSocket, for servers whose only sign of life is their own WebSocket pings,
+   * which libsoup answers without telling anyone, and which may not be pinged back. */
+  guint tcp_keepalive_s;      /* TCP keepalive: first probe after this many idle seconds (then
+                               * every 10 s, 3 unanswered drop it); 0: left as the system has it */
+  guint transport_silence_ms; /* how long the socket may receive no byte at all, pings included
+                               * (the kernel's count, TCP_INFO; unchecked where it cannot tell),
+                               * before it is made again; 0: forever */
 } HeraldFeedTiming;
 
-/* Feeds set their protocol's timing in init; tests shorten it. Read when a socket opens. */
+/* Feeds set their protocol's timing in init; tests shorten it. Read when a socket opens (the
+ * windows also at every check, so a feed may change them while connected). */
 void herald_feed_set_timing (HeraldFeed *self, const HeraldFeedTiming *timing);
 const HeraldFeedTiming *herald_feed_get_timing (HeraldFeed *self);
 

@@ -8,11 +8,9 @@
  *   anything else    "raw:<SHA-256 of the frame>"
  *
  * Liveness: the server's WebSocket pings are answered inside libsoup and never reach us, and
- * we may not send pings of our own (any frame closes the socket with 4002). libsoup 3.2 hands
- * out the socket beneath the connection (SoupIOStream → its "base-iostream", a GTcpConnection
- * for ws://, a GTlsConnection over one for wss://), so the feed arms TCP keepalive on it and,
- * on each heartbeat, reads the kernel's "last data received" (TCP_INFO), which the server's
- * pings keep fresh: a socket that has received nothing for the silence limit is made again.
+ * we may not send pings of our own (any frame closes the socket with 4002). So the feed's
+ * timing asks the engine for TCP keepalive and for a transport silence window: the kernel's
+ * "last data received", which the server's pings keep fresh, must stay within it.
  *
  * Renewal: SkinShark checks a token only on the upgrade and has no catch-up, so a healthy
  * socket is never closed to renew one. Shortly before the token lapses the next one is minted
@@ -23,10 +21,7 @@
 
 #include "config.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -53,13 +48,12 @@
 #define MIN_RENEW_RETRY_S 1
 #define MAX_RENEW_RETRY_S 15
 
+/* How often the heartbeat looks whether the token is due for renewal. */
 #define CHECK_INTERVAL_MS 5000
 /* Guess: SkinShark does not publish its ping interval. 30 s is the usual server default, so
  * 75 s without a single byte means at least two pings went missing. */
 #define SILENCE_LIMIT_MS 75000
-#define KEEPALIVE_IDLE_S 45
-#define KEEPALIVE_INTERVAL_S 10
-#define KEEPALIVE_COUNT 3
+#define TCP_KEEPALIVE_IDLE_S 45
 
 #define MAX_NAME_CHARS 80
 #define MAX_TEXT_CHARS 300
@@ -83,10 +77,8 @@ struct _HeraldSkinsharkFeed
   gint64 renew_retry_at_us; /* wall clock: no renewal before then, after one failed */
   guint renew_retry_s;
 
-  GSocket *tcp;      /* weak: the socket under the open connection */
   gboolean accepted; /* the server's "connected" frame came on this socket */
   guint refusals;    /* 4001s without a working session in between */
-  guint silence_ms;
 };
 
 G_DEFINE_FINAL_TYPE (HeraldSkinsharkFeed, herald_skinshark_feed, HERALD_TYPE_FEED)
@@ -1082,71 +1074,6 @@ herald_skinshark_feed_build_request (HeraldFeed *feed, char ***out_protocols, GE
   return message;
 }
 
-/* --- liveness --- */
-
-/* The GSocket under a libsoup 3.2 WebSocket: SoupIOStream exposes "base-iostream", TLS
- * connections "base-io-stream"; a few steps reach the GSocketConnection. */
-static GSocket *
-find_tcp_socket (SoupWebsocketConnection *socket)
-{
-  GIOStream *stream = soup_websocket_connection_get_io_stream (socket);
-
-  for (guint depth = 0; stream != NULL && depth < 4; depth++)
-    {
-      GParamSpec *pspec;
-      GIOStream *base = NULL;
-
-      if (G_IS_SOCKET_CONNECTION (stream))
-        return g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream));
-      pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (stream), "base-iostream");
-      if (pspec == NULL)
-        pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (stream), "base-io-stream");
-      if (pspec == NULL || !(pspec->flags & G_PARAM_READABLE)
-          || !g_type_is_a (pspec->value_type, G_TYPE_IO_STREAM))
-        return NULL;
-      g_object_get (stream, pspec->name, &base, NULL);
-      /* The outer stream keeps its base alive for as long as we look at it. */
-      if (base != NULL)
-        g_object_unref (base);
-      stream = base;
-    }
-  return NULL;
-}
-
-static void
-arm_keepalive (HeraldSkinsharkFeed *self, GSocket *socket)
-{
-  g_autoptr (GError) error = NULL;
-
-  g_socket_set_keepalive (socket, TRUE);
-  if (!g_socket_set_option (socket, IPPROTO_TCP, TCP_KEEPIDLE, KEEPALIVE_IDLE_S, &error)
-      || !g_socket_set_option (socket, IPPROTO_TCP, TCP_KEEPINTVL, KEEPALIVE_INTERVAL_S, &error)
-      || !g_socket_set_option (socket, IPPROTO_TCP, TCP_KEEPCNT, KEEPALIVE_COUNT, &error))
-    g_debug ("%s: TCP keepalive left at the system's timing: %s",
-             herald_feed_get_account_id (HERALD_FEED (self)), error->message);
-}
-
-/* Milliseconds since the kernel last received data on the socket; FALSE where TCP_INFO
- * cannot tell (not TCP, not Linux). */
-static gboolean
-read_silence_ms (GSocket *socket, guint *out_ms)
-{
-#ifdef TCP_INFO
-  struct tcp_info info;
-  socklen_t len = sizeof info;
-
-  memset (&info, 0, sizeof info);
-  if (getsockopt (g_socket_get_fd (socket), IPPROTO_TCP, TCP_INFO, &info, &len) != 0
-      || (gsize)len < G_STRUCT_OFFSET (struct tcp_info, tcpi_last_data_recv)
-                        + sizeof info.tcpi_last_data_recv)
-    return FALSE;
-  *out_ms = info.tcpi_last_data_recv;
-  return TRUE;
-#else
-  return FALSE;
-#endif
-}
-
 /* --- the socket --- */
 
 static gboolean
@@ -1154,10 +1081,8 @@ herald_skinshark_feed_opened (HeraldFeed *feed, SoupWebsocketConnection *socket,
 {
   HeraldSkinsharkFeed *self = HERALD_SKINSHARK_FEED (feed);
   const char *protocol = soup_websocket_connection_get_protocol (socket);
-  GSocket *tcp;
 
   self->accepted = FALSE;
-  g_clear_weak_pointer (&self->tcp);
   if (!self->use_query && (protocol == NULL || !g_str_has_prefix (protocol, BEARER_PREFIX)))
     {
       g_debug (
@@ -1168,16 +1093,6 @@ herald_skinshark_feed_opened (HeraldFeed *feed, SoupWebsocketConnection *socket,
                            _ ("SkinShark did not take the access token; trying its other way"));
       return FALSE;
     }
-
-  tcp = find_tcp_socket (socket);
-  if (tcp != NULL)
-    {
-      arm_keepalive (self, tcp);
-      g_set_weak_pointer (&self->tcp, tcp);
-    }
-  else
-    g_debug ("%s: no TCP socket under the connection; liveness rests on the server closing it",
-             herald_feed_get_account_id (feed));
   return TRUE;
 }
 
@@ -1186,22 +1101,11 @@ static void
 herald_skinshark_feed_heartbeat (HeraldFeed *feed)
 {
   HeraldSkinsharkFeed *self = HERALD_SKINSHARK_FEED (feed);
-  guint silent_ms;
 
   /* The engine runs this only while a socket is open, so a stopped account or one waiting
    * for the user never mints. */
   if (renewal_due (self))
     start_renewal (self);
-  if (self->silence_ms > 0 && self->tcp != NULL && read_silence_ms (self->tcp, &silent_ms)
-      && silent_ms >= self->silence_ms)
-    {
-      g_autofree char *why = NULL;
-
-      g_debug ("%s: nothing received for %u ms", herald_feed_get_account_id (feed), silent_ms);
-      /* TRANSLATORS: %u is a number of seconds */
-      why = g_strdup_printf (_ ("The feed went silent for %u seconds"), (silent_ms + 999) / 1000);
-      herald_feed_reconnect (feed, FALSE, why);
-    }
 }
 
 static HeraldCloseAction
@@ -1209,7 +1113,6 @@ herald_skinshark_feed_closed (HeraldFeed *feed, gushort code, const char *reason
 {
   HeraldSkinsharkFeed *self = HERALD_SKINSHARK_FEED (feed);
 
-  g_clear_weak_pointer (&self->tcp);
   if (code == CLOSE_TOKEN_REFUSED && self->socket_serial != self->token_serial
       && token_usable (self))
     {
@@ -1259,7 +1162,6 @@ herald_skinshark_feed_finalize (GObject *object)
 {
   HeraldSkinsharkFeed *self = HERALD_SKINSHARK_FEED (object);
 
-  g_clear_weak_pointer (&self->tcp);
   g_clear_pointer (&self->token, herald_secret_wipe_free);
   G_OBJECT_CLASS (herald_skinshark_feed_parent_class)->finalize (object);
 }
@@ -1284,20 +1186,25 @@ herald_skinshark_feed_class_init (HeraldSkinsharkFeedClass *klass)
 static void
 herald_skinshark_feed_init (HeraldSkinsharkFeed *self)
 {
-  /* No WebSocket keepalive and no engine liveness: both would need frames we may not send
-   * or cannot see. The heartbeat only looks at the socket. */
+  /* No WebSocket keepalive and no frame-level liveness: both would need frames we may not
+   * send or cannot see. The transport beneath tells whether the server's pings still come. */
   const HeraldFeedTiming timing = {
     .heartbeat_ms = CHECK_INTERVAL_MS,
+    .tcp_keepalive_s = TCP_KEEPALIVE_IDLE_S,
+    .transport_silence_ms = SILENCE_LIMIT_MS,
   };
 
-  self->silence_ms = SILENCE_LIMIT_MS;
   herald_feed_set_timing (HERALD_FEED (self), &timing);
 }
 
 void
 herald_skinshark_feed_set_silence_limit (HeraldSkinsharkFeed *self, guint silence_ms)
 {
+  HeraldFeedTiming timing;
+
   g_return_if_fail (HERALD_IS_SKINSHARK_FEED (self));
 
-  self->silence_ms = silence_ms;
+  timing = *herald_feed_get_timing (HERALD_FEED (self));
+  timing.transport_silence_ms = silence_ms;
+  herald_feed_set_timing (HERALD_FEED (self), &timing);
 }
