@@ -992,36 +992,42 @@ herald_connection_retry_now (HeraldConnection *self)
 HeraldFeed *
 herald_connection_get_feed (HeraldConnection *self)
 {
+  g_return_val_if_fail (HERALD_IS_CONNECTION (self), NULL);
   return self->feed;
 }
 
 HeraldConnectionState
 herald_connection_get_state (HeraldConnection *self)
 {
+  g_return_val_if_fail (HERALD_IS_CONNECTION (self), HERALD_CONNECTION_DISABLED);
   return self->state;
 }
 
 const char *
 herald_connection_get_reason (HeraldConnection *self)
 {
+  g_return_val_if_fail (HERALD_IS_CONNECTION (self), NULL);
   return self->reason;
 }
 
 const HeraldConnectionCounters *
 herald_connection_get_counters (HeraldConnection *self)
 {
+  g_return_val_if_fail (HERALD_IS_CONNECTION (self), NULL);
   return &self->counters;
 }
 
 void
 herald_connection_note_duplicate (HeraldConnection *self)
 {
+  g_return_if_fail (HERALD_IS_CONNECTION (self));
   self->counters.duplicates++;
 }
 
 guint
 herald_connection_get_retry_delay_ms (HeraldConnection *self)
 {
+  g_return_val_if_fail (HERALD_IS_CONNECTION (self), 0);
   return self->retry_delay_ms;
 }
 
@@ -1029,6 +1035,9 @@ void
 herald_connection_set_backoff (HeraldConnection *self, guint base_ms, guint cap_ms, guint stable_ms,
                                guint32 seed)
 {
+  g_return_if_fail (HERALD_IS_CONNECTION (self));
+  g_return_if_fail (base_ms > 0 && cap_ms >= base_ms);
+
   herald_backoff_clear (&self->backoff);
   herald_backoff_init (&self->backoff, base_ms, cap_ms, seed);
   self->stable_ms = stable_ms;
@@ -1037,6 +1046,7 @@ herald_connection_set_backoff (HeraldConnection *self, guint base_ms, guint cap_
 void
 herald_connection_set_max_payload (HeraldConnection *self, guint64 max_bytes)
 {
+  g_return_if_fail (HERALD_IS_CONNECTION (self));
   g_return_if_fail (max_bytes > 0);
   self->max_payload = max_bytes;
 }

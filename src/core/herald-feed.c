@@ -146,6 +146,8 @@ herald_feed_get_account (HeraldFeed *self)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
 
+  g_return_val_if_fail (HERALD_IS_FEED (self), NULL);
+
   return priv->account;
 }
 
@@ -153,6 +155,8 @@ const char *
 herald_feed_get_account_id (HeraldFeed *self)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  g_return_val_if_fail (HERALD_IS_FEED (self), NULL);
 
   return herald_account_get_id (priv->account);
 }
@@ -162,6 +166,8 @@ herald_feed_get_provider_id (HeraldFeed *self)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
 
+  g_return_val_if_fail (HERALD_IS_FEED (self), NULL);
+
   return herald_account_get_provider_info (priv->account)->id;
 }
 
@@ -170,7 +176,9 @@ herald_feed_set_credential (HeraldFeed *self, const char *field, const char *sec
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
 
+  g_return_if_fail (HERALD_IS_FEED (self));
   g_return_if_fail (field != NULL);
+
   if (secret == NULL)
     g_hash_table_remove (priv->credentials, field);
   else
@@ -182,6 +190,9 @@ herald_feed_get_credential (HeraldFeed *self, const char *field)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
 
+  g_return_val_if_fail (HERALD_IS_FEED (self), NULL);
+  g_return_val_if_fail (field != NULL, NULL);
+
   return g_hash_table_lookup (priv->credentials, field);
 }
 
@@ -192,6 +203,8 @@ herald_feed_redact (HeraldFeed *self, const char *text)
   g_autoptr (GString) redacted = g_string_new (text ? text : "");
   GHashTableIter iter;
   gpointer secret;
+
+  g_return_val_if_fail (HERALD_IS_FEED (self), NULL);
 
   g_hash_table_iter_init (&iter, priv->credentials);
   while (g_hash_table_iter_next (&iter, NULL, &secret))
@@ -206,6 +219,9 @@ herald_feed_set_timing (HeraldFeed *self, const HeraldFeedTiming *timing)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
 
+  g_return_if_fail (HERALD_IS_FEED (self));
+  g_return_if_fail (timing != NULL);
+
   priv->timing = *timing;
 }
 
@@ -213,6 +229,8 @@ const HeraldFeedTiming *
 herald_feed_get_timing (HeraldFeed *self)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  g_return_val_if_fail (HERALD_IS_FEED (self), NULL);
 
   return &priv->timing;
 }
@@ -222,6 +240,8 @@ herald_feed_set_retry_after_ms (HeraldFeed *self, guint retry_after_ms)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
 
+  g_return_if_fail (HERALD_IS_FEED (self));
+
   priv->retry_after_ms = retry_after_ms;
 }
 
@@ -230,6 +250,8 @@ herald_feed_get_retry_after_ms (HeraldFeed *self)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
 
+  g_return_val_if_fail (HERALD_IS_FEED (self), 0);
+
   return priv->retry_after_ms;
 }
 
@@ -237,6 +259,8 @@ void
 herald_feed_set_sink (HeraldFeed *self, const HeraldFeedSink *sink, gpointer data)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  g_return_if_fail (HERALD_IS_FEED (self));
 
   priv->sink = sink;
   priv->sink_data = data;
@@ -247,6 +271,9 @@ herald_feed_send_text (HeraldFeed *self, const char *text)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
 
+  g_return_if_fail (HERALD_IS_FEED (self));
+  g_return_if_fail (text != NULL);
+
   if (priv->sink != NULL)
     priv->sink->send_text (priv->sink_data, text);
 }
@@ -255,6 +282,9 @@ void
 herald_feed_emit (HeraldFeed *self, HeraldEvent *event)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  g_return_if_fail (event != NULL);
+  g_return_if_fail (HERALD_IS_FEED (self));
 
   if (priv->sink != NULL)
     priv->sink->emit (priv->sink_data, event);
@@ -267,6 +297,9 @@ herald_feed_malformed (HeraldFeed *self, const char *format, ...)
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
   g_autofree char *why = NULL;
   va_list args;
+
+  g_return_if_fail (HERALD_IS_FEED (self));
+  g_return_if_fail (format != NULL);
 
   va_start (args, format);
   why = g_strdup_vprintf (format, args);
@@ -281,6 +314,9 @@ herald_feed_fail (HeraldFeed *self, GError *error)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
 
+  g_return_if_fail (error != NULL);
+  g_return_if_fail (HERALD_IS_FEED (self));
+
   if (priv->sink != NULL)
     priv->sink->fail (priv->sink_data, error);
   else
@@ -292,6 +328,8 @@ herald_feed_reconnect (HeraldFeed *self, gboolean reauthenticate, const char *re
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
 
+  g_return_if_fail (HERALD_IS_FEED (self));
+
   if (priv->sink != NULL)
     priv->sink->reconnect (priv->sink_data, reauthenticate, reason);
 }
@@ -301,6 +339,8 @@ herald_feed_expect_reply (HeraldFeed *self)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
 
+  g_return_if_fail (HERALD_IS_FEED (self));
+
   if (priv->sink != NULL)
     priv->sink->expect_reply (priv->sink_data);
 }
@@ -309,6 +349,8 @@ void
 herald_feed_reply_received (HeraldFeed *self)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  g_return_if_fail (HERALD_IS_FEED (self));
 
   if (priv->sink != NULL)
     priv->sink->reply_received (priv->sink_data);
@@ -349,6 +391,10 @@ HeraldEvent *
 herald_feed_new_event (HeraldFeed *self, const char *type, const char *dedupe_id, const char *frame,
                        gsize length)
 {
+  g_return_val_if_fail (HERALD_IS_FEED (self), NULL);
+  g_return_val_if_fail (type != NULL, NULL);
+  g_return_val_if_fail (dedupe_id != NULL, NULL);
+
   return herald_event_new_with_raw (herald_feed_get_account_id (self),
                                     herald_feed_get_provider_id (self), type, dedupe_id, frame,
                                     length);
@@ -360,15 +406,25 @@ herald_feed_raw_dedupe_id (const char *frame, gsize length)
   g_autofree char *checksum
     = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)frame, length);
 
+  g_return_val_if_fail (frame != NULL || length == 0, NULL);
+
   return g_strconcat ("raw:", checksum, NULL);
 }
 
 HeraldEvent *
 herald_feed_new_unknown_event (HeraldFeed *self, const char *type, const char *frame, gsize length)
 {
-  g_autofree char *dedupe = herald_feed_raw_dedupe_id (frame, length);
-  HeraldEvent *event = herald_feed_new_event (self, type, dedupe, frame, length);
-  const char *provider = herald_account_get_provider_info (herald_feed_get_account (self))->name;
+  g_autofree char *dedupe = NULL;
+  HeraldEvent *event;
+  const char *provider;
+
+  g_return_val_if_fail (HERALD_IS_FEED (self), NULL);
+  g_return_val_if_fail (type != NULL, NULL);
+  g_return_val_if_fail (frame != NULL || length == 0, NULL);
+
+  dedupe = herald_feed_raw_dedupe_id (frame, length);
+  event = herald_feed_new_event (self, type, dedupe, frame, length);
+  provider = herald_account_get_provider_info (herald_feed_get_account (self))->name;
 
   herald_event_set_category (event, HERALD_CATEGORY_SYSTEM);
   herald_event_set_unknown_type (event, TRUE);
