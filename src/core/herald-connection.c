@@ -6,21 +6,18 @@
  * deadline; silence between frames (liveness_ms); WebSocket pings (keepalive_s); and beneath
  * the WebSocket, for servers whose only sign of life is a ping libsoup answers without telling
  * anyone, TCP keepalive and the kernel's count of time since the last byte arrived
- * (tcp_keepalive_s, transport_silence_ms). Only this file looks beneath the WebSocket. */
+ * (tcp_keepalive_s, transport_silence_ms). Only the engine looks beneath the WebSocket,
+ * through herald-transport.h. */
 #define G_LOG_DOMAIN "herald-connection"
 
 #include "config.h"
-
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <string.h>
-#include <sys/socket.h>
 
 #include <glib/gi18n-lib.h>
 
 #include "herald-backoff.h"
 #include "herald-connection.h"
 #include "herald-feed-private.h"
+#include "herald-transport.h"
 
 struct _HeraldConnection
 {
@@ -394,73 +391,6 @@ closed_cb (SoupWebsocketConnection *socket, gpointer user_data)
   g_object_unref (self);
 }
 
-/* The GSocket under a libsoup 3.2 WebSocket: SoupIOStream exposes "base-iostream", TLS
- * connections "base-io-stream"; a few steps reach the GSocketConnection. NULL when the
- * stream is not made that way (a later libsoup, a test's pipe). */
-static GSocket *
-find_tcp_socket (SoupWebsocketConnection *socket)
-{
-  GIOStream *stream = soup_websocket_connection_get_io_stream (socket);
-
-  for (guint depth = 0; stream != NULL && depth < 4; depth++)
-    {
-      GParamSpec *pspec;
-      GIOStream *base = NULL;
-
-      if (G_IS_SOCKET_CONNECTION (stream))
-        return g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream));
-      pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (stream), "base-iostream");
-      if (pspec == NULL)
-        pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (stream), "base-io-stream");
-      if (pspec == NULL || !(pspec->flags & G_PARAM_READABLE)
-          || !g_type_is_a (pspec->value_type, G_TYPE_IO_STREAM))
-        return NULL;
-      g_object_get (stream, pspec->name, &base, NULL);
-      /* The outer stream keeps its base alive for as long as we look at it. */
-      if (base != NULL)
-        g_object_unref (base);
-      stream = base;
-    }
-  return NULL;
-}
-
-static void
-arm_tcp_keepalive (HeraldConnection *self, guint idle_s)
-{
-  g_autoptr (GError) error = NULL;
-
-  g_socket_set_keepalive (self->tcp, TRUE);
-  if (!g_socket_set_option (self->tcp, IPPROTO_TCP, TCP_KEEPIDLE, (gint)MIN (idle_s, G_MAXINT16),
-                            &error)
-      || !g_socket_set_option (self->tcp, IPPROTO_TCP, TCP_KEEPINTVL, TCP_KEEPALIVE_INTERVAL_S,
-                               &error)
-      || !g_socket_set_option (self->tcp, IPPROTO_TCP, TCP_KEEPCNT, TCP_KEEPALIVE_COUNT, &error))
-    g_debug ("%s: TCP keepalive left at the system's timing: %s",
-             herald_feed_get_account_id (self->feed), error->message);
-}
-
-/* Milliseconds since the kernel last received data on the socket; FALSE where TCP_INFO
- * cannot tell (not TCP, not Linux, already closed). */
-static gboolean
-read_transport_silence_ms (GSocket *socket, guint *out_ms)
-{
-#ifdef TCP_INFO
-  struct tcp_info info;
-  socklen_t len = sizeof info;
-  int fd = g_socket_get_fd (socket);
-
-  memset (&info, 0, sizeof info);
-  if (fd < 0 || getsockopt (fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0
-      || (gsize)len < G_STRUCT_OFFSET (struct tcp_info, tcpi_last_data_recv)
-                        + sizeof info.tcpi_last_data_recv)
-    return FALSE;
-  *out_ms = info.tcpi_last_data_recv;
-  return TRUE;
-#else
-  return FALSE;
-#endif
-}
-
 /* Drops the socket when nothing at all has arrived on it for the feed's transport window.
  * TRUE when it did. */
 static gboolean
@@ -470,8 +400,8 @@ check_transport (HeraldConnection *self)
   g_autofree char *why = NULL;
   guint silent_ms;
 
-  if (self->tcp == NULL || window_ms == 0 || !read_transport_silence_ms (self->tcp, &silent_ms)
-      || silent_ms < window_ms)
+  if (self->tcp == NULL || window_ms == 0
+      || !herald_transport_get_silence_ms (self->tcp, &silent_ms) || silent_ms < window_ms)
     return FALSE;
 
   g_debug ("%s: nothing received for %u ms", herald_feed_get_account_id (self->feed), silent_ms);
@@ -498,11 +428,12 @@ transport_cb (gpointer user_data)
 static void
 watch_transport (HeraldConnection *self, const HeraldFeedTiming *timing)
 {
+  g_autoptr (GError) error = NULL;
   GSocket *tcp;
 
   if (timing->tcp_keepalive_s == 0 && timing->transport_silence_ms == 0)
     return;
-  tcp = find_tcp_socket (self->socket);
+  tcp = herald_transport_find_socket (self->socket);
   if (tcp == NULL)
     {
       g_debug ("%s: no TCP socket under the connection; liveness rests on the server closing it",
@@ -510,8 +441,11 @@ watch_transport (HeraldConnection *self, const HeraldFeedTiming *timing)
       return;
     }
   g_set_object (&self->tcp, tcp);
-  if (timing->tcp_keepalive_s > 0)
-    arm_tcp_keepalive (self, timing->tcp_keepalive_s);
+  if (timing->tcp_keepalive_s > 0
+      && !herald_transport_set_keepalive (tcp, timing->tcp_keepalive_s, TCP_KEEPALIVE_INTERVAL_S,
+                                          TCP_KEEPALIVE_COUNT, &error))
+    g_debug ("%s: TCP keepalive left at the system's timing: %s",
+             herald_feed_get_account_id (self->feed), error->message);
   if (timing->transport_silence_ms > 0)
     self->transport_source = g_timeout_add (
       CLAMP (timing->transport_silence_ms / 8, 10, TRANSPORT_CHECK_MAX_MS), transport_cb, self);
