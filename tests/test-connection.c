@@ -317,6 +317,35 @@ test_silence_past_liveness_reconnects (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (COUNTERS (fixture)->drops, ==, 1);
 }
 
+/* A feed whose timing asks for it is judged by what reaches the socket beneath the WebSocket:
+ * the server's pings, which libsoup answers by itself and no frame reports, keep it alive; a
+ * server that stops sending even those is dropped and connected again. */
+static void
+test_transport_silence_reconnects (Fixture *fixture, gconstpointer data)
+{
+  HeraldFeedTiming timing = { .tcp_keepalive_s = 30, .transport_silence_ms = 1500 };
+
+  make_connection (fixture, "/feed", NULL);
+  herald_feed_set_timing (fixture->live->feed, &timing); /* no heartbeat, no frame deadline */
+  herald_connection_start (fixture->live->connection);
+  HERALD_TEST_WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
+
+  /* Pings every second, no frame at all: alive. */
+  soup_websocket_connection_set_keepalive_interval (server_socket (&fixture->srv), 1);
+  herald_test_spin (3500);
+  g_assert_cmpint (STATE (fixture), ==, HERALD_CONNECTION_CONNECTED);
+  g_assert_cmpuint (fixture->srv.connections, ==, 1);
+  g_assert_cmpuint (COUNTERS (fixture)->messages, ==, 0);
+
+  /* Nothing, not even a ping: dropped. */
+  soup_websocket_connection_set_keepalive_interval (server_socket (&fixture->srv), 0);
+  HERALD_TEST_WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_BACKING_OFF, 5000);
+  g_assert_nonnull (
+    strstr (herald_connection_get_reason (fixture->live->connection), "went silent"));
+  HERALD_TEST_WAIT_UNTIL (fixture->srv.connections == 2, 5000);
+  g_assert_cmpuint (COUNTERS (fixture)->drops, ==, 1);
+}
+
 static void
 test_policy_close_needs_attention (Fixture *fixture, gconstpointer data)
 {
@@ -524,6 +553,7 @@ main (int argc, char **argv)
   ADD ("/connection/oversized-frame-reconnects", test_oversized_frame_reconnects);
   ADD ("/connection/unanswered-heartbeat-reconnects", test_unanswered_heartbeat_reconnects);
   ADD ("/connection/silence-past-liveness-reconnects", test_silence_past_liveness_reconnects);
+  ADD ("/connection/transport-silence-reconnects", test_transport_silence_reconnects);
   ADD ("/connection/policy-close-needs-attention", test_policy_close_needs_attention);
   ADD ("/connection/normal-close-reconnects", test_normal_close_reconnects);
   ADD ("/connection/http-401-needs-attention", test_http_401_needs_attention);

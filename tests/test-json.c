@@ -785,6 +785,44 @@ test_none_is_safe (void)
   g_assert_true (b);
 }
 
+/* A node kept across a parse reads as absent even when the new document is larger, so its
+ * index now lands on one of the new tokens. */
+static void
+test_stale_node_in_larger_document (void)
+{
+  g_autoptr (HeraldJsonDoc) doc = herald_json_doc_new ();
+  static const char small[] = "{\"id\":\"old\"}";
+  static const char large[] = "{\"type\":\"new\",\"id\":\"new\",\"amount\":5,\"items\":[1,2]}";
+  HeraldJsonNode root, id, name;
+
+  g_assert_true (herald_json_doc_parse (doc, small, strlen (small), NULL));
+  root = herald_json_doc_root (doc);
+  id = herald_json_node_member (root, "id");
+  herald_json_node_member_at (root, 0, &name);
+  g_assert_true (herald_json_node_string_equal (id, "old"));
+
+  g_assert_true (herald_json_doc_parse (doc, large, strlen (large), NULL));
+  for (guint k = 0; k < 3; k++)
+    {
+      HeraldJsonNode node = k == 0 ? root : k == 1 ? id : name;
+
+      g_assert_cmpint (herald_json_node_type (node), ==, HERALD_JSON_NONE);
+      g_assert_null (herald_json_node_dup_string (node));
+      g_assert_null (herald_json_node_raw (node, NULL));
+      g_assert_cmpuint (herald_json_node_length (node), ==, 0);
+      g_assert_cmpint (herald_json_node_type (herald_json_node_member (node, "id")), ==,
+                       HERALD_JSON_NONE);
+    }
+  /* The new document reads as itself. */
+  g_assert_true (herald_json_node_string_equal (
+    herald_json_node_member (herald_json_doc_root (doc), "id"), "new"));
+
+  /* A failed parse in between makes earlier nodes absent too. */
+  id = herald_json_node_member (herald_json_doc_root (doc), "type");
+  g_assert_false (herald_json_doc_parse (doc, "{", 1, NULL));
+  g_assert_cmpint (herald_json_node_type (id), ==, HERALD_JSON_NONE);
+}
+
 static void
 test_reuse (void)
 {
@@ -941,6 +979,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/json/lookup", test_lookup);
   g_test_add_func ("/json/none-is-safe", test_none_is_safe);
   g_test_add_func ("/json/reuse", test_reuse);
+  g_test_add_func ("/json/stale-node-in-larger-document", test_stale_node_in_larger_document);
   g_test_add_func ("/json/mutations", test_mutations);
 
   return g_test_run ();

@@ -1,6 +1,13 @@
 /* herald-connection.c — the engine shared by all feeds. Everything a feed has in common
  * lives here: connect, liveness, backoff with full jitter, network changes, state, counters.
- * Hot path: message_cb → feed receive; nothing else runs per frame. */
+ * Hot path: message_cb → feed receive; nothing else runs per frame.
+ *
+ * Liveness, at the level each feed's timing asks for: the feed's own heartbeat and its reply
+ * deadline; silence between frames (liveness_ms); WebSocket pings (keepalive_s); and beneath
+ * the WebSocket, for servers whose only sign of life is a ping libsoup answers without telling
+ * anyone, TCP keepalive and the kernel's count of time since the last byte arrived
+ * (tcp_keepalive_s, transport_silence_ms). Only the engine looks beneath the WebSocket,
+ * through herald-transport.h. */
 #define G_LOG_DOMAIN "herald-connection"
 
 #include "config.h"
@@ -10,6 +17,7 @@
 #include "herald-backoff.h"
 #include "herald-connection.h"
 #include "herald-feed-private.h"
+#include "herald-transport.h"
 
 struct _HeraldConnection
 {
@@ -37,12 +45,14 @@ struct _HeraldConnection
   GCancellable *cancellable;
   SoupMessage *handshake;
   SoupWebsocketConnection *socket;
+  GSocket *tcp; /* the socket beneath, when the feed's timing looks at it */
 
   guint retry_source;
   guint heartbeat_source;
   guint liveness_source;
   guint stable_source;
   guint reply_source;
+  guint transport_source;
 
   /* Liveness without per-frame timer work: frames bump a counter, a periodic check reads it. */
   guint64 activity;
@@ -51,6 +61,14 @@ struct _HeraldConnection
 };
 
 G_DEFINE_FINAL_TYPE (HeraldConnection, herald_connection, G_TYPE_OBJECT)
+
+/* TCP keepalive once the idle time the feed asks for has passed: a probe every 10 s, and
+ * the kernel drops the connection after 3 unanswered ones. */
+#define TCP_KEEPALIVE_INTERVAL_S 10
+#define TCP_KEEPALIVE_COUNT 3
+/* The transport is looked at often enough to notice silence within an eighth of the window
+ * after it runs out, and at least every 5 s. */
+#define TRANSPORT_CHECK_MAX_MS 5000
 
 /* A 429 on the handshake without a usable Retry-After, and the most we will honour. */
 #define DEFAULT_RETRY_AFTER_S 30
@@ -127,6 +145,7 @@ clear_timers (HeraldConnection *self)
   g_clear_handle_id (&self->liveness_source, g_source_remove);
   g_clear_handle_id (&self->stable_source, g_source_remove);
   g_clear_handle_id (&self->reply_source, g_source_remove);
+  g_clear_handle_id (&self->transport_source, g_source_remove);
 }
 
 static void
@@ -146,6 +165,8 @@ abandon_socket (HeraldConnection *self, gushort code, gboolean hard)
   g_clear_handle_id (&self->liveness_source, g_source_remove);
   g_clear_handle_id (&self->stable_source, g_source_remove);
   g_clear_handle_id (&self->reply_source, g_source_remove);
+  g_clear_handle_id (&self->transport_source, g_source_remove);
+  g_clear_object (&self->tcp);
   if (socket == NULL)
     return;
 
@@ -370,6 +391,66 @@ closed_cb (SoupWebsocketConnection *socket, gpointer user_data)
   g_object_unref (self);
 }
 
+/* Drops the socket when nothing at all has arrived on it for the feed's transport window.
+ * TRUE when it did. */
+static gboolean
+check_transport (HeraldConnection *self)
+{
+  guint window_ms = herald_feed_get_timing (self->feed)->transport_silence_ms;
+  g_autofree char *why = NULL;
+  guint silent_ms;
+
+  if (self->tcp == NULL || window_ms == 0
+      || !herald_transport_get_silence_ms (self->tcp, &silent_ms) || silent_ms < window_ms)
+    return FALSE;
+
+  g_debug ("%s: nothing received for %u ms", herald_feed_get_account_id (self->feed), silent_ms);
+  self->counters.drops++;
+  /* TRANSLATORS: %u is a number of seconds */
+  why = g_strdup_printf (_ ("The feed went silent for %u seconds"), (silent_ms + 999) / 1000);
+  abandon_socket (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, TRUE);
+  schedule_retry (self, herald_backoff_next_ms (&self->backoff), why);
+  return TRUE;
+}
+
+static gboolean
+transport_cb (gpointer user_data)
+{
+  g_autoptr (HeraldConnection) self = g_object_ref (user_data);
+
+  if (!check_transport (self))
+    return G_SOURCE_CONTINUE;
+  /* abandon_socket() removed this source already. */
+  return G_SOURCE_REMOVE;
+}
+
+/* Looks beneath the WebSocket only for a feed whose timing asks for it. */
+static void
+watch_transport (HeraldConnection *self, const HeraldFeedTiming *timing)
+{
+  g_autoptr (GError) error = NULL;
+  GSocket *tcp;
+
+  if (timing->tcp_keepalive_s == 0 && timing->transport_silence_ms == 0)
+    return;
+  tcp = herald_transport_find_socket (self->socket);
+  if (tcp == NULL)
+    {
+      g_debug ("%s: no TCP socket under the connection; liveness rests on the server closing it",
+               herald_feed_get_account_id (self->feed));
+      return;
+    }
+  g_set_object (&self->tcp, tcp);
+  if (timing->tcp_keepalive_s > 0
+      && !herald_transport_set_keepalive (tcp, timing->tcp_keepalive_s, TCP_KEEPALIVE_INTERVAL_S,
+                                          TCP_KEEPALIVE_COUNT, &error))
+    g_debug ("%s: TCP keepalive left at the system's timing: %s",
+             herald_feed_get_account_id (self->feed), error->message);
+  if (timing->transport_silence_ms > 0)
+    self->transport_source = g_timeout_add (
+      CLAMP (timing->transport_silence_ms / 8, 10, TRANSPORT_CHECK_MAX_MS), transport_cb, self);
+}
+
 static void
 socket_opened (HeraldConnection *self, SoupWebsocketConnection *socket)
 {
@@ -407,6 +488,7 @@ socket_opened (HeraldConnection *self, SoupWebsocketConnection *socket)
     self->heartbeat_source = g_timeout_add (heartbeat_ms, heartbeat_cb, self);
   if (liveness_ms > 0)
     self->liveness_source = g_timeout_add (MAX (liveness_ms / 4, 10), liveness_cb, self);
+  watch_transport (self, timing);
   self->stable_source = g_timeout_add (self->stable_ms, stable_cb, self);
 }
 
@@ -562,11 +644,15 @@ network_changed_cb (GNetworkMonitor *monitor, gboolean available, gpointer user_
     {
       if (self->state == HERALD_CONNECTION_OFFLINE || self->state == HERALD_CONNECTION_BACKING_OFF)
         attempt (self);
-      else if (self->state == HERALD_CONNECTION_CONNECTED
-               && herald_feed_get_timing (self->feed)->heartbeat_ms > 0)
-        /* The socket may have died with the old network: ask, rather than wait for the
-         * liveness deadline. */
-        HERALD_FEED_GET_CLASS (self->feed)->heartbeat (self->feed);
+      else if (self->state == HERALD_CONNECTION_CONNECTED)
+        {
+          /* The socket may have died with the old network: look and ask, rather than wait
+           * for the liveness deadline. */
+          if (check_transport (self))
+            return;
+          if (herald_feed_get_timing (self->feed)->heartbeat_ms > 0)
+            HERALD_FEED_GET_CLASS (self->feed)->heartbeat (self->feed);
+        }
     }
   else if (self->state == HERALD_CONNECTION_BACKING_OFF
            || self->state == HERALD_CONNECTION_CONNECTING)
@@ -839,36 +925,42 @@ herald_connection_retry_now (HeraldConnection *self)
 HeraldFeed *
 herald_connection_get_feed (HeraldConnection *self)
 {
+  g_return_val_if_fail (HERALD_IS_CONNECTION (self), NULL);
   return self->feed;
 }
 
 HeraldConnectionState
 herald_connection_get_state (HeraldConnection *self)
 {
+  g_return_val_if_fail (HERALD_IS_CONNECTION (self), HERALD_CONNECTION_DISABLED);
   return self->state;
 }
 
 const char *
 herald_connection_get_reason (HeraldConnection *self)
 {
+  g_return_val_if_fail (HERALD_IS_CONNECTION (self), NULL);
   return self->reason;
 }
 
 const HeraldConnectionCounters *
 herald_connection_get_counters (HeraldConnection *self)
 {
+  g_return_val_if_fail (HERALD_IS_CONNECTION (self), NULL);
   return &self->counters;
 }
 
 void
 herald_connection_note_duplicate (HeraldConnection *self)
 {
+  g_return_if_fail (HERALD_IS_CONNECTION (self));
   self->counters.duplicates++;
 }
 
 guint
 herald_connection_get_retry_delay_ms (HeraldConnection *self)
 {
+  g_return_val_if_fail (HERALD_IS_CONNECTION (self), 0);
   return self->retry_delay_ms;
 }
 
@@ -876,6 +968,9 @@ void
 herald_connection_set_backoff (HeraldConnection *self, guint base_ms, guint cap_ms, guint stable_ms,
                                guint32 seed)
 {
+  g_return_if_fail (HERALD_IS_CONNECTION (self));
+  g_return_if_fail (base_ms > 0 && cap_ms >= base_ms);
+
   herald_backoff_clear (&self->backoff);
   herald_backoff_init (&self->backoff, base_ms, cap_ms, seed);
   self->stable_ms = stable_ms;
@@ -884,6 +979,7 @@ herald_connection_set_backoff (HeraldConnection *self, guint base_ms, guint cap_
 void
 herald_connection_set_max_payload (HeraldConnection *self, guint64 max_bytes)
 {
+  g_return_if_fail (HERALD_IS_CONNECTION (self));
   g_return_if_fail (max_bytes > 0);
   self->max_payload = max_bytes;
 }

@@ -16,6 +16,7 @@ typedef struct
   HeraldAccount *account;
   GHashTable *credentials;
   HeraldFeedTiming timing;
+  HeraldJsonDoc *doc; /* created on first use: a feed that never parses holds no tokens */
   guint retry_after_ms;
   const HeraldFeedSink *sink;
   gpointer sink_data;
@@ -76,6 +77,7 @@ herald_feed_finalize (GObject *object)
 
   g_clear_object (&priv->account);
   g_clear_pointer (&priv->credentials, g_hash_table_unref);
+  g_clear_pointer (&priv->doc, herald_json_doc_free);
   G_OBJECT_CLASS (herald_feed_parent_class)->finalize (object);
 }
 
@@ -144,6 +146,8 @@ herald_feed_get_account (HeraldFeed *self)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
 
+  g_return_val_if_fail (HERALD_IS_FEED (self), NULL);
+
   return priv->account;
 }
 
@@ -151,6 +155,8 @@ const char *
 herald_feed_get_account_id (HeraldFeed *self)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  g_return_val_if_fail (HERALD_IS_FEED (self), NULL);
 
   return herald_account_get_id (priv->account);
 }
@@ -160,6 +166,8 @@ herald_feed_get_provider_id (HeraldFeed *self)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
 
+  g_return_val_if_fail (HERALD_IS_FEED (self), NULL);
+
   return herald_account_get_provider_info (priv->account)->id;
 }
 
@@ -168,7 +176,9 @@ herald_feed_set_credential (HeraldFeed *self, const char *field, const char *sec
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
 
+  g_return_if_fail (HERALD_IS_FEED (self));
   g_return_if_fail (field != NULL);
+
   if (secret == NULL)
     g_hash_table_remove (priv->credentials, field);
   else
@@ -180,6 +190,9 @@ herald_feed_get_credential (HeraldFeed *self, const char *field)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
 
+  g_return_val_if_fail (HERALD_IS_FEED (self), NULL);
+  g_return_val_if_fail (field != NULL, NULL);
+
   return g_hash_table_lookup (priv->credentials, field);
 }
 
@@ -190,6 +203,8 @@ herald_feed_redact (HeraldFeed *self, const char *text)
   g_autoptr (GString) redacted = g_string_new (text ? text : "");
   GHashTableIter iter;
   gpointer secret;
+
+  g_return_val_if_fail (HERALD_IS_FEED (self), NULL);
 
   g_hash_table_iter_init (&iter, priv->credentials);
   while (g_hash_table_iter_next (&iter, NULL, &secret))
@@ -204,6 +219,9 @@ herald_feed_set_timing (HeraldFeed *self, const HeraldFeedTiming *timing)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
 
+  g_return_if_fail (HERALD_IS_FEED (self));
+  g_return_if_fail (timing != NULL);
+
   priv->timing = *timing;
 }
 
@@ -211,6 +229,8 @@ const HeraldFeedTiming *
 herald_feed_get_timing (HeraldFeed *self)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  g_return_val_if_fail (HERALD_IS_FEED (self), NULL);
 
   return &priv->timing;
 }
@@ -220,6 +240,8 @@ herald_feed_set_retry_after_ms (HeraldFeed *self, guint retry_after_ms)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
 
+  g_return_if_fail (HERALD_IS_FEED (self));
+
   priv->retry_after_ms = retry_after_ms;
 }
 
@@ -228,6 +250,8 @@ herald_feed_get_retry_after_ms (HeraldFeed *self)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
 
+  g_return_val_if_fail (HERALD_IS_FEED (self), 0);
+
   return priv->retry_after_ms;
 }
 
@@ -235,6 +259,8 @@ void
 herald_feed_set_sink (HeraldFeed *self, const HeraldFeedSink *sink, gpointer data)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  g_return_if_fail (HERALD_IS_FEED (self));
 
   priv->sink = sink;
   priv->sink_data = data;
@@ -245,6 +271,9 @@ herald_feed_send_text (HeraldFeed *self, const char *text)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
 
+  g_return_if_fail (HERALD_IS_FEED (self));
+  g_return_if_fail (text != NULL);
+
   if (priv->sink != NULL)
     priv->sink->send_text (priv->sink_data, text);
 }
@@ -253,6 +282,9 @@ void
 herald_feed_emit (HeraldFeed *self, HeraldEvent *event)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  g_return_if_fail (event != NULL);
+  g_return_if_fail (HERALD_IS_FEED (self));
 
   if (priv->sink != NULL)
     priv->sink->emit (priv->sink_data, event);
@@ -265,6 +297,9 @@ herald_feed_malformed (HeraldFeed *self, const char *format, ...)
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
   g_autofree char *why = NULL;
   va_list args;
+
+  g_return_if_fail (HERALD_IS_FEED (self));
+  g_return_if_fail (format != NULL);
 
   va_start (args, format);
   why = g_strdup_vprintf (format, args);
@@ -279,6 +314,9 @@ herald_feed_fail (HeraldFeed *self, GError *error)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
 
+  g_return_if_fail (error != NULL);
+  g_return_if_fail (HERALD_IS_FEED (self));
+
   if (priv->sink != NULL)
     priv->sink->fail (priv->sink_data, error);
   else
@@ -290,6 +328,8 @@ herald_feed_reconnect (HeraldFeed *self, gboolean reauthenticate, const char *re
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
 
+  g_return_if_fail (HERALD_IS_FEED (self));
+
   if (priv->sink != NULL)
     priv->sink->reconnect (priv->sink_data, reauthenticate, reason);
 }
@@ -298,6 +338,8 @@ void
 herald_feed_expect_reply (HeraldFeed *self)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  g_return_if_fail (HERALD_IS_FEED (self));
 
   if (priv->sink != NULL)
     priv->sink->expect_reply (priv->sink_data);
@@ -308,14 +350,51 @@ herald_feed_reply_received (HeraldFeed *self)
 {
   HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
 
+  g_return_if_fail (HERALD_IS_FEED (self));
+
   if (priv->sink != NULL)
     priv->sink->reply_received (priv->sink_data);
+}
+
+HeraldJsonDoc *
+herald_feed_get_json_doc (HeraldFeed *self)
+{
+  HeraldFeedPrivate *priv;
+
+  g_return_val_if_fail (HERALD_IS_FEED (self), NULL);
+
+  priv = herald_feed_get_instance_private (self);
+  if (priv->doc == NULL)
+    priv->doc = herald_json_doc_new ();
+  return priv->doc;
+}
+
+HeraldJsonNode
+herald_feed_parse_json (HeraldFeed *self, const char *data, gsize length)
+{
+  g_autoptr (GError) error = NULL;
+  HeraldJsonDoc *doc;
+
+  g_return_val_if_fail (HERALD_IS_FEED (self), HERALD_JSON_NODE_NONE);
+  g_return_val_if_fail (data != NULL || length == 0, HERALD_JSON_NODE_NONE);
+
+  doc = herald_feed_get_json_doc (self);
+  if (!herald_json_doc_parse (doc, data, length, &error))
+    {
+      herald_feed_malformed (self, "%s", error->message);
+      return HERALD_JSON_NODE_NONE;
+    }
+  return herald_json_doc_root (doc);
 }
 
 HeraldEvent *
 herald_feed_new_event (HeraldFeed *self, const char *type, const char *dedupe_id, const char *frame,
                        gsize length)
 {
+  g_return_val_if_fail (HERALD_IS_FEED (self), NULL);
+  g_return_val_if_fail (type != NULL, NULL);
+  g_return_val_if_fail (dedupe_id != NULL, NULL);
+
   return herald_event_new_with_raw (herald_feed_get_account_id (self),
                                     herald_feed_get_provider_id (self), type, dedupe_id, frame,
                                     length);
@@ -327,15 +406,25 @@ herald_feed_raw_dedupe_id (const char *frame, gsize length)
   g_autofree char *checksum
     = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)frame, length);
 
+  g_return_val_if_fail (frame != NULL || length == 0, NULL);
+
   return g_strconcat ("raw:", checksum, NULL);
 }
 
 HeraldEvent *
 herald_feed_new_unknown_event (HeraldFeed *self, const char *type, const char *frame, gsize length)
 {
-  g_autofree char *dedupe = herald_feed_raw_dedupe_id (frame, length);
-  HeraldEvent *event = herald_feed_new_event (self, type, dedupe, frame, length);
-  const char *provider = herald_account_get_provider_info (herald_feed_get_account (self))->name;
+  g_autofree char *dedupe = NULL;
+  HeraldEvent *event;
+  const char *provider;
+
+  g_return_val_if_fail (HERALD_IS_FEED (self), NULL);
+  g_return_val_if_fail (type != NULL, NULL);
+  g_return_val_if_fail (frame != NULL || length == 0, NULL);
+
+  dedupe = herald_feed_raw_dedupe_id (frame, length);
+  event = herald_feed_new_event (self, type, dedupe, frame, length);
+  provider = herald_account_get_provider_info (herald_feed_get_account (self))->name;
 
   herald_event_set_category (event, HERALD_CATEGORY_SYSTEM);
   herald_event_set_unknown_type (event, TRUE);

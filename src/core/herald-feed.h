@@ -1,12 +1,13 @@
 /* herald-feed.h — what one provider's protocol is: the base class every feed derives from.
  * A feed builds the request, answers messages and heartbeats, and judges close codes; the
- * connection engine (HeraldConnection) owns the socket, timers, backoff and state. */
+ * connection engine (HeraldConnection) owns the socket, timers, liveness, backoff and state. */
 #pragma once
 
 #include <libsoup/soup.h>
 
 #include "herald-account.h"
 #include "herald-event.h"
+#include "herald-json.h"
 
 G_BEGIN_DECLS
 
@@ -46,8 +47,9 @@ struct _HeraldFeedClass
   /* The upgrade request, and the subprotocols to offer (NULL for none). */
   SoupMessage *(*build_request) (HeraldFeed *self, char ***out_protocols, GError **error);
 
-  /* The socket is up: check the handshake and send what the feed expects first.
-   * Also where per-connection state is reset. */
+  /* The socket is up: check the handshake (its subprotocol, say) and send what the feed
+   * expects first. Also where per-connection state is reset. The streams beneath the socket
+   * are the engine's: what a feed needs from them it asks for in its HeraldFeedTiming. */
   gboolean (*opened) (HeraldFeed *self, SoupWebsocketConnection *socket, GError **error);
 
   /* One text frame, valid UTF-8 (libsoup enforces it). Hot path: parse once, no copies. */
@@ -74,15 +76,25 @@ const char *herald_feed_get_credential (HeraldFeed *self, const char *field);
  * a server, which might echo a key back. */
 char *herald_feed_redact (HeraldFeed *self, const char *text);
 
+/* How the engine keeps a connection honest. Liveness is the engine's at every level: a feed
+ * says here what its protocol needs and never looks beneath the WebSocket itself. */
 typedef struct
 {
   guint heartbeat_ms;      /* how often heartbeat() runs while connected; 0: never */
   guint reply_deadline_ms; /* how long the answer to herald_feed_expect_reply() may take */
-  guint liveness_ms;       /* how long the socket may stay silent (no frame, no pong); 0: forever */
+  guint liveness_ms;       /* how long the socket may go without a frame or a pong; 0: forever */
   guint keepalive_s;       /* WebSocket-level pings, for servers that answer them; 0: none */
+  /* Beneath the WebSocket, for servers whose only sign of life is their own WebSocket pings,
+   * which libsoup answers without telling anyone, and which may not be pinged back. */
+  guint tcp_keepalive_s;      /* TCP keepalive: first probe after this many idle seconds (then
+                               * every 10 s, 3 unanswered drop it); 0: left as the system has it */
+  guint transport_silence_ms; /* how long the socket may receive no byte at all, pings included
+                               * (the kernel's count, TCP_INFO; unchecked where it cannot tell),
+                               * before it is made again; 0: forever */
 } HeraldFeedTiming;
 
-/* Feeds set their protocol's timing in init; tests shorten it. Read when a socket opens. */
+/* Feeds set their protocol's timing in init; tests shorten it. Read when a socket opens (the
+ * windows also at every check, so a feed may change them while connected). */
 void herald_feed_set_timing (HeraldFeed *self, const HeraldFeedTiming *timing);
 const HeraldFeedTiming *herald_feed_get_timing (HeraldFeed *self);
 
@@ -105,6 +117,16 @@ void herald_feed_expect_reply (HeraldFeed *self);
 void herald_feed_reply_received (HeraldFeed *self);
 /* Ends the connection and connects again (after a short pause when reauthenticating). */
 void herald_feed_reconnect (HeraldFeed *self, gboolean reauthenticate, const char *reason);
+
+/* The feed's one JSON document, reused from message to message and shared by everything the
+ * feed parses (frames, payloads, REST answers), so no provider keeps one of its own. A parse on
+ * it makes the nodes of the one before read as absent: read what a message holds before
+ * parsing the next. transfer none. */
+HeraldJsonDoc *herald_feed_get_json_doc (HeraldFeed *self);
+/* Parses data[0..length) into the feed's document and returns its root. A message that is
+ * not JSON is counted as malformed (herald_feed_malformed) and NONE comes back. The nodes
+ * point into data, which must outlive them. */
+HeraldJsonNode herald_feed_parse_json (HeraldFeed *self, const char *data, gsize length);
 
 /* A new event stamped with this feed's account and provider, keeping the frame it came from
  * (NULL when it came from none) as its raw text. */

@@ -36,6 +36,7 @@ struct _HeraldJsonDoc
   Token *tokens;
   guint32 n_tokens;
   guint32 capacity;
+  guint32 generation; /* bumped by every parse: nodes carry it, a stale one reads as absent */
   const char *data;
   gsize len;
 };
@@ -344,6 +345,8 @@ herald_json_doc_parse (HeraldJsonDoc *doc, const char *data, gsize len, GError *
   doc->n_tokens = 0;
   doc->data = data;
   doc->len = len;
+  /* Nodes handed out before this parse must not read the new tokens, whatever their index. */
+  doc->generation++;
 
   if (G_UNLIKELY (len > G_MAXUINT32))
     {
@@ -585,7 +588,8 @@ fail:
 static inline const Token *
 node_token (HeraldJsonNode node)
 {
-  if (node.index < 0 || node.doc == NULL || (guint32)node.index >= node.doc->n_tokens)
+  if (node.index < 0 || node.doc == NULL || node.generation != node.doc->generation
+      || (guint32)node.index >= node.doc->n_tokens)
     return NULL;
   return &node.doc->tokens[node.index];
 }
@@ -593,7 +597,7 @@ node_token (HeraldJsonNode node)
 static inline HeraldJsonNode
 make_node (const HeraldJsonDoc *doc, guint32 index)
 {
-  return (HeraldJsonNode){ doc, (gint)index };
+  return (HeraldJsonNode){ doc, (gint)index, doc->generation };
 }
 
 HeraldJsonNode

@@ -39,7 +39,6 @@
 struct _HeraldCoinvoyageFeed
 {
   HeraldFeed parent_instance;
-  HeraldJsonDoc *doc;
   gboolean authenticated; /* "connected" arrived on this socket */
 };
 
@@ -528,17 +527,13 @@ static void
 herald_coinvoyage_feed_receive (HeraldFeed *feed, const char *data, gsize length)
 {
   HeraldCoinvoyageFeed *self = HERALD_COINVOYAGE_FEED (feed);
-  g_autoptr (GError) error = NULL;
   g_autofree char *type = NULL;
   HeraldJsonNode root;
   HeraldJsonNode type_node;
 
-  if (!herald_json_doc_parse (self->doc, data, length, &error))
-    {
-      herald_feed_malformed (feed, "%s", error->message);
-      return;
-    }
-  root = herald_json_doc_root (self->doc);
+  root = herald_feed_parse_json (feed, data, length);
+  if (herald_json_node_type (root) == HERALD_JSON_NONE)
+    return;
   type_node = herald_json_node_member (root, "type");
   if (herald_json_node_type (type_node) != HERALD_JSON_STRING)
     {
@@ -596,21 +591,10 @@ herald_coinvoyage_feed_closed (HeraldFeed *feed, gushort code, const char *reaso
 }
 
 static void
-herald_coinvoyage_feed_finalize (GObject *object)
-{
-  HeraldCoinvoyageFeed *self = HERALD_COINVOYAGE_FEED (object);
-
-  g_clear_pointer (&self->doc, herald_json_doc_free);
-  G_OBJECT_CLASS (herald_coinvoyage_feed_parent_class)->finalize (object);
-}
-
-static void
 herald_coinvoyage_feed_class_init (HeraldCoinvoyageFeedClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   HeraldFeedClass *feed_class = HERALD_FEED_CLASS (klass);
 
-  object_class->finalize = herald_coinvoyage_feed_finalize;
   feed_class->build_request = herald_coinvoyage_feed_build_request;
   feed_class->opened = herald_coinvoyage_feed_opened;
   feed_class->receive = herald_coinvoyage_feed_receive;
@@ -625,6 +609,5 @@ herald_coinvoyage_feed_init (HeraldCoinvoyageFeed *self)
     .keepalive_s = KEEPALIVE_S,
   };
 
-  self->doc = herald_json_doc_new ();
   herald_feed_set_timing (HERALD_FEED (self), &timing);
 }

@@ -54,7 +54,6 @@ struct _HeraldHashiFeed
 {
   HeraldFeed parent_instance;
 
-  HeraldJsonDoc *doc;
   SoupWebsocketConnection *socket; /* weak: the connection owns it */
 
   gboolean has_expiry;
@@ -655,16 +654,12 @@ static void
 herald_hashi_feed_receive (HeraldFeed *feed, const char *data, gsize length)
 {
   HeraldHashiFeed *self = HERALD_HASHI_FEED (feed);
-  g_autoptr (GError) error = NULL;
   HeraldJsonNode root;
   HeraldJsonNode type;
 
-  if (!herald_json_doc_parse (self->doc, data, length, &error))
-    {
-      herald_feed_malformed (feed, "%s", error->message);
-      return;
-    }
-  root = herald_json_doc_root (self->doc);
+  root = herald_feed_parse_json (feed, data, length);
+  if (herald_json_node_type (root) == HERALD_JSON_NONE)
+    return;
   type = herald_json_node_member (root, "type");
   if (herald_json_node_type (type) != HERALD_JSON_STRING)
     {
@@ -721,22 +716,12 @@ herald_hashi_feed_dispose (GObject *object)
 }
 
 static void
-herald_hashi_feed_finalize (GObject *object)
-{
-  HeraldHashiFeed *self = HERALD_HASHI_FEED (object);
-
-  g_clear_pointer (&self->doc, herald_json_doc_free);
-  G_OBJECT_CLASS (herald_hashi_feed_parent_class)->finalize (object);
-}
-
-static void
 herald_hashi_feed_class_init (HeraldHashiFeedClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   HeraldFeedClass *feed_class = HERALD_FEED_CLASS (klass);
 
   object_class->dispose = herald_hashi_feed_dispose;
-  object_class->finalize = herald_hashi_feed_finalize;
   feed_class->prepare_async = herald_hashi_feed_prepare_async;
   feed_class->prepare_finish = herald_hashi_feed_prepare_finish;
   feed_class->build_request = herald_hashi_feed_build_request;
@@ -754,7 +739,6 @@ herald_hashi_feed_init (HeraldHashiFeed *self)
     .reply_deadline_ms = PONG_DEADLINE_MS,
   };
 
-  self->doc = herald_json_doc_new ();
   self->expiry_lead_ms = EXPIRY_LEAD_MS;
   herald_feed_set_timing (HERALD_FEED (self), &timing);
 }

@@ -24,7 +24,6 @@
 struct _HeraldPallyFeed
 {
   HeraldFeed parent_instance;
-  HeraldJsonDoc *doc;
   /* Translated once: a catalog lookup for every tip of a burst costs more than the rest of
    * the title. Herald never changes its language while running. */
   const char *tipped;
@@ -136,7 +135,6 @@ static void
 herald_pally_feed_receive (HeraldFeed *feed, const char *data, gsize length)
 {
   HeraldPallyFeed *self = HERALD_PALLY_FEED (feed);
-  g_autoptr (GError) error = NULL;
   HeraldJsonNode root;
   HeraldJsonNode type;
 
@@ -145,12 +143,9 @@ herald_pally_feed_receive (HeraldFeed *feed, const char *data, gsize length)
       herald_feed_reply_received (feed);
       return;
     }
-  if (!herald_json_doc_parse (self->doc, data, length, &error))
-    {
-      herald_feed_malformed (feed, "%s", error->message);
-      return;
-    }
-  root = herald_json_doc_root (self->doc);
+  root = herald_feed_parse_json (feed, data, length);
+  if (herald_json_node_type (root) == HERALD_JSON_NONE)
+    return;
   type = herald_json_node_member (root, "type");
   if (herald_json_node_type (type) != HERALD_JSON_STRING)
     {
@@ -177,21 +172,10 @@ herald_pally_feed_closed (HeraldFeed *feed, gushort code, const char *reason, ch
 }
 
 static void
-herald_pally_feed_finalize (GObject *object)
-{
-  HeraldPallyFeed *self = HERALD_PALLY_FEED (object);
-
-  g_clear_pointer (&self->doc, herald_json_doc_free);
-  G_OBJECT_CLASS (herald_pally_feed_parent_class)->finalize (object);
-}
-
-static void
 herald_pally_feed_class_init (HeraldPallyFeedClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   HeraldFeedClass *feed_class = HERALD_FEED_CLASS (klass);
 
-  object_class->finalize = herald_pally_feed_finalize;
   feed_class->build_request = herald_pally_feed_build_request;
   feed_class->heartbeat = herald_pally_feed_heartbeat;
   feed_class->receive = herald_pally_feed_receive;
@@ -206,7 +190,6 @@ herald_pally_feed_init (HeraldPallyFeed *self)
     .reply_deadline_ms = PONG_DEADLINE_MS,
   };
 
-  self->doc = herald_json_doc_new ();
   /* TRANSLATORS: the title of a tip, "Alice tipped $5.00" */
   self->tipped = _ ("%s tipped %s");
   /* TRANSLATORS: who tipped, when the tipper gave no name */

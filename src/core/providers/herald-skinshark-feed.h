@@ -11,7 +11,8 @@ G_DECLARE_FINAL_TYPE (HeraldSkinsharkFeed, herald_skinshark_feed, HERALD, SKINSH
                       HeraldFeed)
 
 /* How long the socket may receive nothing at all, not even the server's WebSocket pings,
- * before it is dropped and made again. Tests shorten it; 0 turns the check off. */
+ * before it is dropped and made again: the timing's transport_silence_ms, which the engine
+ * checks. Tests shorten it; 0 turns the check off. */
 void herald_skinshark_feed_set_silence_limit (HeraldSkinsharkFeed *self, guint silence_ms);
 
 /* The token lifetimes SkinShark writes in expiresIn: "1h", "30m", "45s", "1h30m", or a plain

@@ -19,7 +19,6 @@
 
 typedef struct
 {
-  HeraldJsonDoc *doc;
   guint handshake_timeout_ms;
 
   /* Built by build_request for one attempt, sent after the open packet, then wiped. */
@@ -217,14 +216,13 @@ handle_open (HeraldSocketioFeed *self, const HeraldSocketioPacket *packet)
 static char *
 dup_payload_member (HeraldSocketioFeed *self, const HeraldSocketioPacket *packet, const char *name)
 {
-  HeraldSocketioFeedPrivate *priv = herald_socketio_feed_get_instance_private (self);
+  HeraldJsonDoc *doc = herald_feed_get_json_doc (HERALD_FEED (self));
   HeraldJsonNode root;
 
   if (packet->payload_json == NULL
-      || !herald_json_doc_parse (priv->doc, packet->payload_json, strlen (packet->payload_json),
-                                 NULL))
+      || !herald_json_doc_parse (doc, packet->payload_json, strlen (packet->payload_json), NULL))
     return NULL;
-  root = herald_json_doc_root (priv->doc);
+  root = herald_json_doc_root (doc);
   if (herald_json_node_type (root) == HERALD_JSON_STRING)
     return herald_json_node_dup_string (root);
   return herald_json_node_dup_member_string (root, name);
@@ -272,7 +270,6 @@ handle_event (HeraldSocketioFeed *self, const HeraldSocketioPacket *packet, cons
               gsize length)
 {
   HeraldSocketioFeedPrivate *priv = herald_socketio_feed_get_instance_private (self);
-  g_autoptr (GError) error = NULL;
   g_autofree char *name = NULL;
   HeraldJsonNode root;
   guint generation;
@@ -282,13 +279,10 @@ handle_event (HeraldSocketioFeed *self, const HeraldSocketioPacket *packet, cons
       herald_feed_malformed (HERALD_FEED (self), "an event before the namespace was joined");
       return;
     }
-  if (!herald_json_doc_parse (priv->doc, packet->payload_json, strlen (packet->payload_json),
-                              &error))
-    {
-      herald_feed_malformed (HERALD_FEED (self), "%s", error->message);
-      return;
-    }
-  root = herald_json_doc_root (priv->doc);
+  root = herald_feed_parse_json (HERALD_FEED (self), packet->payload_json,
+                                 strlen (packet->payload_json));
+  if (herald_json_node_type (root) == HERALD_JSON_NONE)
+    return;
   name = herald_json_node_dup_string (herald_json_node_element (root, 0));
 
   /* The subclass may end the connection, and a handler downstream may drop the last reference. */
@@ -497,23 +491,12 @@ herald_socketio_feed_dispose (GObject *object)
 }
 
 static void
-herald_socketio_feed_finalize (GObject *object)
-{
-  HeraldSocketioFeed *self = HERALD_SOCKETIO_FEED (object);
-  HeraldSocketioFeedPrivate *priv = herald_socketio_feed_get_instance_private (self);
-
-  g_clear_pointer (&priv->doc, herald_json_doc_free);
-  G_OBJECT_CLASS (herald_socketio_feed_parent_class)->finalize (object);
-}
-
-static void
 herald_socketio_feed_class_init (HeraldSocketioFeedClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   HeraldFeedClass *feed_class = HERALD_FEED_CLASS (klass);
 
   object_class->dispose = herald_socketio_feed_dispose;
-  object_class->finalize = herald_socketio_feed_finalize;
   feed_class->build_request = herald_socketio_feed_build_request;
   feed_class->opened = herald_socketio_feed_opened;
   feed_class->receive = herald_socketio_feed_receive;
@@ -531,7 +514,6 @@ herald_socketio_feed_init (HeraldSocketioFeed *self)
     .liveness_ms = HERALD_SOCKETIO_DEFAULT_WINDOW_MS,
   };
 
-  priv->doc = herald_json_doc_new ();
   priv->handshake_timeout_ms = HERALD_SOCKETIO_HANDSHAKE_TIMEOUT_MS;
   herald_feed_set_timing (HERALD_FEED (self), &timing);
 }
