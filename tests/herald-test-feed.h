@@ -88,6 +88,90 @@ void herald_test_assert_event (HeraldEvent *event, const char *frame, const char
  * titles a parse test's table gives its unknown cases. */
 void herald_test_assert_unknown_type (HeraldEvent *event, const char *const *unknown_titles);
 
+/* Runs the feed's prepare_async() on the default main context to completion and returns what
+ * prepare_finish() says: TRUE when the feed would go on to connect. session may be NULL. */
+gboolean herald_test_feed_prepare (HeraldFeed *feed, SoupSession *session, GError **error);
+
+/* An unsigned JWT, each part base64url-encoded: header NULL is {"alg":"ES256","typ":"JWT"},
+ * signature NULL a fixed stand-in. Nothing checks the signature of a pasted token. */
+char *herald_test_jwt_new (const char *header, const char *claims, const char *signature);
+
+/* --- a provider's parse tests --- */
+
+/* The fixture of every parse test: an account, its feed and a sink on the feed. */
+typedef struct
+{
+  HeraldAccount *account;
+  HeraldFeed *feed;
+  HeraldTestSink *sink;
+} HeraldTestParse;
+
+/* Takes account (with the options the test wants), makes its feed, checks that the feed is a
+ * feed_type and attaches a sink. Set credentials on fx->feed afterwards. */
+void herald_test_parse_init (HeraldTestParse *fx, HeraldAccount *account, GType feed_type);
+/* Frees what herald_test_parse_init() made, if anything; fits g_test_add()'s teardown. */
+void herald_test_parse_teardown (HeraldTestParse *fx, gconstpointer data);
+
+/* herald_test_feed_receive() on the fixture's feed. */
+void herald_test_parse_receive (HeraldTestParse *fx, const char *frame);
+
+/* A row of a parse table: a frame and the event it makes. */
+typedef struct
+{
+  const char *name;
+  const char *frame;
+  const char *type; /* NULL: no event */
+  const char *dedupe;
+  const char *title;
+  const char *body;
+  HeraldCategory category;
+  HeraldSeverity severity;
+  const char *occurred; /* ISO 8601; NULL: when it was received */
+} HeraldTestEventCase;
+
+/* Feeds c's frame to fx and checks that nothing was malformed, failed or sent, and that it made
+ * the event c describes (herald_test_assert_event(), the time, and
+ * herald_test_assert_unknown_type() against unknown_titles), or none when c->type is NULL.
+ * Returns the event, owned by the sink, or NULL. */
+HeraldEvent *herald_test_parse_check (HeraldTestParse *fx, const HeraldTestEventCase *c,
+                                      const char *const *unknown_titles);
+
+/* A row of a table of frames a feed must refuse. */
+typedef struct
+{
+  const char *name;
+  const char *frame;
+} HeraldTestFrameCase;
+
+/* Feeds frame to fx and checks that it was counted as malformed and did nothing else: no event,
+ * no failure, no reconnect, nothing sent. */
+void herald_test_parse_check_refused (HeraldTestParse *fx, const char *frame);
+
+/* Adds one test per row of table, a static array whose rows start with `const char *name`, at
+ * path prefix/name, with the row as the test's data. */
+#define HERALD_TEST_ADD_TABLE(prefix, Fixture, table, setup, test, teardown)                       \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    for (guint i_ = 0; i_ < G_N_ELEMENTS (table); i_++)                                            \
+      {                                                                                            \
+        g_autofree char *path_ = g_strdup_printf ("%s/%s", (prefix), (table)[i_].name);            \
+        g_test_add (path_, Fixture, &(table)[i_], setup, test, teardown);                          \
+      }                                                                                            \
+  }                                                                                                \
+  G_STMT_END
+
+/* The same with g_test_add_data_func(), for tests without a fixture. */
+#define HERALD_TEST_ADD_DATA_TABLE(prefix, table, test)                                            \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    for (guint i_ = 0; i_ < G_N_ELEMENTS (table); i_++)                                            \
+      {                                                                                            \
+        g_autofree char *path_ = g_strdup_printf ("%s/%s", (prefix), (table)[i_].name);            \
+        g_test_add_data_func (path_, &(table)[i_], test);                                          \
+      }                                                                                            \
+  }                                                                                                \
+  G_STMT_END
+
 /* --- a feed on a real connection --- */
 
 /* A connection on its own session, with a short backoff (50 ms base, 200 ms cap, seed 1)
