@@ -24,14 +24,23 @@ gboolean herald_test_flag_cb (gpointer data);
 #define HERALD_TEST_WAIT_UNTIL_(cond, timeout_ms, connection)                                      \
   G_STMT_START                                                                                     \
   {                                                                                                \
+    HERALD_TEST_ITERATE_UNTIL (cond, timeout_ms);                                                  \
+    if (!(cond))                                                                                   \
+      herald_test_wait_failed (#cond, (timeout_ms), (connection));                                 \
+  }                                                                                                \
+  G_STMT_END
+
+/* Iterates the default main context until cond holds or timeout_ms passed, and leaves it to the
+ * caller to check cond: for a test that says more when it fails. */
+#define HERALD_TEST_ITERATE_UNTIL(cond, timeout_ms)                                                \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
     gboolean timed_out_ = FALSE;                                                                   \
     guint source_ = g_timeout_add ((timeout_ms), herald_test_flag_cb, &timed_out_);                \
     while (!(cond) && !timed_out_)                                                                 \
       g_main_context_iteration (NULL, TRUE);                                                       \
     if (!timed_out_)                                                                               \
       g_source_remove (source_);                                                                   \
-    if (!(cond))                                                                                   \
-      herald_test_wait_failed (#cond, (timeout_ms), (connection));                                 \
   }                                                                                                \
   G_STMT_END
 

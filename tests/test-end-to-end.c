@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "herald-test-env.h"
+#include "herald-test-feed.h"
 
 typedef struct
 {
@@ -18,23 +19,6 @@ typedef struct
 
 /* GTestDBus unsets DISPLAY (against X11 autolaunch of buses); the app gets it back. */
 static char *display;
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  *(gboolean *)user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-spin (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, timeout_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
 
 static void
 start_simulator (Fixture *fx, const char *const *scenario_args)
@@ -235,7 +219,7 @@ test_every_event_once (Fixture *fx, gconstpointer data)
   deadline = g_get_monotonic_time () + 40 * G_USEC_PER_SEC;
   do
     {
-      spin (500);
+      herald_test_spin (500);
       g_clear_pointer (&history, g_hash_table_unref);
       history = read_history (fx);
     }
@@ -263,7 +247,7 @@ test_demo_leaves_no_trace (Fixture *fx, gconstpointer data)
   g_autofree char *history = g_build_filename (fx->env->data_home, "herald", NULL);
   g_autofree char *secrets = NULL;
 
-  spin (4000);
+  herald_test_spin (4000);
   stop_app (app);
   /* Nothing in the user's config, data or keyring. */
   g_assert_false (g_file_test (config, G_FILE_TEST_EXISTS));
