@@ -343,6 +343,32 @@ herald_test_live_saw_reason (HeraldTestLive *live, const char *prefix)
   return FALSE;
 }
 
+HeraldSimulator *
+herald_test_sim_new (void)
+{
+  HeraldSimulator *sim = herald_simulator_new ();
+
+  herald_simulator_set_recording (sim, TRUE);
+  return sim;
+}
+
+void
+herald_test_sim_scenario (HeraldSimulator *sim, const char *feed_name, const char *spec)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (herald_simulator_parse_scenario (sim, feed_name, spec, &error));
+  g_assert_no_error (error);
+}
+
+void
+herald_test_sim_teardown (HeraldTestLive **live, HeraldSimulator **sim)
+{
+  g_clear_pointer (live, herald_test_live_free);
+  g_clear_object (sim);
+  herald_test_drain ();
+}
+
 HeraldAccount *
 herald_test_sim_account_new (HeraldSimulator *sim, const char *feed_name)
 {

@@ -209,6 +209,17 @@ gboolean herald_test_live_needs_attention (HeraldTestLive *live);
 gboolean herald_test_live_saw_state (HeraldTestLive *live, HeraldConnectionState state);
 gboolean herald_test_live_saw_reason (HeraldTestLive *live, const char *prefix);
 
+/* --- a feed on a real connection to the simulator --- */
+
+/* A simulator that records what it did, not yet listening: a feed test's fixture starts so. */
+HeraldSimulator *herald_test_sim_new (void);
+/* Sets the scenario of feed_name on sim (NULL: of every feed); the test fails when spec does not
+ * parse. */
+void herald_test_sim_scenario (HeraldSimulator *sim, const char *feed_name, const char *spec);
+/* Ends a feed test against the simulator: frees *live (which may be NULL) and *sim, clears both,
+ * then lets closing sockets finish. */
+void herald_test_sim_teardown (HeraldTestLive **live, HeraldSimulator **sim);
+
 /* Starts sim listening on a free port and returns an account "<feed_name>-sim", labelled
  * "Sim", at sim's endpoint for feed_name ("skinshark", "hashi", …). */
 HeraldAccount *herald_test_sim_account_new (HeraldSimulator *sim, const char *feed_name);

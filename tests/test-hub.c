@@ -241,15 +241,6 @@ sorted_newest_first (GPtrArray *events)
 
 /* --- building accounts --- */
 
-static void
-scenario (HeraldSimulator *sim, const char *feed, const char *spec)
-{
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (herald_simulator_parse_scenario (sim, feed, spec, &error));
-  g_assert_no_error (error);
-}
-
 /* An account for one of the simulator's feeds, as a user would add it, with the options the
  * feed needs to produce events. */
 static HeraldAccount *
@@ -364,11 +355,10 @@ setup (Fixture *fx, gconstpointer data)
   fx->history = herald_history_open (path, &error);
   g_assert_no_error (error);
 
-  fx->sim = herald_simulator_new ();
-  herald_simulator_set_recording (fx->sim, TRUE);
+  fx->sim = herald_test_sim_new ();
   g_assert_true (herald_simulator_listen (fx->sim, 0, &error));
   g_assert_no_error (error);
-  scenario (fx->sim, NULL, TRICKLE);
+  herald_test_sim_scenario (fx->sim, NULL, TRICKLE);
 
   /* A monitor the test controls: the machine's own network plays no part. */
   fx->monitor = herald_test_monitor_new (TRUE);
@@ -510,8 +500,8 @@ test_dedupe_across_reconnects (Fixture *fx, gconstpointer data)
   guint cut_at;
 
   /* Every event twice, three events replayed on each new socket, a cut every five events. */
-  scenario (fx->sim, "pally", "duplicates:replay=3");
-  scenario (fx->sim, "pally", "drop:after=5");
+  herald_test_sim_scenario (fx->sim, "pally", "duplicates:replay=3");
+  herald_test_sim_scenario (fx->sim, "pally", "drop:after=5");
   add_account (fx, "pally", "pally-tips");
   herald_hub_start (fx->hub);
   speed_up (fx, "pally-tips");
@@ -519,7 +509,7 @@ test_dedupe_across_reconnects (Fixture *fx, gconstpointer data)
 
   WAIT_UNTIL (fx, sim_counter (fx->sim, "pally", "connections") >= 4);
   /* Sockets opened from now on stay quiet, so the totals below are final. */
-  scenario (fx->sim, "pally", "idle");
+  herald_test_sim_scenario (fx->sim, "pally", "idle");
   cut_at = sim_counter (fx->sim, "pally", "connections");
   WAIT_UNTIL (fx, sim_counter (fx->sim, "pally", "connections") > cut_at
                     && hub_state (fx, "pally-tips") == HERALD_CONNECTION_CONNECTED);
@@ -561,7 +551,7 @@ test_out_of_order (Fixture *fx, gconstpointer data)
   g_autoptr (GPtrArray) expected = NULL;
   guint inversions = 0;
 
-  scenario (fx->sim, "pally", "out-of-order:window=8");
+  herald_test_sim_scenario (fx->sim, "pally", "out-of-order:window=8");
   add_account (fx, "pally", "pally-tips");
   herald_hub_start (fx->hub);
   WAIT_UNTIL (fx, fx->added->len >= 24);
@@ -704,7 +694,7 @@ test_edit_reconnects (Fixture *fx, gconstpointer data)
 
   /* The endpoint, moved to another server with another key. */
   herald_simulator_set_seed (other, 2);
-  scenario (other, NULL, TRICKLE);
+  herald_test_sim_scenario (other, NULL, TRICKLE);
   g_assert_true (herald_simulator_listen (other, 0, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (herald_simulator_get_credential (other, "pally", "api-key"), !=,
@@ -909,7 +899,7 @@ test_no_key_in_memory (Fixture *fx, gconstpointer data)
 static void
 test_auth_failure (Fixture *fx, gconstpointer data)
 {
-  scenario (fx->sim, "pally", "auth-failure");
+  herald_test_sim_scenario (fx->sim, "pally", "auth-failure");
   add_account (fx, "pally", "pally-tips");
   herald_hub_start (fx->hub);
   speed_up (fx, "pally-tips");
@@ -968,7 +958,7 @@ test_history_cap (Fixture *fx, gconstpointer data)
   g_autoptr (GHashTable) announced = NULL;
 
   herald_history_set_limit (fx->history, 50);
-  scenario (fx->sim, "pally", "burst:count=500");
+  herald_test_sim_scenario (fx->sim, "pally", "burst:count=500");
   add_account (fx, "pally", "pally-tips");
   herald_hub_start (fx->hub);
   WAIT_UNTIL (fx, fx->added->len >= 500);
@@ -1023,7 +1013,7 @@ test_remove_during_burst (Fixture *fx, gconstpointer data)
   guint hashi_seen;
 
   herald_history_set_limit (fx->history, 100000);
-  scenario (fx->sim, "pally", "burst:count=20000");
+  herald_test_sim_scenario (fx->sim, "pally", "burst:count=20000");
   add_account (fx, "pally", "pally-tips");
   add_account (fx, "hashi", "hashi-games");
   g_signal_connect_after (fx->hub, "event-added", G_CALLBACK (remove_when_cb), &when);
@@ -1064,8 +1054,8 @@ test_write_failure_still_announces (Fixture *fx, gconstpointer data)
   sqlite3_close (db);
 
   fx->check_stored = FALSE;
-  scenario (fx->sim, "pally", "burst:count=40");
-  scenario (fx->sim, "pally", "duplicates");
+  herald_test_sim_scenario (fx->sim, "pally", "burst:count=40");
+  herald_test_sim_scenario (fx->sim, "pally", "duplicates");
   add_account (fx, "pally", "pally-tips");
   g_test_expect_message ("herald-history", G_LOG_LEVEL_WARNING, "*disk full*");
   herald_hub_start (fx->hub);

@@ -74,8 +74,7 @@ request_queued_cb (SoupSession *session, SoupMessage *message, gpointer user_dat
 static void
 fixture_setup (Fixture *fx, gconstpointer data)
 {
-  fx->sim = herald_simulator_new ();
-  herald_simulator_set_recording (fx->sim, TRUE);
+  fx->sim = herald_test_sim_new ();
 }
 
 static void
@@ -86,18 +85,13 @@ fixture_teardown (Fixture *fx, gconstpointer data)
       g_signal_handlers_disconnect_by_data (fx->live->connection, fx);
       g_signal_handlers_disconnect_by_data (fx->live->session, fx);
     }
-  g_clear_pointer (&fx->live, herald_test_live_free);
-  g_clear_object (&fx->sim);
-  herald_test_drain ();
+  herald_test_sim_teardown (&fx->live, &fx->sim);
 }
 
 static void
 scenario (Fixture *fx, const char *spec)
 {
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (herald_simulator_parse_scenario (fx->sim, "skinshark", spec, &error));
-  g_assert_no_error (error);
+  herald_test_sim_scenario (fx->sim, "skinshark", spec);
 }
 
 /* Listens and builds the account and its connection, ready to start. api_key NULL: the
