@@ -206,6 +206,24 @@ herald_test_env_run (HeraldTestEnv *env, const char *const *argv, const char *co
   return g_subprocess_get_exit_status (child);
 }
 
+int
+herald_test_env_run_herald (HeraldTestEnv *env, const char *stdin_text, char **out_stdout,
+                            char **out_stderr, ...)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer)g_getenv ("HERALD_BIN"));
+  va_start (args, out_stderr);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer)arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  return herald_test_env_run (env, (const char *const *)argv->pdata, NULL, stdin_text, out_stdout,
+                              out_stderr);
+}
+
 char *
 herald_test_env_keyring_lookup (HeraldTestEnv *env, const char *account, const char *field)
 {

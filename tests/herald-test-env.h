@@ -36,6 +36,11 @@ char **herald_test_env_get_environ (HeraldTestEnv *env);
 int herald_test_env_run (HeraldTestEnv *env, const char *const *argv, const char *const *extra_env,
                          const char *stdin_text, char **out_stdout, char **out_stderr);
 
+/* Runs Herald's command-line binary ($HERALD_BIN) with the arguments that follow (a
+ * NULL-terminated list) through herald_test_env_run(); returns its exit status. */
+int herald_test_env_run_herald (HeraldTestEnv *env, const char *stdin_text, char **out_stdout,
+                                char **out_stderr, ...) G_GNUC_NULL_TERMINATED;
+
 /* Looks a credential up with secret-tool, a client that is not Herald's code.
  * Returns NULL when the keyring has no such item. */
 char *herald_test_env_keyring_lookup (HeraldTestEnv *env, const char *account, const char *field);

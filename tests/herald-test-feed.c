@@ -343,6 +343,15 @@ herald_test_live_saw_reason (HeraldTestLive *live, const char *prefix)
   return FALSE;
 }
 
+gboolean
+herald_test_live_saw_event_type (HeraldTestLive *live, const char *type)
+{
+  for (guint i = 0; i < live->events->len; i++)
+    if (g_str_equal (herald_event_get_event_type (g_ptr_array_index (live->events, i)), type))
+      return TRUE;
+  return FALSE;
+}
+
 HeraldSimulator *
 herald_test_sim_new (void)
 {

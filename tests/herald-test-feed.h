@@ -208,6 +208,8 @@ gboolean herald_test_live_needs_attention (HeraldTestLive *live);
 /* TRUE when the connection went through state / gave a reason starting with prefix. */
 gboolean herald_test_live_saw_state (HeraldTestLive *live, HeraldConnectionState state);
 gboolean herald_test_live_saw_reason (HeraldTestLive *live, const char *prefix);
+/* TRUE when the connection emitted an event of type. */
+gboolean herald_test_live_saw_event_type (HeraldTestLive *live, const char *type);
 
 /* --- a feed on a real connection to the simulator --- */
 

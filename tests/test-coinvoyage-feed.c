@@ -103,12 +103,8 @@ reconnected (Fixture *fx)
 static gboolean
 malformed_and_unknown_seen (Fixture *fx)
 {
-  gboolean unknown = FALSE;
-
-  for (guint i = 0; i < fx->live->events->len; i++)
-    unknown |= g_str_equal (herald_event_get_event_type (g_ptr_array_index (fx->live->events, i)),
-                            "announcement");
-  return unknown && herald_connection_get_counters (fx->live->connection)->malformed >= 4;
+  return herald_test_live_saw_event_type (fx->live, "announcement")
+         && herald_connection_get_counters (fx->live->connection)->malformed >= 4;
 }
 
 /* What the event must say, read from the frame independently of the feed. */

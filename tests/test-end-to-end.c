@@ -58,30 +58,14 @@ sim_value (Fixture *fx, const char *feed, const char *field)
   return json_object_get_string_member (json_object_get_object_member (one, "credentials"), field);
 }
 
-static int
-herald (Fixture *fx, const char *stdin_text, char **out, ...)
-{
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  const char *arg;
-  va_list args;
-
-  g_ptr_array_add (argv, (gpointer)g_getenv ("HERALD_BIN"));
-  va_start (args, out);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer)arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  return herald_test_env_run (fx->env, (const char *const *)argv->pdata, NULL, stdin_text, out,
-                              NULL);
-}
-
 static char *
 add_account (Fixture *fx, const char *feed, const char *label, const char *credentials)
 {
   g_autofree char *out = NULL;
 
-  g_assert_cmpint (herald (fx, credentials, &out, "account", "add", feed, "--label", label,
-                           "--endpoint", sim_value (fx, feed, "endpoint"), NULL),
+  g_assert_cmpint (herald_test_env_run_herald (fx->env, credentials, &out, NULL, "account", "add",
+                                               feed, "--label", label, "--endpoint",
+                                               sim_value (fx, feed, "endpoint"), NULL),
                    ==, 0);
   g_strchomp (out);
   return g_steal_pointer (&out);
@@ -125,7 +109,9 @@ read_history (Fixture *fx)
   GHashTable *by_account
     = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_hash_table_unref);
 
-  g_assert_cmpint (herald (fx, NULL, &out, "history", "--json", "--limit", "100000", NULL), ==, 0);
+  g_assert_cmpint (herald_test_env_run_herald (fx->env, NULL, &out, NULL, "history", "--json",
+                                               "--limit", "100000", NULL),
+                   ==, 0);
   lines = g_strsplit (out, "\n", -1);
   for (guint i = 0; lines[i] != NULL && *lines[i] != '\0'; i++)
     {

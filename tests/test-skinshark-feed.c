@@ -172,12 +172,8 @@ minted_after_limit (Fixture *fx)
 static gboolean
 malformed_and_unknown_seen (Fixture *fx)
 {
-  gboolean unknown = FALSE;
-
-  for (guint i = 0; i < fx->live->events->len; i++)
-    unknown |= g_str_equal (herald_event_get_event_type (g_ptr_array_index (fx->live->events, i)),
-                            "inventory.synced");
-  return unknown && herald_connection_get_counters (fx->live->connection)->malformed >= 4;
+  return herald_test_live_saw_event_type (fx->live, "inventory.synced")
+         && herald_connection_get_counters (fx->live->connection)->malformed >= 4;
 }
 
 static gboolean
