@@ -10,12 +10,13 @@ build_packages=(
   desktop-file-utils appstream
 )
 # Real peers for the tests: a private bus, a Secret Service, a notification daemon,
-# an X server, a Socket.IO server this project did not write.
+# an X server, a Socket.IO server this project did not write, a TLS backend and openssl
+# for a throwaway certificate.
 test_packages=(
   dbus-daemon dbus-x11 gnome-keyring libsecret-tools xvfb xauth
   python3 python3-dbusmock python3-socketio python3-aiohttp python3-websockets
   clang-format python3-gi gir1.2-gtk-3.0 librsvg2-common hicolor-icon-theme
-  locales
+  locales openssl glib-networking
 )
 # The money test formats amounts on a German desktop (it skips without this locale).
 test_locales=(de_DE.UTF-8)

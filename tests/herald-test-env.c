@@ -21,41 +21,47 @@ make_dir (const char *root, const char *name)
   return path;
 }
 
-static void
-wait_for_name (const char *name)
+void
+herald_test_env_wait_for_name (const char *name, guint timeout_ms)
 {
   g_autoptr (GDBusConnection) connection = NULL;
   g_autoptr (GError) error = NULL;
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
 
+  /* A private connection: the shared one would keep g_test_dbus_down() waiting. */
   connection = g_dbus_connection_new_for_address_sync (
     g_getenv ("DBUS_SESSION_BUS_ADDRESS"),
     G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
     NULL, NULL, &error);
   g_assert_no_error (error);
-
   while (g_get_monotonic_time () < deadline)
     {
-      g_autoptr (GVariant) reply = NULL;
-
-      reply = g_dbus_connection_call_sync (
+      g_autoptr (GVariant) reply = g_dbus_connection_call_sync (
         connection, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
         "NameHasOwner", g_variant_new ("(s)", name), G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE,
         -1, NULL, NULL);
-      if (reply != NULL)
-        {
-          gboolean has_owner;
+      gboolean has_owner = FALSE;
 
-          g_variant_get (reply, "(b)", &has_owner);
-          if (has_owner)
-            {
-              g_dbus_connection_close_sync (connection, NULL, NULL);
-              return;
-            }
+      if (reply != NULL)
+        g_variant_get (reply, "(b)", &has_owner);
+      if (has_owner)
+        {
+          g_dbus_connection_close_sync (connection, NULL, NULL);
+          return;
         }
       g_usleep (50 * 1000);
     }
-  g_error ("%s did not appear on the test bus", name);
+  g_error ("%s did not appear on the test bus within %u ms", name, timeout_ms);
+}
+
+gboolean
+herald_test_run_in_child (guint timeout_s)
+{
+  if (g_test_subprocess ())
+    return FALSE;
+  g_test_trap_subprocess (NULL, timeout_s * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+  return TRUE;
 }
 
 HeraldTestEnv *
@@ -104,27 +110,31 @@ herald_test_env_new (HeraldTestEnvFlags flags)
       g_assert_no_error (error);
       g_output_stream_close (input, NULL, &error);
       g_assert_no_error (error);
-      wait_for_name ("org.freedesktop.secrets");
+      herald_test_env_wait_for_name ("org.freedesktop.secrets", 20000);
     }
   return env;
 }
 
-static void
-remove_tree (const char *path)
+void
+herald_test_remove_tree (const char *path)
 {
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  g_autoptr (GDir) dir = NULL;
   const char *name;
 
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_remove (path);
+      return;
+    }
+  /* A test may have made it read-only to see a write fail. */
+  g_chmod (path, 0700);
+  dir = g_dir_open (path, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
 
-        if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-          remove_tree (child);
-        else
-          g_unlink (child);
-      }
+      herald_test_remove_tree (child);
+    }
   g_rmdir (path);
 }
 
@@ -142,7 +152,7 @@ herald_test_env_free (HeraldTestEnv *env)
     ;
   g_test_dbus_down (env->bus);
   g_clear_object (&env->bus);
-  remove_tree (env->root);
+  herald_test_remove_tree (env->root);
   g_free (env->root);
   g_free (env->config_home);
   g_free (env->data_home);
@@ -194,6 +204,24 @@ herald_test_env_run (HeraldTestEnv *env, const char *const *argv, const char *co
   if (!g_subprocess_get_if_exited (child))
     return -1;
   return g_subprocess_get_exit_status (child);
+}
+
+int
+herald_test_env_run_herald (HeraldTestEnv *env, const char *stdin_text, char **out_stdout,
+                            char **out_stderr, ...)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer)g_getenv ("HERALD_BIN"));
+  va_start (args, out_stderr);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer)arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  return herald_test_env_run (env, (const char *const *)argv->pdata, NULL, stdin_text, out_stdout,
+                              out_stderr);
 }
 
 char *

@@ -36,9 +36,28 @@ char **herald_test_env_get_environ (HeraldTestEnv *env);
 int herald_test_env_run (HeraldTestEnv *env, const char *const *argv, const char *const *extra_env,
                          const char *stdin_text, char **out_stdout, char **out_stderr);
 
+/* Runs Herald's command-line binary ($HERALD_BIN) with the arguments that follow (a
+ * NULL-terminated list) through herald_test_env_run(); returns its exit status. */
+int herald_test_env_run_herald (HeraldTestEnv *env, const char *stdin_text, char **out_stdout,
+                                char **out_stderr, ...) G_GNUC_NULL_TERMINATED;
+
 /* Looks a credential up with secret-tool, a client that is not Herald's code.
  * Returns NULL when the keyring has no such item. */
 char *herald_test_env_keyring_lookup (HeraldTestEnv *env, const char *account, const char *field);
+
+/* Waits until name has an owner on the session bus this process was given (a service the test
+ * started); after timeout_ms the test fails. */
+void herald_test_env_wait_for_name (const char *name, guint timeout_ms);
+
+/* For tests that need a bus of their own, as libsecret, libnotify and GDBus keep one
+ * session-bus connection per process: in the parent, runs this test's body in a child (at most
+ * timeout_s seconds), requires that it passed and returns TRUE; in the child returns FALSE,
+ * so the body goes on there. */
+gboolean herald_test_run_in_child (guint timeout_s);
+
+/* Deletes path and, when it is a directory, everything below it (read-only directories
+ * included), without following links. */
+void herald_test_remove_tree (const char *path);
 
 /* TRUE when any regular file below dir contains needle. */
 gboolean herald_test_tree_contains (const char *dir, const char *needle);

@@ -149,6 +149,121 @@ herald_test_feed_receive (HeraldFeed *feed, const char *frame)
   HERALD_FEED_GET_CLASS (feed)->receive (feed, copy, length);
 }
 
+static void
+prepared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+gboolean
+herald_test_feed_prepare (HeraldFeed *feed, SoupSession *session, GError **error)
+{
+  HeraldFeedClass *klass = HERALD_FEED_GET_CLASS (feed);
+  g_autoptr (GAsyncResult) result = NULL;
+
+  klass->prepare_async (feed, session, NULL, prepared_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return klass->prepare_finish (feed, result, error);
+}
+
+static char *
+base64url (const char *text)
+{
+  char *out = g_base64_encode ((const guchar *)text, strlen (text));
+  char *padding = strchr (out, '=');
+
+  g_strdelimit (out, "+", '-');
+  g_strdelimit (out, "/", '_');
+  if (padding != NULL)
+    *padding = '\0';
+  return out;
+}
+
+char *
+herald_test_jwt_new (const char *header, const char *claims, const char *signature)
+{
+  g_autofree char *h = base64url (header ? header : "{\"alg\":\"ES256\",\"typ\":\"JWT\"}");
+  g_autofree char *c = base64url (claims);
+
+  return g_strdup_printf ("%s.%s.%s", h, c, signature ? signature : "c2lnbmF0dXJl");
+}
+
+/* --- a provider's parse tests --- */
+
+void
+herald_test_parse_init (HeraldTestParse *fx, HeraldAccount *account, GType feed_type)
+{
+  fx->account = account;
+  fx->feed = herald_feed_new_for_account (fx->account);
+  g_assert_true (G_TYPE_CHECK_INSTANCE_TYPE (fx->feed, feed_type));
+  fx->sink = herald_test_sink_attach (fx->feed);
+}
+
+void
+herald_test_parse_teardown (HeraldTestParse *fx, gconstpointer data)
+{
+  g_clear_pointer (&fx->sink, herald_test_sink_free);
+  g_clear_object (&fx->feed);
+  g_clear_object (&fx->account);
+}
+
+void
+herald_test_parse_receive (HeraldTestParse *fx, const char *frame)
+{
+  herald_test_feed_receive (fx->feed, frame);
+}
+
+HeraldEvent *
+herald_test_parse_check (HeraldTestParse *fx, const HeraldTestEventCase *c,
+                         const char *const *unknown_titles)
+{
+  gint64 before = g_get_real_time ();
+  HeraldEvent *event;
+
+  herald_test_parse_receive (fx, c->frame);
+  g_assert_cmpuint (fx->sink->malformed, ==, 0);
+  g_assert_null (fx->sink->failure);
+  g_assert_cmpuint (fx->sink->sent->len, ==, 0);
+  if (c->type == NULL)
+    {
+      g_assert_cmpuint (fx->sink->events->len, ==, 0);
+      return NULL;
+    }
+  g_assert_cmpuint (fx->sink->events->len, ==, 1);
+  event = g_ptr_array_index (fx->sink->events, 0);
+
+  herald_test_assert_event (event, c->frame, c->type, c->dedupe, c->title, c->body, c->category,
+                            c->severity);
+  herald_test_assert_unknown_type (event, unknown_titles);
+  if (c->occurred != NULL)
+    {
+      g_autofree char *occurred = herald_format_iso8601 (herald_event_get_occurred (event));
+
+      g_assert_cmpstr (occurred, ==, c->occurred);
+    }
+  else
+    {
+      g_assert_cmpint (herald_event_get_occurred (event), >=, before);
+      g_assert_cmpint (herald_event_get_occurred (event), <=, g_get_real_time ());
+    }
+  return event;
+}
+
+void
+herald_test_parse_check_refused (HeraldTestParse *fx, const char *frame)
+{
+  herald_test_parse_receive (fx, frame);
+  g_assert_cmpuint (fx->sink->malformed, ==, 1);
+  g_assert_cmpuint (fx->sink->events->len, ==, 0);
+  g_assert_null (fx->sink->failure);
+  g_assert_cmpuint (fx->sink->failures, ==, 0);
+  g_assert_cmpuint (fx->sink->reconnects, ==, 0);
+  g_assert_cmpuint (fx->sink->sent->len, ==, 0);
+}
+
 /* --- a feed on a real connection --- */
 
 static void
@@ -226,6 +341,41 @@ herald_test_live_saw_reason (HeraldTestLive *live, const char *prefix)
     if (g_str_has_prefix (g_ptr_array_index (live->reasons, i), prefix))
       return TRUE;
   return FALSE;
+}
+
+gboolean
+herald_test_live_saw_event_type (HeraldTestLive *live, const char *type)
+{
+  for (guint i = 0; i < live->events->len; i++)
+    if (g_str_equal (herald_event_get_event_type (g_ptr_array_index (live->events, i)), type))
+      return TRUE;
+  return FALSE;
+}
+
+HeraldSimulator *
+herald_test_sim_new (void)
+{
+  HeraldSimulator *sim = herald_simulator_new ();
+
+  herald_simulator_set_recording (sim, TRUE);
+  return sim;
+}
+
+void
+herald_test_sim_scenario (HeraldSimulator *sim, const char *feed_name, const char *spec)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (herald_simulator_parse_scenario (sim, feed_name, spec, &error));
+  g_assert_no_error (error);
+}
+
+void
+herald_test_sim_teardown (HeraldTestLive **live, HeraldSimulator **sim)
+{
+  g_clear_pointer (live, herald_test_live_free);
+  g_clear_object (sim);
+  herald_test_drain ();
 }
 
 HeraldAccount *

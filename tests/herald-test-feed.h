@@ -24,14 +24,23 @@ gboolean herald_test_flag_cb (gpointer data);
 #define HERALD_TEST_WAIT_UNTIL_(cond, timeout_ms, connection)                                      \
   G_STMT_START                                                                                     \
   {                                                                                                \
+    HERALD_TEST_ITERATE_UNTIL (cond, timeout_ms);                                                  \
+    if (!(cond))                                                                                   \
+      herald_test_wait_failed (#cond, (timeout_ms), (connection));                                 \
+  }                                                                                                \
+  G_STMT_END
+
+/* Iterates the default main context until cond holds or timeout_ms passed, and leaves it to the
+ * caller to check cond: for a test that says more when it fails. */
+#define HERALD_TEST_ITERATE_UNTIL(cond, timeout_ms)                                                \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
     gboolean timed_out_ = FALSE;                                                                   \
     guint source_ = g_timeout_add ((timeout_ms), herald_test_flag_cb, &timed_out_);                \
     while (!(cond) && !timed_out_)                                                                 \
       g_main_context_iteration (NULL, TRUE);                                                       \
     if (!timed_out_)                                                                               \
       g_source_remove (source_);                                                                   \
-    if (!(cond))                                                                                   \
-      herald_test_wait_failed (#cond, (timeout_ms), (connection));                                 \
   }                                                                                                \
   G_STMT_END
 
@@ -88,6 +97,90 @@ void herald_test_assert_event (HeraldEvent *event, const char *frame, const char
  * titles a parse test's table gives its unknown cases. */
 void herald_test_assert_unknown_type (HeraldEvent *event, const char *const *unknown_titles);
 
+/* Runs the feed's prepare_async() on the default main context to completion and returns what
+ * prepare_finish() says: TRUE when the feed would go on to connect. session may be NULL. */
+gboolean herald_test_feed_prepare (HeraldFeed *feed, SoupSession *session, GError **error);
+
+/* An unsigned JWT, each part base64url-encoded: header NULL is {"alg":"ES256","typ":"JWT"},
+ * signature NULL a fixed stand-in. Nothing checks the signature of a pasted token. */
+char *herald_test_jwt_new (const char *header, const char *claims, const char *signature);
+
+/* --- a provider's parse tests --- */
+
+/* The fixture of every parse test: an account, its feed and a sink on the feed. */
+typedef struct
+{
+  HeraldAccount *account;
+  HeraldFeed *feed;
+  HeraldTestSink *sink;
+} HeraldTestParse;
+
+/* Takes account (with the options the test wants), makes its feed, checks that the feed is a
+ * feed_type and attaches a sink. Set credentials on fx->feed afterwards. */
+void herald_test_parse_init (HeraldTestParse *fx, HeraldAccount *account, GType feed_type);
+/* Frees what herald_test_parse_init() made, if anything; fits g_test_add()'s teardown. */
+void herald_test_parse_teardown (HeraldTestParse *fx, gconstpointer data);
+
+/* herald_test_feed_receive() on the fixture's feed. */
+void herald_test_parse_receive (HeraldTestParse *fx, const char *frame);
+
+/* A row of a parse table: a frame and the event it makes. */
+typedef struct
+{
+  const char *name;
+  const char *frame;
+  const char *type; /* NULL: no event */
+  const char *dedupe;
+  const char *title;
+  const char *body;
+  HeraldCategory category;
+  HeraldSeverity severity;
+  const char *occurred; /* ISO 8601; NULL: when it was received */
+} HeraldTestEventCase;
+
+/* Feeds c's frame to fx and checks that nothing was malformed, failed or sent, and that it made
+ * the event c describes (herald_test_assert_event(), the time, and
+ * herald_test_assert_unknown_type() against unknown_titles), or none when c->type is NULL.
+ * Returns the event, owned by the sink, or NULL. */
+HeraldEvent *herald_test_parse_check (HeraldTestParse *fx, const HeraldTestEventCase *c,
+                                      const char *const *unknown_titles);
+
+/* A row of a table of frames a feed must refuse. */
+typedef struct
+{
+  const char *name;
+  const char *frame;
+} HeraldTestFrameCase;
+
+/* Feeds frame to fx and checks that it was counted as malformed and did nothing else: no event,
+ * no failure, no reconnect, nothing sent. */
+void herald_test_parse_check_refused (HeraldTestParse *fx, const char *frame);
+
+/* Adds one test per row of table, a static array whose rows start with `const char *name`, at
+ * path prefix/name, with the row as the test's data. */
+#define HERALD_TEST_ADD_TABLE(prefix, Fixture, table, setup, test, teardown)                       \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    for (guint i_ = 0; i_ < G_N_ELEMENTS (table); i_++)                                            \
+      {                                                                                            \
+        g_autofree char *path_ = g_strdup_printf ("%s/%s", (prefix), (table)[i_].name);            \
+        g_test_add (path_, Fixture, &(table)[i_], setup, test, teardown);                          \
+      }                                                                                            \
+  }                                                                                                \
+  G_STMT_END
+
+/* The same with g_test_add_data_func(), for tests without a fixture. */
+#define HERALD_TEST_ADD_DATA_TABLE(prefix, table, test)                                            \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    for (guint i_ = 0; i_ < G_N_ELEMENTS (table); i_++)                                            \
+      {                                                                                            \
+        g_autofree char *path_ = g_strdup_printf ("%s/%s", (prefix), (table)[i_].name);            \
+        g_test_add_data_func (path_, &(table)[i_], test);                                          \
+      }                                                                                            \
+  }                                                                                                \
+  G_STMT_END
+
 /* --- a feed on a real connection --- */
 
 /* A connection on its own session, with a short backoff (50 ms base, 200 ms cap, seed 1)
@@ -115,6 +208,19 @@ gboolean herald_test_live_needs_attention (HeraldTestLive *live);
 /* TRUE when the connection went through state / gave a reason starting with prefix. */
 gboolean herald_test_live_saw_state (HeraldTestLive *live, HeraldConnectionState state);
 gboolean herald_test_live_saw_reason (HeraldTestLive *live, const char *prefix);
+/* TRUE when the connection emitted an event of type. */
+gboolean herald_test_live_saw_event_type (HeraldTestLive *live, const char *type);
+
+/* --- a feed on a real connection to the simulator --- */
+
+/* A simulator that records what it did, not yet listening: a feed test's fixture starts so. */
+HeraldSimulator *herald_test_sim_new (void);
+/* Sets the scenario of feed_name on sim (NULL: of every feed); the test fails when spec does not
+ * parse. */
+void herald_test_sim_scenario (HeraldSimulator *sim, const char *feed_name, const char *spec);
+/* Ends a feed test against the simulator: frees *live (which may be NULL) and *sim, clears both,
+ * then lets closing sockets finish. */
+void herald_test_sim_teardown (HeraldTestLive **live, HeraldSimulator **sim);
 
 /* Starts sim listening on a free port and returns an account "<feed_name>-sim", labelled
  * "Sim", at sim's endpoint for feed_name ("skinshark", "hashi", …). */

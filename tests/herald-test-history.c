@@ -2,26 +2,8 @@
 /* herald-test-history.c — the history tests' shared set-up and helpers; see the header. */
 #include "config.h"
 
-#include <glib/gstdio.h>
-
+#include "herald-test-env.h"
 #include "herald-test-history.h"
-
-void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-    }
-  g_remove (path);
-}
 
 void
 fixture_set_up (Fixture *fixture, gconstpointer data)
@@ -48,7 +30,7 @@ void
 fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
   g_clear_object (&fixture->history);
-  remove_tree (fixture->dir);
+  herald_test_remove_tree (fixture->dir);
   g_assert_false (g_file_test (fixture->dir, G_FILE_TEST_EXISTS));
   g_free (fixture->dir);
   g_free (fixture->path);

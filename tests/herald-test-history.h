@@ -24,7 +24,6 @@ typedef struct
   gboolean wrong_context;
 } Recorder;
 
-void remove_tree (const char *path);
 void fixture_set_up (Fixture *fixture, gconstpointer data);
 void fixture_open (Fixture *fixture);
 void fixture_tear_down (Fixture *fixture, gconstpointer data);

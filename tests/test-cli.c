@@ -29,23 +29,9 @@ teardown (Fixture *fixture, gconstpointer data)
   g_free (fixture->accounts_path);
 }
 
-/* Runs `herald ARGS…` with stdin_text; returns the exit status. */
-static int
-herald (Fixture *fixture, const char *stdin_text, char **out, char **err, ...)
-{
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  const char *arg;
-  va_list args;
-
-  g_ptr_array_add (argv, (gpointer)g_getenv ("HERALD_BIN"));
-  va_start (args, err);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer)arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  return herald_test_env_run (fixture->env, (const char *const *)argv->pdata, NULL, stdin_text, out,
-                              err);
-}
+/* Runs `herald ARGS…` (NULL-terminated) with stdin_text; returns the exit status. */
+#define herald(fixture, stdin_text, out, err, ...)                                                 \
+  herald_test_env_run_herald ((fixture)->env, stdin_text, out, err, __VA_ARGS__)
 
 static JsonArray *
 list_accounts (Fixture *fixture, JsonParser *parser)

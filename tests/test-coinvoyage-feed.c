@@ -21,25 +21,19 @@ typedef struct
 static void
 fixture_setup (Fixture *fx, gconstpointer data)
 {
-  fx->sim = herald_simulator_new ();
-  herald_simulator_set_recording (fx->sim, TRUE);
+  fx->sim = herald_test_sim_new ();
 }
 
 static void
 fixture_teardown (Fixture *fx, gconstpointer data)
 {
-  g_clear_pointer (&fx->live, herald_test_live_free);
-  g_clear_object (&fx->sim);
-  herald_test_drain ();
+  herald_test_sim_teardown (&fx->live, &fx->sim);
 }
 
 static void
 scenario (Fixture *fx, const char *spec)
 {
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (herald_simulator_parse_scenario (fx->sim, "coinvoyage", spec, &error));
-  g_assert_no_error (error);
+  herald_test_sim_scenario (fx->sim, "coinvoyage", spec);
 }
 
 #define SIM_KEY NULL
@@ -109,12 +103,8 @@ reconnected (Fixture *fx)
 static gboolean
 malformed_and_unknown_seen (Fixture *fx)
 {
-  gboolean unknown = FALSE;
-
-  for (guint i = 0; i < fx->live->events->len; i++)
-    unknown |= g_str_equal (herald_event_get_event_type (g_ptr_array_index (fx->live->events, i)),
-                            "announcement");
-  return unknown && herald_connection_get_counters (fx->live->connection)->malformed >= 4;
+  return herald_test_live_saw_event_type (fx->live, "announcement")
+         && herald_connection_get_counters (fx->live->connection)->malformed >= 4;
 }
 
 /* What the event must say, read from the frame independently of the feed. */

@@ -13,23 +13,17 @@
 #define API_KEY "cv_pk_test_key"
 #define API_SECRET "cv_sk_test_secret"
 
-typedef struct
-{
-  HeraldAccount *account;
-  HeraldFeed *feed;
-  HeraldTestSink *sink;
-} Fixture;
+typedef HeraldTestParse Fixture;
 
 static void
 fixture_setup_with_orders (Fixture *fx, const char *const *orders)
 {
-  fx->account = herald_account_new (HERALD_PROVIDER_COINVOYAGE, "coinvoyage-test");
-  herald_account_set_option_values (fx->account, "order", orders);
-  fx->feed = herald_feed_new_for_account (fx->account);
-  g_assert_true (HERALD_IS_COINVOYAGE_FEED (fx->feed));
+  HeraldAccount *account = herald_account_new (HERALD_PROVIDER_COINVOYAGE, "coinvoyage-test");
+
+  herald_account_set_option_values (account, "order", orders);
+  herald_test_parse_init (fx, account, HERALD_TYPE_COINVOYAGE_FEED);
   herald_feed_set_credential (fx->feed, "api-key", API_KEY);
   herald_feed_set_credential (fx->feed, "api-secret", API_SECRET);
-  fx->sink = herald_test_sink_attach (fx->feed);
 }
 
 static void
@@ -43,33 +37,12 @@ fixture_teardown (Fixture *fx, gconstpointer data)
 {
   /* The CoinVoyage feed never asks its connection to reconnect. */
   g_assert_cmpuint (fx->sink->reconnects, ==, 0);
-  herald_test_sink_free (fx->sink);
-  g_clear_object (&fx->feed);
-  g_clear_object (&fx->account);
-}
-
-static void
-receive (Fixture *fx, const char *frame)
-{
-  herald_test_feed_receive (fx->feed, frame);
+  herald_test_parse_teardown (fx, data);
 }
 
 /* --- frames that make events --- */
 
-typedef struct
-{
-  const char *name;
-  const char *frame;
-  const char *type; /* NULL: no event */
-  const char *dedupe;
-  const char *title;
-  const char *body;
-  HeraldCategory category;
-  HeraldSeverity severity;
-  const char *occurred; /* ISO 8601; NULL: when it was received */
-} Case;
-
-static const Case cases[] = {
+static const HeraldTestEventCase cases[] = {
   { "completed",
     "{\"type\":\"event\",\"data\":{\"id\":\"evt_Q2x9LmN4pR7sT1vW3yZ5aB8c\",\"type\":\"payorder_"
     "completed\","
@@ -162,57 +135,21 @@ static const Case cases[] = {
 static void
 test_case (Fixture *fx, gconstpointer data)
 {
-  const Case *c = data;
-  HeraldEvent *event;
-  gint64 before = g_get_real_time ();
-
-  receive (fx, c->frame);
-  g_assert_cmpuint (fx->sink->malformed, ==, 0);
-  g_assert_null (fx->sink->failure);
-  g_assert_cmpuint (fx->sink->sent->len, ==, 0);
-  if (c->type == NULL)
-    {
-      g_assert_cmpuint (fx->sink->events->len, ==, 0);
-      return;
-    }
-  g_assert_cmpuint (fx->sink->events->len, ==, 1);
-  event = g_ptr_array_index (fx->sink->events, 0);
-
-  herald_test_assert_event (event, c->frame, c->type, c->dedupe, c->title, c->body, c->category,
-                            c->severity);
   /* These cases, and no other, are of a kind Herald does not know. */
-  {
-    static const char *const unknown_titles[] = {
-      "Payment order update: payorder_paused",
-      "CoinVoyage: announcement",
-      NULL,
-    };
+  static const char *const unknown_titles[] = {
+    "Payment order update: payorder_paused",
+    "CoinVoyage: announcement",
+    NULL,
+  };
+  HeraldEvent *event = herald_test_parse_check (fx, data, unknown_titles);
 
-    herald_test_assert_unknown_type (event, unknown_titles);
-  }
-  if (c->occurred != NULL)
-    {
-      g_autofree char *occurred = herald_format_iso8601 (herald_event_get_occurred (event));
-
-      g_assert_cmpstr (occurred, ==, c->occurred);
-    }
-  else
-    {
-      g_assert_cmpint (herald_event_get_occurred (event), >=, before);
-      g_assert_cmpint (herald_event_get_occurred (event), <=, g_get_real_time ());
-    }
-  g_assert_cmpstr (herald_event_get_provider (event), ==, "coinvoyage");
+  if (event != NULL)
+    g_assert_cmpstr (herald_event_get_provider (event), ==, "coinvoyage");
 }
 
 /* --- frames that are refused --- */
 
-typedef struct
-{
-  const char *name;
-  const char *frame;
-} BadCase;
-
-static const BadCase bad_cases[] = {
+static const HeraldTestFrameCase bad_cases[] = {
   { "truncated", "{\"type\":\"event\",\"data\":{\"id\":\"evt_" },
   { "not-json", "hello" },
   { "array", "[{\"type\":\"event\"}]" },
@@ -235,12 +172,9 @@ static const BadCase bad_cases[] = {
 static void
 test_bad_case (Fixture *fx, gconstpointer data)
 {
-  const BadCase *c = data;
+  const HeraldTestFrameCase *c = data;
 
-  receive (fx, c->frame);
-  g_assert_cmpuint (fx->sink->malformed, ==, 1);
-  g_assert_cmpuint (fx->sink->events->len, ==, 0);
-  g_assert_null (fx->sink->failure);
+  herald_test_parse_check_refused (fx, c->frame);
 }
 
 /* --- refusals --- */
@@ -280,7 +214,7 @@ test_refusal_case (Fixture *fx, gconstpointer data)
 {
   const RefusalCase *c = data;
 
-  receive (fx, c->frame);
+  herald_test_parse_receive (fx, c->frame);
   g_assert_error (fx->sink->failure, HERALD_FEED_ERROR, HERALD_FEED_ERROR_AUTHENTICATION);
   g_assert_cmpstr (fx->sink->failure->message, ==, c->message);
   g_assert_cmpuint (fx->sink->events->len, ==, 0);
@@ -314,7 +248,8 @@ assert_subscribe (const char *text, const char *order)
 static void
 test_subscribe_organization (Fixture *fx, gconstpointer data)
 {
-  receive (fx, "{\"type\":\"connected\",\"data\":{\"status\":\"authenticated\"}}");
+  herald_test_parse_receive (fx,
+                             "{\"type\":\"connected\",\"data\":{\"status\":\"authenticated\"}}");
   g_assert_cmpuint (fx->sink->sent->len, ==, 1);
   assert_subscribe (g_ptr_array_index (fx->sink->sent, 0), NULL);
   g_assert_cmpuint (fx->sink->events->len, ==, 0);
@@ -327,7 +262,8 @@ test_subscribe_orders (Fixture *fx, gconstpointer data)
   memset (fx, 0, sizeof *fx);
   fixture_setup_with_orders (fx, (const char *const[]){ "po_a", "po_b", NULL });
 
-  receive (fx, "{\"type\":\"connected\",\"data\":{\"status\":\"authenticated\"}}");
+  herald_test_parse_receive (fx,
+                             "{\"type\":\"connected\",\"data\":{\"status\":\"authenticated\"}}");
   g_assert_cmpuint (fx->sink->sent->len, ==, 2);
   assert_subscribe (g_ptr_array_index (fx->sink->sent, 0), "po_a");
   assert_subscribe (g_ptr_array_index (fx->sink->sent, 1), "po_b");
@@ -351,7 +287,8 @@ test_close_policy (Fixture *fx, gconstpointer data)
                    HERALD_CLOSE_RECONNECT);
 
   /* …but not once the session was accepted. */
-  receive (fx, "{\"type\":\"connected\",\"data\":{\"status\":\"authenticated\"}}");
+  herald_test_parse_receive (fx,
+                             "{\"type\":\"connected\",\"data\":{\"status\":\"authenticated\"}}");
   g_assert_cmpint (klass->closed (fx->feed, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, NULL, &reason),
                    ==, HERALD_CLOSE_RECONNECT);
   g_assert_null (reason);
@@ -429,32 +366,13 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/coinvoyage/parse/%s", cases[i].name);
-
-      g_test_add (path, Fixture, &cases[i], fixture_setup, test_case, fixture_teardown);
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/coinvoyage/malformed/%s", bad_cases[i].name);
-
-      g_test_add (path, Fixture, &bad_cases[i], fixture_setup, test_bad_case, fixture_teardown);
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (refusal_cases); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/coinvoyage/refusal/%s", refusal_cases[i].name);
-
-      g_test_add (path, Fixture, &refusal_cases[i], fixture_setup, test_refusal_case,
-                  fixture_teardown);
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (config_cases); i++)
-    {
-      g_autofree char *path
-        = g_strdup_printf ("/coinvoyage/configuration/%s", config_cases[i].name);
-
-      g_test_add_data_func (path, &config_cases[i], test_config_case);
-    }
+  HERALD_TEST_ADD_TABLE ("/coinvoyage/parse", Fixture, cases, fixture_setup, test_case,
+                         fixture_teardown);
+  HERALD_TEST_ADD_TABLE ("/coinvoyage/malformed", Fixture, bad_cases, fixture_setup, test_bad_case,
+                         fixture_teardown);
+  HERALD_TEST_ADD_TABLE ("/coinvoyage/refusal", Fixture, refusal_cases, fixture_setup,
+                         test_refusal_case, fixture_teardown);
+  HERALD_TEST_ADD_DATA_TABLE ("/coinvoyage/configuration", config_cases, test_config_case);
   g_test_add ("/coinvoyage/subscribe/organization", Fixture, NULL, fixture_setup,
               test_subscribe_organization, fixture_teardown);
   g_test_add ("/coinvoyage/subscribe/orders", Fixture, NULL, fixture_setup, test_subscribe_orders,

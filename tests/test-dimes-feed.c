@@ -21,26 +21,20 @@ typedef struct
 static void
 scenario (Fixture *fx, const char *spec)
 {
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (herald_simulator_parse_scenario (fx->sim, "dimes", spec, &error));
-  g_assert_no_error (error);
+  herald_test_sim_scenario (fx->sim, "dimes", spec);
 }
 
 static void
 fixture_setup (Fixture *fx, gconstpointer data)
 {
-  fx->sim = herald_simulator_new ();
-  herald_simulator_set_recording (fx->sim, TRUE);
+  fx->sim = herald_test_sim_new ();
   scenario (fx, "trickle:interval=20");
 }
 
 static void
 fixture_teardown (Fixture *fx, gconstpointer data)
 {
-  g_clear_pointer (&fx->live, herald_test_live_free);
-  g_clear_object (&fx->sim);
-  herald_test_drain ();
+  herald_test_sim_teardown (&fx->live, &fx->sim);
 }
 
 /* Listens and builds the account and its connection, ready to start. secret NULL: the

@@ -14,18 +14,7 @@
   "0{\"sid\":\"eio1\",\"upgrades\":[],\"pingInterval\":25000,\"pingTimeout\":20000,"               \
   "\"maxPayload\":1000000}"
 
-typedef struct
-{
-  HeraldAccount *account;
-  HeraldFeed *feed;
-  HeraldTestSink *sink;
-} Fixture;
-
-static void
-feed_receive (Fixture *fixture, const char *frame)
-{
-  herald_test_feed_receive (fixture->feed, frame);
-}
+typedef HeraldTestParse Fixture;
 
 static SoupMessage *
 feed_build_request (Fixture *fixture, GError **error)
@@ -50,14 +39,13 @@ feed_open (Fixture *fixture)
 static void
 make_feed (Fixture *fixture, const char *gateway, const char *field, const char *secret)
 {
-  fixture->account = herald_account_new (HERALD_PROVIDER_DIMES, "dimes-test");
+  HeraldAccount *account = herald_account_new (HERALD_PROVIDER_DIMES, "dimes-test");
+
   if (gateway != NULL)
-    herald_account_add_option_value (fixture->account, "gateway", gateway);
-  fixture->feed = herald_feed_new_for_account (fixture->account);
-  g_assert_true (HERALD_IS_DIMES_FEED (fixture->feed));
+    herald_account_add_option_value (account, "gateway", gateway);
+  herald_test_parse_init (fixture, account, HERALD_TYPE_DIMES_FEED);
   if (secret != NULL)
     herald_feed_set_credential (fixture->feed, field, secret);
-  fixture->sink = herald_test_sink_attach (fixture->feed);
 }
 
 /* A partner feed that has completed the handshake and joined its namespace. */
@@ -71,8 +59,8 @@ fixture_setup_joined (Fixture *fixture, gconstpointer data)
   message = feed_build_request (fixture, &error);
   g_assert_no_error (error);
   feed_open (fixture);
-  feed_receive (fixture, OPEN_FRAME);
-  feed_receive (fixture, "40" NS ",{\"sid\":\"sio1\"}");
+  herald_test_parse_receive (fixture, OPEN_FRAME);
+  herald_test_parse_receive (fixture, "40" NS ",{\"sid\":\"sio1\"}");
   g_assert_true (herald_socketio_feed_get_joined (HERALD_SOCKETIO_FEED (fixture->feed)));
   g_ptr_array_set_size (fixture->sink->sent, 0);
   g_assert_cmpuint (fixture->sink->malformed, ==, 0);
@@ -81,42 +69,24 @@ fixture_setup_joined (Fixture *fixture, gconstpointer data)
 static void
 fixture_teardown (Fixture *fixture, gconstpointer data)
 {
+  /* Engine.IO heartbeats come from the server: the feed never waits for a reply. */
   if (fixture->sink != NULL)
-    {
-      /* Engine.IO heartbeats come from the server: the feed never waits for a reply. */
-      g_assert_cmpuint (fixture->sink->expected_replies, ==, 0);
-      herald_test_sink_free (fixture->sink);
-    }
-  g_clear_object (&fixture->feed);
-  g_clear_object (&fixture->account);
-}
-
-static char *
-base64url (const char *text)
-{
-  g_autofree char *b64 = g_base64_encode ((const guchar *)text, strlen (text));
-  GString *out = g_string_new (NULL);
-
-  for (const char *p = b64; *p && *p != '='; p++)
-    g_string_append_c (out, *p == '+' ? '-' : *p == '/' ? '_' : *p);
-  return g_string_free (out, FALSE);
+    g_assert_cmpuint (fixture->sink->expected_replies, ==, 0);
+  herald_test_parse_teardown (fixture, data);
 }
 
 /* An unsigned JWT like the customer tokens Dimes mints; exp_offset_s from now, or no "exp". */
 static char *
 make_jwt (gboolean with_exp, gint64 exp_offset_s)
 {
-  g_autofree char *header = base64url ("{\"alg\":\"ES256\",\"typ\":\"JWT\"}");
   g_autofree char *claims = NULL;
-  g_autofree char *payload = NULL;
 
   if (with_exp)
     claims = g_strdup_printf ("{\"sub\":\"0xabc\",\"exp\":%" G_GINT64_FORMAT "}",
                               g_get_real_time () / G_USEC_PER_SEC + exp_offset_s);
   else
     claims = g_strdup ("{\"sub\":\"0xabc\"}");
-  payload = base64url (claims);
-  return g_strconcat (header, ".", payload, ".c2lnbmF0dXJl", NULL);
+  return herald_test_jwt_new (NULL, claims, NULL);
 }
 
 /* --- the session --- */
@@ -141,14 +111,14 @@ test_request_and_handshake (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (herald_feed_get_timing (fixture->feed)->liveness_ms, ==,
                     HERALD_SOCKETIO_DEFAULT_WINDOW_MS);
 
-  feed_receive (fixture, OPEN_FRAME);
+  herald_test_parse_receive (fixture, OPEN_FRAME);
   g_assert_cmpuint (fixture->sink->sent->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (fixture->sink->sent, 0), ==,
                    "40" NS ",{\"apiKey\":\"dm_sbx_skey_k3y\\\"with\\\\quirks\"}");
   g_assert_cmpuint (herald_feed_get_timing (fixture->feed)->liveness_ms, ==, 45000);
 
-  feed_receive (fixture, "40" NS ",{\"sid\":\"sio1\"}");
-  feed_receive (fixture, "2");
+  herald_test_parse_receive (fixture, "40" NS ",{\"sid\":\"sio1\"}");
+  herald_test_parse_receive (fixture, "2");
   g_assert_cmpuint (fixture->sink->sent->len, ==, 2);
   g_assert_cmpstr (g_ptr_array_index (fixture->sink->sent, 1), ==, "3");
   g_assert_cmpuint (fixture->sink->malformed, ==, 0);
@@ -166,8 +136,8 @@ test_window_follows_open_packet (Fixture *fixture, gconstpointer data)
   make_feed (fixture, NULL, "api-key", API_KEY);
   first = feed_build_request (fixture, NULL);
   feed_open (fixture);
-  feed_receive (fixture,
-                "0{\"sid\":\"a\",\"upgrades\":[],\"pingInterval\":300,\"pingTimeout\":200}");
+  herald_test_parse_receive (
+    fixture, "0{\"sid\":\"a\",\"upgrades\":[],\"pingInterval\":300,\"pingTimeout\":200}");
   g_assert_cmpuint (herald_feed_get_timing (fixture->feed)->liveness_ms, ==, 500);
   g_assert_cmpuint (
     herald_socketio_feed_get_server_window_ms (HERALD_SOCKETIO_FEED (fixture->feed)), ==, 500);
@@ -180,8 +150,8 @@ test_window_follows_open_packet (Fixture *fixture, gconstpointer data)
     herald_socketio_feed_get_server_window_ms (HERALD_SOCKETIO_FEED (fixture->feed)), ==, 0);
 
   /* An absurd announcement cannot switch liveness off. */
-  feed_receive (fixture,
-                "0{\"sid\":\"b\",\"upgrades\":[],\"pingInterval\":9000000000,\"pingTimeout\":1}");
+  herald_test_parse_receive (
+    fixture, "0{\"sid\":\"b\",\"upgrades\":[],\"pingInterval\":9000000000,\"pingTimeout\":1}");
   g_assert_cmpuint (herald_feed_get_timing (fixture->feed)->liveness_ms, ==,
                     HERALD_SOCKETIO_MAX_WINDOW_MS);
 }
@@ -189,7 +159,7 @@ test_window_follows_open_packet (Fixture *fixture, gconstpointer data)
 static void
 test_refused (Fixture *fixture, gconstpointer data)
 {
-  feed_receive (fixture, "44" NS ",{\"message\":\"Unauthorized: invalid API key\"}");
+  herald_test_parse_receive (fixture, "44" NS ",{\"message\":\"Unauthorized: invalid API key\"}");
   g_assert_error (fixture->sink->failure, HERALD_FEED_ERROR, HERALD_FEED_ERROR_AUTHENTICATION);
   g_assert_cmpstr (fixture->sink->failure->message, ==,
                    "Dimes refused the connection: Unauthorized: invalid API key");
@@ -204,25 +174,25 @@ test_refused_namespace (Fixture *fixture, gconstpointer data)
   make_feed (fixture, NULL, "api-key", API_KEY);
   message = feed_build_request (fixture, NULL);
   feed_open (fixture);
-  feed_receive (fixture, OPEN_FRAME);
+  herald_test_parse_receive (fixture, OPEN_FRAME);
   /* Refused before the join: no credential fixes a namespace the server does not have. */
-  feed_receive (fixture, "44" NS ",{\"message\":\"Invalid namespace\"}");
+  herald_test_parse_receive (fixture, "44" NS ",{\"message\":\"Invalid namespace\"}");
   g_assert_error (fixture->sink->failure, HERALD_FEED_ERROR, HERALD_FEED_ERROR_CONFIGURATION);
   g_clear_error (&fixture->sink->failure);
 
   /* The refusal ended that session; the next connection gets a fresh one. A control
    * character in the server's message must not reach the user. */
   feed_open (fixture);
-  feed_receive (fixture, OPEN_FRAME);
-  feed_receive (fixture, "44" NS ",{\"message\":\"bad\\u0007 key\\n\"}");
+  herald_test_parse_receive (fixture, OPEN_FRAME);
+  herald_test_parse_receive (fixture, "44" NS ",{\"message\":\"bad\\u0007 key\\n\"}");
   g_assert_error (fixture->sink->failure, HERALD_FEED_ERROR, HERALD_FEED_ERROR_AUTHENTICATION);
   g_assert_cmpstr (fixture->sink->failure->message, ==, "Dimes refused the connection: bad key");
   g_clear_error (&fixture->sink->failure);
 
   /* python-socketio refuses with a bare string: still a refusal, with its words. */
   feed_open (fixture);
-  feed_receive (fixture, OPEN_FRAME);
-  feed_receive (fixture, "44" NS ",\"Unable to connect\"");
+  herald_test_parse_receive (fixture, OPEN_FRAME);
+  herald_test_parse_receive (fixture, "44" NS ",\"Unable to connect\"");
   g_assert_error (fixture->sink->failure, HERALD_FEED_ERROR, HERALD_FEED_ERROR_AUTHENTICATION);
   g_assert_cmpstr (fixture->sink->failure->message, ==,
                    "Dimes refused the connection: Unable to connect");
@@ -232,15 +202,15 @@ static void
 test_server_disconnects (Fixture *fixture, gconstpointer data)
 {
   /* Another namespace's goodbye is not ours. */
-  feed_receive (fixture, "41/other,");
-  feed_receive (fixture, "41");
+  herald_test_parse_receive (fixture, "41/other,");
+  herald_test_parse_receive (fixture, "41");
   g_assert_cmpuint (fixture->sink->reconnects, ==, 0);
 
-  feed_receive (fixture, "41" NS ",");
+  herald_test_parse_receive (fixture, "41" NS ",");
   g_assert_cmpuint (fixture->sink->reconnects, ==, 1);
   g_assert_false (fixture->sink->reauthenticate);
 
-  feed_receive (fixture, "1");
+  herald_test_parse_receive (fixture, "1");
   g_assert_cmpuint (fixture->sink->reconnects, ==, 2);
   g_assert_null (fixture->sink->failure);
   g_assert_cmpuint (fixture->sink->malformed, ==, 0);
@@ -249,7 +219,7 @@ test_server_disconnects (Fixture *fixture, gconstpointer data)
 static void
 test_acks (Fixture *fixture, gconstpointer data)
 {
-  feed_receive (
+  herald_test_parse_receive (
     fixture,
     "42" NS ",12[\"position.opened\",{\"id\":\"evt_ack\",\"type\":\"position.opened\","
     "\"created_at\":\"2025-03-01T12:00:00Z\",\"data\":{\"id\":\"dm_pos_1\",\"side\":\"no\"}}]");
@@ -258,9 +228,11 @@ test_acks (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (g_ptr_array_index (fixture->sink->sent, 0), ==, "43" NS ",12[]");
 
   /* No ack id, no ack; an event for another namespace is neither shown nor acked. */
-  feed_receive (fixture, "42" NS ",[\"position.opened\",{\"id\":\"evt_noack\",\"data\":{}}]");
-  feed_receive (fixture, "42/other,5[\"position.opened\",{\"id\":\"evt_other\",\"data\":{}}]");
-  feed_receive (fixture, "427[\"position.opened\",{\"id\":\"evt_main\",\"data\":{}}]");
+  herald_test_parse_receive (fixture,
+                             "42" NS ",[\"position.opened\",{\"id\":\"evt_noack\",\"data\":{}}]");
+  herald_test_parse_receive (fixture,
+                             "42/other,5[\"position.opened\",{\"id\":\"evt_other\",\"data\":{}}]");
+  herald_test_parse_receive (fixture, "427[\"position.opened\",{\"id\":\"evt_main\",\"data\":{}}]");
   g_assert_cmpuint (fixture->sink->events->len, ==, 2);
   g_assert_cmpuint (fixture->sink->sent->len, ==, 1);
   g_assert_cmpuint (fixture->sink->malformed, ==, 0);
@@ -269,15 +241,17 @@ test_acks (Fixture *fixture, gconstpointer data)
 static void
 test_binary_refused (Fixture *fixture, gconstpointer data)
 {
-  feed_receive (fixture, "451-" NS ",[\"position.opened\",{\"_placeholder\":true,\"num\":0}]");
-  feed_receive (fixture, "461-" NS ",3[{\"_placeholder\":true,\"num\":0}]");
+  herald_test_parse_receive (fixture,
+                             "451-" NS ",[\"position.opened\",{\"_placeholder\":true,\"num\":0}]");
+  herald_test_parse_receive (fixture, "461-" NS ",3[{\"_placeholder\":true,\"num\":0}]");
   g_assert_cmpuint (fixture->sink->malformed, ==, 2);
   g_assert_cmpuint (fixture->sink->events->len, ==, 0);
   g_assert_null (fixture->sink->failure);
   g_assert_cmpuint (fixture->sink->reconnects, ==, 0);
 
   /* The session carries on. */
-  feed_receive (fixture, "42" NS ",[\"position.opened\",{\"id\":\"evt_after\",\"data\":{}}]");
+  herald_test_parse_receive (fixture,
+                             "42" NS ",[\"position.opened\",{\"id\":\"evt_after\",\"data\":{}}]");
   g_assert_cmpuint (fixture->sink->events->len, ==, 1);
 }
 
@@ -291,16 +265,18 @@ test_out_of_sequence (Fixture *fixture, gconstpointer data)
   feed_open (fixture);
 
   /* Before the open packet: nothing Socket.IO counts. */
-  feed_receive (fixture, "42" NS ",[\"position.opened\",{\"id\":\"evt_early\",\"data\":{}}]");
+  herald_test_parse_receive (fixture,
+                             "42" NS ",[\"position.opened\",{\"id\":\"evt_early\",\"data\":{}}]");
   g_assert_cmpuint (fixture->sink->malformed, ==, 1);
-  feed_receive (fixture, OPEN_FRAME);
+  herald_test_parse_receive (fixture, OPEN_FRAME);
   /* Before the namespace answered. */
-  feed_receive (fixture, "42" NS ",[\"position.opened\",{\"id\":\"evt_early\",\"data\":{}}]");
+  herald_test_parse_receive (fixture,
+                             "42" NS ",[\"position.opened\",{\"id\":\"evt_early\",\"data\":{}}]");
   g_assert_cmpuint (fixture->sink->malformed, ==, 2);
-  feed_receive (fixture, OPEN_FRAME);
+  herald_test_parse_receive (fixture, OPEN_FRAME);
   g_assert_cmpuint (fixture->sink->malformed, ==, 3);
-  feed_receive (fixture, "40" NS ",{\"sid\":\"s\"}");
-  feed_receive (fixture, "40" NS ",{\"sid\":\"s\"}");
+  herald_test_parse_receive (fixture, "40" NS ",{\"sid\":\"s\"}");
+  herald_test_parse_receive (fixture, "40" NS ",{\"sid\":\"s\"}");
   g_assert_cmpuint (fixture->sink->malformed, ==, 4);
   g_assert_cmpuint (fixture->sink->sent->len, ==, 1);
   g_assert_cmpuint (fixture->sink->events->len, ==, 0);
@@ -461,9 +437,8 @@ test_event (Fixture *fixture, gconstpointer data)
 {
   const EventCase *c = data;
   HeraldEvent *event;
-  gsize frame_len = strlen (c->frame);
 
-  feed_receive (fixture, c->frame);
+  herald_test_parse_receive (fixture, c->frame);
   g_assert_cmpuint (fixture->sink->malformed, ==, 0);
   g_assert_null (fixture->sink->failure);
   g_assert_cmpuint (fixture->sink->events->len, ==, 1);
@@ -471,18 +446,9 @@ test_event (Fixture *fixture, gconstpointer data)
 
   g_assert_cmpstr (herald_event_get_account (event), ==, "dimes-test");
   g_assert_cmpstr (herald_event_get_provider (event), ==, "dimes");
-  g_assert_cmpstr (herald_event_get_event_type (event), ==, c->type);
-  if (g_str_equal (c->id, "raw:"))
-    {
-      g_autofree char *sum
-        = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)c->frame, frame_len);
-      g_autofree char *expected = g_strconcat ("raw:", sum, NULL);
-
-      g_assert_cmpstr (herald_event_get_id (event), ==, expected);
-    }
-  else
-    g_assert_cmpstr (herald_event_get_id (event), ==, c->id);
-  g_assert_cmpstr (herald_event_get_title (event), ==, c->title);
+  herald_test_assert_event (event, c->frame, c->type,
+                            g_str_equal (c->id, "raw:") ? HERALD_TEST_RAW_DEDUPE : c->id, c->title,
+                            c->body ? c->body : "", c->category, c->severity);
   /* These cases, and no other, are of a kind Herald does not know. */
   {
     static const char *const unknown_titles[] = {
@@ -494,11 +460,7 @@ test_event (Fixture *fixture, gconstpointer data)
 
     herald_test_assert_unknown_type (event, unknown_titles);
   }
-  g_assert_cmpstr (herald_event_get_body (event), ==, c->body ? c->body : "");
-  g_assert_cmpint (herald_event_get_category (event), ==, c->category);
-  g_assert_cmpint (herald_event_get_severity (event), ==, c->severity);
   g_assert_null (herald_event_get_link (event));
-  g_assert_cmpstr (herald_event_get_raw (event), ==, c->frame);
   if (c->occurred != NULL)
     {
       gint64 expected;
@@ -517,10 +479,10 @@ test_duplicate_same_id (Fixture *fixture, gconstpointer data)
   const char *frame = event_cases[2].frame;
   HeraldEvent *first, *second;
 
-  feed_receive (fixture, frame);
-  feed_receive (fixture, frame);
-  feed_receive (fixture, event_cases[16].frame);
-  feed_receive (fixture, event_cases[16].frame);
+  herald_test_parse_receive (fixture, frame);
+  herald_test_parse_receive (fixture, frame);
+  herald_test_parse_receive (fixture, event_cases[16].frame);
+  herald_test_parse_receive (fixture, event_cases[16].frame);
   g_assert_cmpuint (fixture->sink->events->len, ==, 4);
   first = g_ptr_array_index (fixture->sink->events, 0);
   second = g_ptr_array_index (fixture->sink->events, 1);
@@ -532,7 +494,8 @@ test_duplicate_same_id (Fixture *fixture, gconstpointer data)
 static void
 test_error_event_auth (Fixture *fixture, gconstpointer data)
 {
-  feed_receive (fixture, "42" NS ",[\"error\",{\"message\":\"Unauthorized: invalid API key\"}]");
+  herald_test_parse_receive (
+    fixture, "42" NS ",[\"error\",{\"message\":\"Unauthorized: invalid API key\"}]");
   g_assert_error (fixture->sink->failure, HERALD_FEED_ERROR, HERALD_FEED_ERROR_AUTHENTICATION);
   g_assert_cmpstr (fixture->sink->failure->message, ==,
                    "Dimes refused the credentials: Unauthorized: invalid API key");
@@ -540,7 +503,7 @@ test_error_event_auth (Fixture *fixture, gconstpointer data)
   g_clear_error (&fixture->sink->failure);
 
   /* A bare string argument says the same. */
-  feed_receive (fixture, "42" NS ",[\"error\",\"Authentication failed\"]");
+  herald_test_parse_receive (fixture, "42" NS ",[\"error\",\"Authentication failed\"]");
   g_assert_error (fixture->sink->failure, HERALD_FEED_ERROR, HERALD_FEED_ERROR_AUTHENTICATION);
 }
 
@@ -586,12 +549,7 @@ test_malformed (Fixture *fixture, gconstpointer data)
 {
   const char *frame = data;
 
-  feed_receive (fixture, frame);
-  g_assert_cmpuint (fixture->sink->malformed, ==, 1);
-  g_assert_cmpuint (fixture->sink->events->len, ==, 0);
-  g_assert_null (fixture->sink->failure);
-  g_assert_cmpuint (fixture->sink->reconnects, ==, 0);
-  g_assert_cmpuint (fixture->sink->sent->len, ==, 0);
+  herald_test_parse_check_refused (fixture, frame);
 }
 
 /* --- credentials --- */
@@ -621,14 +579,15 @@ test_customer_token (Fixture *fixture, gconstpointer data)
   message = feed_build_request (fixture, &error);
   g_assert_no_error (error);
   feed_open (fixture);
-  feed_receive (fixture, OPEN_FRAME);
+  herald_test_parse_receive (fixture, OPEN_FRAME);
   g_assert_cmpuint (fixture->sink->sent->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (fixture->sink->sent, 0), ==, expected);
-  feed_receive (fixture, "40" HERALD_DIMES_CUSTOMER_NAMESPACE ",{\"sid\":\"c1\"}");
-  feed_receive (fixture, "42" HERALD_DIMES_CUSTOMER_NAMESPACE
-                         ",[\"position.opened\",{\"id\":\"evt_c\",\"data\":{}}]");
+  herald_test_parse_receive (fixture, "40" HERALD_DIMES_CUSTOMER_NAMESPACE ",{\"sid\":\"c1\"}");
+  herald_test_parse_receive (fixture, "42" HERALD_DIMES_CUSTOMER_NAMESPACE
+                                      ",[\"position.opened\",{\"id\":\"evt_c\",\"data\":{}}]");
   /* The partner namespace is not this account's. */
-  feed_receive (fixture, "42" NS ",[\"position.opened\",{\"id\":\"evt_p\",\"data\":{}}]");
+  herald_test_parse_receive (fixture,
+                             "42" NS ",[\"position.opened\",{\"id\":\"evt_p\",\"data\":{}}]");
   g_assert_cmpuint (fixture->sink->events->len, ==, 1);
   g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fixture->sink->events, 0)), ==, "evt_c");
 }

@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "herald-test-env.h"
+#include "herald-test-feed.h"
 
 typedef struct
 {
@@ -18,23 +19,6 @@ typedef struct
 
 /* GTestDBus unsets DISPLAY (against X11 autolaunch of buses); the app gets it back. */
 static char *display;
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  *(gboolean *)user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-spin (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, timeout_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
 
 static void
 start_simulator (Fixture *fx, const char *const *scenario_args)
@@ -74,30 +58,14 @@ sim_value (Fixture *fx, const char *feed, const char *field)
   return json_object_get_string_member (json_object_get_object_member (one, "credentials"), field);
 }
 
-static int
-herald (Fixture *fx, const char *stdin_text, char **out, ...)
-{
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  const char *arg;
-  va_list args;
-
-  g_ptr_array_add (argv, (gpointer)g_getenv ("HERALD_BIN"));
-  va_start (args, out);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer)arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  return herald_test_env_run (fx->env, (const char *const *)argv->pdata, NULL, stdin_text, out,
-                              NULL);
-}
-
 static char *
 add_account (Fixture *fx, const char *feed, const char *label, const char *credentials)
 {
   g_autofree char *out = NULL;
 
-  g_assert_cmpint (herald (fx, credentials, &out, "account", "add", feed, "--label", label,
-                           "--endpoint", sim_value (fx, feed, "endpoint"), NULL),
+  g_assert_cmpint (herald_test_env_run_herald (fx->env, credentials, &out, NULL, "account", "add",
+                                               feed, "--label", label, "--endpoint",
+                                               sim_value (fx, feed, "endpoint"), NULL),
                    ==, 0);
   g_strchomp (out);
   return g_steal_pointer (&out);
@@ -141,7 +109,9 @@ read_history (Fixture *fx)
   GHashTable *by_account
     = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_hash_table_unref);
 
-  g_assert_cmpint (herald (fx, NULL, &out, "history", "--json", "--limit", "100000", NULL), ==, 0);
+  g_assert_cmpint (herald_test_env_run_herald (fx->env, NULL, &out, NULL, "history", "--json",
+                                               "--limit", "100000", NULL),
+                   ==, 0);
   lines = g_strsplit (out, "\n", -1);
   for (guint i = 0; lines[i] != NULL && *lines[i] != '\0'; i++)
     {
@@ -235,7 +205,7 @@ test_every_event_once (Fixture *fx, gconstpointer data)
   deadline = g_get_monotonic_time () + 40 * G_USEC_PER_SEC;
   do
     {
-      spin (500);
+      herald_test_spin (500);
       g_clear_pointer (&history, g_hash_table_unref);
       history = read_history (fx);
     }
@@ -263,7 +233,7 @@ test_demo_leaves_no_trace (Fixture *fx, gconstpointer data)
   g_autofree char *history = g_build_filename (fx->env->data_home, "herald", NULL);
   g_autofree char *secrets = NULL;
 
-  spin (4000);
+  herald_test_spin (4000);
   stop_app (app);
   /* Nothing in the user's config, data or keyring. */
   g_assert_false (g_file_test (config, G_FILE_TEST_EXISTS));

@@ -22,30 +22,21 @@ typedef struct
 static void
 fixture_setup (Fixture *fx, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-
-  fx->sim = herald_simulator_new ();
-  herald_simulator_set_recording (fx->sim, TRUE);
+  fx->sim = herald_test_sim_new ();
   /* Fast enough for a short test, slow enough that a subscription lands before the next event. */
-  g_assert_true (herald_simulator_parse_scenario (fx->sim, "hashi", "trickle:interval=20", &error));
-  g_assert_no_error (error);
+  herald_test_sim_scenario (fx->sim, "hashi", "trickle:interval=20");
 }
 
 static void
 fixture_teardown (Fixture *fx, gconstpointer data)
 {
-  g_clear_pointer (&fx->live, herald_test_live_free);
-  g_clear_object (&fx->sim);
-  herald_test_drain ();
+  herald_test_sim_teardown (&fx->live, &fx->sim);
 }
 
 static void
 scenario (Fixture *fx, const char *spec)
 {
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (herald_simulator_parse_scenario (fx->sim, "hashi", spec, &error));
-  g_assert_no_error (error);
+  herald_test_sim_scenario (fx->sim, "hashi", spec);
 }
 
 /* Listens, builds the account (following the first n_lobbies of the simulator's lobbies)

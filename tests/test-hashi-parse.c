@@ -8,38 +8,17 @@
 #include "herald-providers.h"
 #include "herald-test-feed.h"
 
-typedef struct
-{
-  HeraldAccount *account;
-  HeraldFeed *feed;
-  HeraldTestSink *sink;
-} Fixture;
+typedef HeraldTestParse Fixture;
 
 static void
 fixture_setup (Fixture *fx, gconstpointer data)
 {
   const char *const lobbies[] = { "lobby-1", "ABC123", NULL };
+  HeraldAccount *account = herald_account_new (HERALD_PROVIDER_HASHI, "hashi-test");
 
-  fx->account = herald_account_new (HERALD_PROVIDER_HASHI, "hashi-test");
-  herald_account_set_label (fx->account, "Main");
-  herald_account_set_option_values (fx->account, "lobby", lobbies);
-  fx->feed = herald_feed_new_for_account (fx->account);
-  g_assert_true (HERALD_IS_HASHI_FEED (fx->feed));
-  fx->sink = herald_test_sink_attach (fx->feed);
-}
-
-static void
-fixture_teardown (Fixture *fx, gconstpointer data)
-{
-  herald_test_sink_free (fx->sink);
-  g_clear_object (&fx->feed);
-  g_clear_object (&fx->account);
-}
-
-static void
-receive (Fixture *fx, const char *text)
-{
-  herald_test_feed_receive (fx->feed, text);
+  herald_account_set_label (account, "Main");
+  herald_account_set_option_values (account, "lobby", lobbies);
+  herald_test_parse_init (fx, account, HERALD_TYPE_HASHI_FEED);
 }
 
 /* --- events from the seed's shapes --- */
@@ -218,7 +197,7 @@ test_event (Fixture *fx, gconstpointer data)
   HeraldEvent *event;
   gint64 occurred = 0;
 
-  receive (fx, c->frame);
+  herald_test_parse_receive (fx, c->frame);
 
   g_assert_cmpuint (fx->sink->malformed, ==, 0);
   g_assert_cmpuint (fx->sink->failures, ==, 0);
@@ -253,8 +232,8 @@ test_unknown_message_kept (Fixture *fx, gconstpointer data)
   g_autofree char *dedupe = g_strconcat ("raw:", checksum, NULL);
   HeraldEvent *event;
 
-  receive (fx, frame);
-  receive (fx, frame);
+  herald_test_parse_receive (fx, frame);
+  herald_test_parse_receive (fx, frame);
 
   g_assert_cmpuint (fx->sink->malformed, ==, 0);
   g_assert_cmpuint (fx->sink->events->len, ==, 2);
@@ -273,11 +252,12 @@ static void
 test_redelivery_same_id (Fixture *fx, gconstpointer data)
 {
   /* A re-sent event dedupes; the same contract moving on does not. */
-  receive (fx, CONTRACT ("contract.payment_transferred", IN_LOBBY));
-  receive (fx, CONTRACT ("contract.payment_transferred", IN_LOBBY));
-  receive (fx, "{\"type\":\"contract:event\",\"data\":{\"type\":\"contract.payment_transferred\","
-               "\"contractId\":\"" UUID "\",\"timestamp\":\"2024-01-15T10:35:00.000Z\"}}");
-  receive (fx, CONTRACT ("contract.payout_finalized", IN_LOBBY));
+  herald_test_parse_receive (fx, CONTRACT ("contract.payment_transferred", IN_LOBBY));
+  herald_test_parse_receive (fx, CONTRACT ("contract.payment_transferred", IN_LOBBY));
+  herald_test_parse_receive (
+    fx, "{\"type\":\"contract:event\",\"data\":{\"type\":\"contract.payment_transferred\","
+        "\"contractId\":\"" UUID "\",\"timestamp\":\"2024-01-15T10:35:00.000Z\"}}");
+  herald_test_parse_receive (fx, CONTRACT ("contract.payout_finalized", IN_LOBBY));
 
   g_assert_cmpuint (fx->sink->events->len, ==, 4);
   g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->sink->events, 0)), ==,
@@ -329,13 +309,7 @@ static const char *const malformed_cases[] = {
 static void
 test_malformed (Fixture *fx, gconstpointer data)
 {
-  receive (fx, data);
-
-  g_assert_cmpuint (fx->sink->malformed, ==, 1);
-  g_assert_cmpuint (fx->sink->events->len, ==, 0);
-  g_assert_cmpuint (fx->sink->failures, ==, 0);
-  g_assert_cmpuint (fx->sink->reconnects, ==, 0);
-  g_assert_cmpuint (fx->sink->sent->len, ==, 0);
+  herald_test_parse_check_refused (fx, data);
 }
 
 /* --- control messages --- */
@@ -343,7 +317,8 @@ test_malformed (Fixture *fx, gconstpointer data)
 static void
 test_connected_subscribes (Fixture *fx, gconstpointer data)
 {
-  receive (fx, "{\"type\":\"connected\",\"data\":{\"userId\":\"did:privy:abc\"}}");
+  herald_test_parse_receive (fx,
+                             "{\"type\":\"connected\",\"data\":{\"userId\":\"did:privy:abc\"}}");
 
   g_assert_cmpuint (fx->sink->events->len, ==, 0);
   g_assert_cmpuint (fx->sink->malformed, ==, 0);
@@ -354,13 +329,13 @@ test_connected_subscribes (Fixture *fx, gconstpointer data)
                    "{\"type\":\"subscribe\",\"data\":{\"lobbyId\":\"ABC123\"}}");
 
   /* The answers to our own requests are not news. */
-  receive (fx, "{\"type\":\"subscribed\",\"data\":{\"lobbyId\":\"lobby-1\"}}");
-  receive (fx, "{\"type\":\"unsubscribed\",\"data\":{\"lobbyId\":\"lobby-1\"}}");
+  herald_test_parse_receive (fx, "{\"type\":\"subscribed\",\"data\":{\"lobbyId\":\"lobby-1\"}}");
+  herald_test_parse_receive (fx, "{\"type\":\"unsubscribed\",\"data\":{\"lobbyId\":\"lobby-1\"}}");
   g_assert_cmpuint (fx->sink->events->len, ==, 0);
   g_assert_cmpuint (fx->sink->malformed, ==, 0);
 
   /* Each `connected` is a new socket on the server: ask again. */
-  receive (fx, "{\"type\":\"connected\"}");
+  herald_test_parse_receive (fx, "{\"type\":\"connected\"}");
   g_assert_cmpuint (fx->sink->sent->len, ==, 4);
 }
 
@@ -368,7 +343,7 @@ static void
 test_connected_without_lobbies (Fixture *fx, gconstpointer data)
 {
   herald_account_set_option_values (fx->account, "lobby", NULL);
-  receive (fx, "{\"type\":\"connected\",\"data\":{}}");
+  herald_test_parse_receive (fx, "{\"type\":\"connected\",\"data\":{}}");
 
   g_assert_cmpuint (fx->sink->sent->len, ==, 0);
   g_assert_cmpuint (fx->sink->events->len, ==, 0);
@@ -389,9 +364,9 @@ test_heartbeat (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (fx->sink->expected_replies, ==, 1);
   g_assert_cmpuint (fx->sink->replies, ==, 0);
 
-  receive (fx, "{\"type\":\"pong\"}");
+  herald_test_parse_receive (fx, "{\"type\":\"pong\"}");
   g_assert_cmpuint (fx->sink->replies, ==, 1);
-  receive (fx, "{\"type\":\"pong\",\"data\":{\"timestamp\":1705314600000}}");
+  herald_test_parse_receive (fx, "{\"type\":\"pong\",\"data\":{\"timestamp\":1705314600000}}");
   g_assert_cmpuint (fx->sink->replies, ==, 2);
   g_assert_cmpuint (fx->sink->events->len, ==, 0);
   g_assert_cmpuint (fx->sink->malformed, ==, 0);
@@ -402,8 +377,8 @@ test_auth_error (Fixture *fx, gconstpointer data)
 {
   GError *error;
 
-  receive (fx, "{\"type\":\"error\",\"data\":{\"message\":\"Authentication "
-               "failed\",\"code\":\"AUTH_ERROR\"}}");
+  herald_test_parse_receive (fx, "{\"type\":\"error\",\"data\":{\"message\":\"Authentication "
+                                 "failed\",\"code\":\"AUTH_ERROR\"}}");
 
   g_assert_cmpuint (fx->sink->failures, ==, 1);
   error = fx->sink->failure;
@@ -434,47 +409,17 @@ test_close_codes (Fixture *fx, gconstpointer data)
 
 /* --- the token, before any connection --- */
 
-static char *
-base64url (const char *text)
+/* Runs prepare_async to completion; TRUE when the feed would go on to connect. */
+static gboolean
+prepare (Fixture *fx, GError **error)
 {
-  char *out = g_base64_encode ((const guchar *)text, strlen (text));
-  char *padding = strchr (out, '=');
-
-  g_strdelimit (out, "+", '-');
-  g_strdelimit (out, "/", '_');
-  if (padding != NULL)
-    *padding = '\0';
-  return out;
+  return herald_test_feed_prepare (fx->feed, NULL, error);
 }
 
 static char *
 make_jwt (const char *claims)
 {
-  g_autofree char *header = base64url ("{\"alg\":\"ES256\",\"typ\":\"JWT\"}");
-  g_autofree char *payload = base64url (claims);
-
-  return g_strdup_printf ("%s.%s.c2lnbmF0dXJl", header, payload);
-}
-
-static void
-prepared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-/* Runs prepare_async to completion; TRUE when the feed would go on to connect. */
-static gboolean
-prepare (Fixture *fx, GError **error)
-{
-  HeraldFeedClass *klass = HERALD_FEED_GET_CLASS (fx->feed);
-  g_autoptr (GAsyncResult) result = NULL;
-
-  klass->prepare_async (fx->feed, NULL, NULL, prepared_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return klass->prepare_finish (fx->feed, result, error);
+  return herald_test_jwt_new (NULL, claims, NULL);
 }
 
 static void
@@ -586,8 +531,8 @@ test_closed_after_expiry (Fixture *fx, gconstpointer data)
     HERALD_FEED_GET_CLASS (fx->feed)->closed (fx->feed, SOUP_WEBSOCKET_CLOSE_NORMAL, "", &reason),
     ==, HERALD_CLOSE_ATTENTION);
   g_assert_true (g_str_has_prefix (reason, "The Hashi access token expired at "));
-  receive (fx, "{\"type\":\"error\",\"data\":{\"message\":\"Authentication "
-               "failed\",\"code\":\"AUTH_ERROR\"}}");
+  herald_test_parse_receive (fx, "{\"type\":\"error\",\"data\":{\"message\":\"Authentication "
+                                 "failed\",\"code\":\"AUTH_ERROR\"}}");
   g_assert_cmpuint (fx->sink->failures, ==, 1);
   g_assert_true (
     g_str_has_prefix (fx->sink->failure->message, "The Hashi access token expired at "));
@@ -604,43 +549,46 @@ main (int argc, char *argv[])
     {
       g_autofree char *path = g_strdup_printf ("/hashi/event/%u", i);
 
-      g_test_add (path, Fixture, &event_cases[i], fixture_setup, test_event, fixture_teardown);
+      g_test_add (path, Fixture, &event_cases[i], fixture_setup, test_event,
+                  herald_test_parse_teardown);
     }
   for (guint i = 0; i < G_N_ELEMENTS (malformed_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/hashi/malformed/%u", i);
 
       g_test_add (path, Fixture, malformed_cases[i], fixture_setup, test_malformed,
-                  fixture_teardown);
+                  herald_test_parse_teardown);
     }
   for (guint i = 0; i < G_N_ELEMENTS (bad_tokens); i++)
     {
       g_autofree char *path = g_strdup_printf ("/hashi/token/not-jwt/%u", i);
 
       g_test_add (path, Fixture, &bad_tokens[i], fixture_setup, test_token_not_jwt,
-                  fixture_teardown);
+                  herald_test_parse_teardown);
     }
   g_test_add ("/hashi/unknown-message-kept", Fixture, NULL, fixture_setup,
-              test_unknown_message_kept, fixture_teardown);
+              test_unknown_message_kept, herald_test_parse_teardown);
   g_test_add ("/hashi/redelivery-same-id", Fixture, NULL, fixture_setup, test_redelivery_same_id,
-              fixture_teardown);
+              herald_test_parse_teardown);
   g_test_add ("/hashi/connected-subscribes", Fixture, NULL, fixture_setup,
-              test_connected_subscribes, fixture_teardown);
+              test_connected_subscribes, herald_test_parse_teardown);
   g_test_add ("/hashi/connected-without-lobbies", Fixture, NULL, fixture_setup,
-              test_connected_without_lobbies, fixture_teardown);
-  g_test_add ("/hashi/heartbeat", Fixture, NULL, fixture_setup, test_heartbeat, fixture_teardown);
-  g_test_add ("/hashi/auth-error", Fixture, NULL, fixture_setup, test_auth_error, fixture_teardown);
+              test_connected_without_lobbies, herald_test_parse_teardown);
+  g_test_add ("/hashi/heartbeat", Fixture, NULL, fixture_setup, test_heartbeat,
+              herald_test_parse_teardown);
+  g_test_add ("/hashi/auth-error", Fixture, NULL, fixture_setup, test_auth_error,
+              herald_test_parse_teardown);
   g_test_add ("/hashi/close-codes", Fixture, NULL, fixture_setup, test_close_codes,
-              fixture_teardown);
+              herald_test_parse_teardown);
   g_test_add ("/hashi/token/valid", Fixture, NULL, fixture_setup, test_token_valid,
-              fixture_teardown);
+              herald_test_parse_teardown);
   g_test_add ("/hashi/token/without-expiry", Fixture, NULL, fixture_setup,
-              test_token_without_expiry, fixture_teardown);
+              test_token_without_expiry, herald_test_parse_teardown);
   g_test_add ("/hashi/token/expired", Fixture, NULL, fixture_setup, test_token_expired,
-              fixture_teardown);
+              herald_test_parse_teardown);
   g_test_add ("/hashi/token/just-lapsed", Fixture, NULL, fixture_setup, test_token_just_lapsed,
-              fixture_teardown);
+              herald_test_parse_teardown);
   g_test_add ("/hashi/token/closed-after-expiry", Fixture, NULL, fixture_setup,
-              test_closed_after_expiry, fixture_teardown);
+              test_closed_after_expiry, herald_test_parse_teardown);
   return g_test_run ();
 }

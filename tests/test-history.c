@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "herald-test-env.h"
 #include "herald-test-history.h"
 
 static void
@@ -936,7 +937,7 @@ run_throughput (guint n, guint cap)
 
   g_clear_object (&history);
   g_ptr_array_set_size (events, 0);
-  remove_tree (dir);
+  herald_test_remove_tree (dir);
   return counts[1] == n ? 0 : 1;
 }
 

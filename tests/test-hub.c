@@ -11,6 +11,7 @@
 #include "herald-secret.h"
 #include "herald-simulator.h"
 #include "herald-test-env.h"
+#include "herald-test-feed.h"
 #include "herald-test-monitor.h"
 
 #define WAIT_TIMEOUT_MS 15000
@@ -35,25 +36,13 @@ typedef struct
 
 /* --- waiting --- */
 
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  *(gboolean *)user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 static void dump_states (Fixture *fx);
 
 /* Runs the main loop until cond holds; fails the test after WAIT_TIMEOUT_MS. */
 #define WAIT_UNTIL(fx, cond)                                                                       \
   G_STMT_START                                                                                     \
   {                                                                                                \
-    gboolean timed_out_ = FALSE;                                                                   \
-    guint source_ = g_timeout_add (WAIT_TIMEOUT_MS, timeout_cb, &timed_out_);                      \
-    while (!(cond) && !timed_out_)                                                                 \
-      g_main_context_iteration (NULL, TRUE);                                                       \
-    if (!timed_out_)                                                                               \
-      g_source_remove (source_);                                                                   \
+    HERALD_TEST_ITERATE_UNTIL (cond, WAIT_TIMEOUT_MS);                                             \
     if (!(cond))                                                                                   \
       {                                                                                            \
         dump_states (fx);                                                                          \
@@ -61,17 +50,6 @@ static void dump_states (Fixture *fx);
       }                                                                                            \
   }                                                                                                \
   G_STMT_END
-
-/* Runs the main loop for ms whatever happens: for what must NOT happen. */
-static void
-run_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, timeout_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
 
 /* --- signal recorders --- */
 
@@ -264,15 +242,6 @@ sorted_newest_first (GPtrArray *events)
 
 /* --- building accounts --- */
 
-static void
-scenario (HeraldSimulator *sim, const char *feed, const char *spec)
-{
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (herald_simulator_parse_scenario (sim, feed, spec, &error));
-  g_assert_no_error (error);
-}
-
 /* An account for one of the simulator's feeds, as a user would add it, with the options the
  * feed needs to produce events. */
 static HeraldAccount *
@@ -367,9 +336,9 @@ assert_stream_stopped (HeraldSimulator *sim, const char *feed)
 {
   guint events;
 
-  run_for (200);
+  herald_test_spin (200);
   events = sim_counter (sim, feed, "events");
-  run_for (300);
+  herald_test_spin (300);
   g_assert_cmpuint (sim_counter (sim, feed, "events"), ==, events);
 }
 
@@ -387,11 +356,10 @@ setup (Fixture *fx, gconstpointer data)
   fx->history = herald_history_open (path, &error);
   g_assert_no_error (error);
 
-  fx->sim = herald_simulator_new ();
-  herald_simulator_set_recording (fx->sim, TRUE);
+  fx->sim = herald_test_sim_new ();
   g_assert_true (herald_simulator_listen (fx->sim, 0, &error));
   g_assert_no_error (error);
-  scenario (fx->sim, NULL, TRICKLE);
+  herald_test_sim_scenario (fx->sim, NULL, TRICKLE);
 
   /* A monitor the test controls: the machine's own network plays no part. */
   fx->monitor = herald_test_monitor_new (TRUE);
@@ -408,8 +376,8 @@ setup (Fixture *fx, gconstpointer data)
   g_signal_connect (fx->hub, "state-changed", G_CALLBACK (state_changed_cb), fx);
 }
 
-/* Keyring tests run their body in a child (see run_in_child): the parent owns the bus and the
- * keyring, the child everything else. */
+/* Keyring tests run their body in a child (see herald_test_run_in_child()): the parent owns the bus
+ * and the keyring, the child everything else. */
 static void
 setup_keyring (Fixture *fx, gconstpointer data)
 {
@@ -426,24 +394,6 @@ setup_no_keyring (Fixture *fx, gconstpointer data)
     fx->env = herald_test_env_new (0);
   else
     setup (fx, data);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 static void
@@ -470,25 +420,12 @@ teardown (Fixture *fx, gconstpointer data)
   g_clear_pointer (&fx->states, g_hash_table_unref);
   g_clear_pointer (&fx->reasons, g_hash_table_unref);
   /* Let closing sockets finish before the next test. */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  herald_test_drain ();
   if (fx->dir != NULL)
-    remove_tree (fx->dir);
+    herald_test_remove_tree (fx->dir);
   g_clear_pointer (&fx->dir, g_free);
   if (fx->env != NULL)
     herald_test_env_free (fx->env);
-}
-
-/* In the parent: run this test's body in a child and require that it passed. libsecret and
- * GDBus keep process-wide connections to the session bus, and each test has a bus of its own. */
-static gboolean
-run_in_child (void)
-{
-  if (g_test_subprocess ())
-    return FALSE;
-  g_test_trap_subprocess (NULL, 90 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_test_trap_assert_passed ();
-  return TRUE;
 }
 
 /* --- tests --- */
@@ -564,8 +501,8 @@ test_dedupe_across_reconnects (Fixture *fx, gconstpointer data)
   guint cut_at;
 
   /* Every event twice, three events replayed on each new socket, a cut every five events. */
-  scenario (fx->sim, "pally", "duplicates:replay=3");
-  scenario (fx->sim, "pally", "drop:after=5");
+  herald_test_sim_scenario (fx->sim, "pally", "duplicates:replay=3");
+  herald_test_sim_scenario (fx->sim, "pally", "drop:after=5");
   add_account (fx, "pally", "pally-tips");
   herald_hub_start (fx->hub);
   speed_up (fx, "pally-tips");
@@ -573,7 +510,7 @@ test_dedupe_across_reconnects (Fixture *fx, gconstpointer data)
 
   WAIT_UNTIL (fx, sim_counter (fx->sim, "pally", "connections") >= 4);
   /* Sockets opened from now on stay quiet, so the totals below are final. */
-  scenario (fx->sim, "pally", "idle");
+  herald_test_sim_scenario (fx->sim, "pally", "idle");
   cut_at = sim_counter (fx->sim, "pally", "connections");
   WAIT_UNTIL (fx, sim_counter (fx->sim, "pally", "connections") > cut_at
                     && hub_state (fx, "pally-tips") == HERALD_CONNECTION_CONNECTED);
@@ -615,7 +552,7 @@ test_out_of_order (Fixture *fx, gconstpointer data)
   g_autoptr (GPtrArray) expected = NULL;
   guint inversions = 0;
 
-  scenario (fx->sim, "pally", "out-of-order:window=8");
+  herald_test_sim_scenario (fx->sim, "pally", "out-of-order:window=8");
   add_account (fx, "pally", "pally-tips");
   herald_hub_start (fx->hub);
   WAIT_UNTIL (fx, fx->added->len >= 24);
@@ -758,7 +695,7 @@ test_edit_reconnects (Fixture *fx, gconstpointer data)
 
   /* The endpoint, moved to another server with another key. */
   herald_simulator_set_seed (other, 2);
-  scenario (other, NULL, TRICKLE);
+  herald_test_sim_scenario (other, NULL, TRICKLE);
   g_assert_true (herald_simulator_listen (other, 0, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (herald_simulator_get_credential (other, "pally", "api-key"), !=,
@@ -864,7 +801,7 @@ test_keyring_found (Fixture *fx, gconstpointer data)
   g_autoptr (HeraldAccount) pally = NULL;
   g_autoptr (HeraldAccount) voyage = NULL;
 
-  if (run_in_child ())
+  if (herald_test_run_in_child (90))
     return;
   herald_hub_set_use_keyring (fx->hub, TRUE);
   pally = make_account (fx->sim, "pally", "pally-kr");
@@ -896,7 +833,7 @@ test_keyring_missing (Fixture *fx, gconstpointer data)
 {
   g_autoptr (HeraldAccount) account = NULL;
 
-  if (run_in_child ())
+  if (herald_test_run_in_child (90))
     return;
   herald_hub_set_use_keyring (fx->hub, TRUE);
   /* The keyring works and holds keys, only not this account's. */
@@ -909,7 +846,7 @@ test_keyring_missing (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (hub_reason (fx, "pally-kr"), ==,
                    "The keyring holds no key for this account: add it again");
   g_assert_cmpint (last_announced_state (fx, "pally-kr"), ==, HERALD_CONNECTION_NEEDS_ATTENTION);
-  run_for (500);
+  herald_test_spin (500);
   g_assert_null (herald_hub_get_connection (fx->hub, "pally-kr"));
   g_assert_cmpuint (sim_counter (fx->sim, "pally", "connections"), ==, 0);
   g_assert_cmpint (hub_state (fx, "pally-kr"), ==, HERALD_CONNECTION_NEEDS_ATTENTION);
@@ -927,7 +864,7 @@ test_no_keyring (Fixture *fx, gconstpointer data)
 {
   g_autoptr (HeraldAccount) account = NULL;
 
-  if (run_in_child ())
+  if (herald_test_run_in_child (90))
     return;
   herald_hub_set_use_keyring (fx->hub, TRUE);
   account = make_account (fx->sim, "pally", "pally-kr");
@@ -936,7 +873,7 @@ test_no_keyring (Fixture *fx, gconstpointer data)
   herald_hub_start (fx->hub);
   WAIT_UNTIL (fx, hub_state (fx, "pally-kr") == HERALD_CONNECTION_NEEDS_ATTENTION);
   g_assert_true (g_str_has_prefix (hub_reason (fx, "pally-kr"), "No keyring is available"));
-  run_for (300);
+  herald_test_spin (300);
   g_assert_null (herald_hub_get_connection (fx->hub, "pally-kr"));
   g_assert_cmpuint (sim_counter (fx->sim, "pally", "connections"), ==, 0);
 }
@@ -951,7 +888,7 @@ test_no_key_in_memory (Fixture *fx, gconstpointer data)
   herald_hub_start (fx->hub);
   g_assert_cmpint (hub_state (fx, "pally-tips"), ==, HERALD_CONNECTION_NEEDS_ATTENTION);
   g_assert_cmpstr (hub_reason (fx, "pally-tips"), ==, "The account has no key");
-  run_for (300);
+  herald_test_spin (300);
   g_assert_null (herald_hub_get_connection (fx->hub, "pally-tips"));
   g_assert_cmpuint (sim_counter (fx->sim, "pally", "connections"), ==, 0);
 
@@ -963,7 +900,7 @@ test_no_key_in_memory (Fixture *fx, gconstpointer data)
 static void
 test_auth_failure (Fixture *fx, gconstpointer data)
 {
-  scenario (fx->sim, "pally", "auth-failure");
+  herald_test_sim_scenario (fx->sim, "pally", "auth-failure");
   add_account (fx, "pally", "pally-tips");
   herald_hub_start (fx->hub);
   speed_up (fx, "pally-tips");
@@ -974,7 +911,7 @@ test_auth_failure (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (g_hash_table_lookup (fx->reasons, "pally-tips"), ==,
                    "Pally refused the API key");
   /* No more attempts: a refused key is not retried behind the user's back. */
-  run_for (1000);
+  herald_test_spin (1000);
   g_assert_cmpuint (sim_counter (fx->sim, "pally", "auth-failures"), ==, 1);
   g_assert_cmpuint (sim_counter (fx->sim, "pally", "connections"), ==, 1);
   g_assert_cmpint (hub_state (fx, "pally-tips"), ==, HERALD_CONNECTION_NEEDS_ATTENTION);
@@ -984,7 +921,7 @@ test_auth_failure (Fixture *fx, gconstpointer data)
   herald_hub_retry (fx->hub, "pally-tips");
   WAIT_UNTIL (fx, sim_counter (fx->sim, "pally", "auth-failures") == 2
                     && hub_state (fx, "pally-tips") == HERALD_CONNECTION_NEEDS_ATTENTION);
-  run_for (500);
+  herald_test_spin (500);
   g_assert_cmpuint (sim_counter (fx->sim, "pally", "connections"), ==, 2);
 }
 
@@ -1000,7 +937,7 @@ test_refused_key_retry (Fixture *fx, gconstpointer data)
   speed_up (fx, "pally-tips");
   WAIT_UNTIL (fx, hub_state (fx, "pally-tips") == HERALD_CONNECTION_NEEDS_ATTENTION);
   g_assert_cmpstr (hub_reason (fx, "pally-tips"), ==, "Pally refused the API key");
-  run_for (500);
+  herald_test_spin (500);
   g_assert_cmpuint (sim_counter (fx->sim, "pally", "auth-failures"), ==, 1);
 
   /* The key was rotated on the server side too; the user presses Retry. */
@@ -1022,12 +959,12 @@ test_history_cap (Fixture *fx, gconstpointer data)
   g_autoptr (GHashTable) announced = NULL;
 
   herald_history_set_limit (fx->history, 50);
-  scenario (fx->sim, "pally", "burst:count=500");
+  herald_test_sim_scenario (fx->sim, "pally", "burst:count=500");
   add_account (fx, "pally", "pally-tips");
   herald_hub_start (fx->hub);
   WAIT_UNTIL (fx, fx->added->len >= 500);
   herald_history_flush (fx->history);
-  run_for (200);
+  herald_test_spin (200);
 
   /* Every tip of the burst was announced, once… */
   g_assert_cmpuint (fx->added->len, ==, 500);
@@ -1077,7 +1014,7 @@ test_remove_during_burst (Fixture *fx, gconstpointer data)
   guint hashi_seen;
 
   herald_history_set_limit (fx->history, 100000);
-  scenario (fx->sim, "pally", "burst:count=20000");
+  herald_test_sim_scenario (fx->sim, "pally", "burst:count=20000");
   add_account (fx, "pally", "pally-tips");
   add_account (fx, "hashi", "hashi-games");
   g_signal_connect_after (fx->hub, "event-added", G_CALLBACK (remove_when_cb), &when);
@@ -1090,7 +1027,7 @@ test_remove_during_burst (Fixture *fx, gconstpointer data)
   WAIT_UNTIL (fx, count_added (fx, "hashi-games") > hashi_seen);
 
   herald_history_flush (fx->history);
-  run_for (100);
+  herald_test_spin (100);
   announced = unique_keys (fx->added, "event-added");
   stored = query_history (fx, "pally-tips");
   g_assert_cmpuint (count_added (fx, "pally-tips"), >=, 3000);
@@ -1118,14 +1055,14 @@ test_write_failure_still_announces (Fixture *fx, gconstpointer data)
   sqlite3_close (db);
 
   fx->check_stored = FALSE;
-  scenario (fx->sim, "pally", "burst:count=40");
-  scenario (fx->sim, "pally", "duplicates");
+  herald_test_sim_scenario (fx->sim, "pally", "burst:count=40");
+  herald_test_sim_scenario (fx->sim, "pally", "duplicates");
   add_account (fx, "pally", "pally-tips");
   g_test_expect_message ("herald-history", G_LOG_LEVEL_WARNING, "*disk full*");
   herald_hub_start (fx->hub);
   WAIT_UNTIL (fx, fx->added->len >= 40);
   herald_history_flush (fx->history);
-  run_for (200);
+  herald_test_spin (200);
   g_test_assert_expected_messages ();
 
   g_assert_cmpuint (fx->added->len, ==, 40);
@@ -1147,7 +1084,7 @@ test_offline (Fixture *fx, gconstpointer data)
   herald_simulator_disconnect_all (fx->sim);
   WAIT_UNTIL (fx, hub_state (fx, "pally-tips") == HERALD_CONNECTION_OFFLINE);
   g_assert_cmpstr (hub_reason (fx, "pally-tips"), ==, "Waiting for the network");
-  run_for (500);
+  herald_test_spin (500);
   g_assert_cmpuint (sim_counter (fx->sim, "pally", "connections"), ==, 1);
   g_assert_cmpint (hub_state (fx, "pally-tips"), ==, HERALD_CONNECTION_OFFLINE);
 

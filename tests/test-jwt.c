@@ -5,28 +5,7 @@
 #include <string.h>
 
 #include "herald-jwt.h"
-
-static char *
-base64url (const char *text)
-{
-  char *out = g_base64_encode ((const guchar *)text, strlen (text));
-  char *padding = strchr (out, '=');
-
-  g_strdelimit (out, "+", '-');
-  g_strdelimit (out, "/", '_');
-  if (padding != NULL)
-    *padding = '\0';
-  return out;
-}
-
-static char *
-make_token (const char *header, const char *claims, const char *signature)
-{
-  g_autofree char *h = base64url (header);
-  g_autofree char *c = base64url (claims);
-
-  return g_strdup_printf ("%s.%s.%s", h, c, signature);
-}
+#include "herald-test-feed.h"
 
 #define ES256_HEADER "{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\"abc\"}"
 #define SIGNATURE "MEUCIQDx3b0yv_Qk2kq8rJcP7mG5xW3s1nO0aV9uYt2lHf4ZpQ"
@@ -36,10 +15,10 @@ test_jwt_privy_shape (void)
 {
   /* What Privy hands out: ES256, sid/iss/iat/aud/sub/exp. */
   g_autofree char *token
-    = make_token (ES256_HEADER,
-                  "{\"sid\":\"cm5abc\",\"iss\":\"privy.io\",\"iat\":1705312800,"
-                  "\"aud\":\"cm4app\",\"sub\":\"did:privy:cm4xyz\",\"exp\":1705316400}",
-                  SIGNATURE);
+    = herald_test_jwt_new (ES256_HEADER,
+                           "{\"sid\":\"cm5abc\",\"iss\":\"privy.io\",\"iat\":1705312800,"
+                           "\"aud\":\"cm4app\",\"sub\":\"did:privy:cm4xyz\",\"exp\":1705316400}",
+                           SIGNATURE);
   g_autoptr (GError) error = NULL;
   g_autofree char *subject = NULL;
   gint64 exp = 0;
@@ -79,7 +58,7 @@ static void
 test_jwt_good (gconstpointer data)
 {
   const GoodCase *c = data;
-  g_autofree char *token = make_token (ES256_HEADER, c->claims, c->signature);
+  g_autofree char *token = herald_test_jwt_new (ES256_HEADER, c->claims, c->signature);
   g_autoptr (GError) error = NULL;
   g_autofree char *subject = NULL;
   gint64 exp = G_MININT64;
@@ -145,7 +124,8 @@ static void
 test_jwt_bad (gconstpointer data)
 {
   const BadCase *c = data;
-  g_autofree char *made = c->header ? make_token (c->header, c->claims, c->signature) : NULL;
+  g_autofree char *made
+    = c->header ? herald_test_jwt_new (c->header, c->claims, c->signature) : NULL;
   const char *token = made ? made : c->token;
   g_autoptr (GError) error = NULL;
   gint64 exp = 77;
@@ -174,7 +154,7 @@ test_jwt_null_and_huge (void)
   for (guint i = 0; i < 20000; i++)
     g_string_append_c (padding, 'x');
   claims = g_strdup_printf ("{\"exp\":1,\"pad\":\"%s\"}", padding->str);
-  token = make_token (ES256_HEADER, claims, SIGNATURE);
+  token = herald_test_jwt_new (ES256_HEADER, claims, SIGNATURE);
   g_string_free (padding, TRUE);
   g_assert_false (herald_jwt_read_expiry (token, NULL, &error));
   g_assert_error (error, HERALD_JWT_ERROR, HERALD_JWT_ERROR_MALFORMED);

@@ -9,8 +9,12 @@
 #include "herald-hub.h"
 #include "herald-notifier.h"
 #include "herald-test-env.h"
+#include "herald-test-feed.h"
 
 #define WAIT_TIMEOUT_US (15 * G_USEC_PER_SEC)
+/* libnotify and GDBus keep one session-bus connection per process, and each test has a bus and
+ * a server of its own: each body runs in a child, given this long. */
+#define CHILD_TIMEOUT_S 60
 #define MOCK_PATH "/org/freedesktop/Notifications"
 #define MOCK_NAME "org.freedesktop.Notifications"
 /* U+2068 FIRST STRONG ISOLATE … U+2069 POP DIRECTIONAL ISOLATE around an account's name. */
@@ -57,39 +61,6 @@ typedef struct
 /* --- the parent: a bus, and the server on it --- */
 
 static void
-wait_for_name (const char *name)
-{
-  g_autoptr (GDBusConnection) connection = NULL;
-  g_autoptr (GError) error = NULL;
-  gint64 deadline = g_get_monotonic_time () + WAIT_TIMEOUT_US;
-
-  /* A private connection: the shared one would keep g_test_dbus_down() waiting. */
-  connection = g_dbus_connection_new_for_address_sync (
-    g_getenv ("DBUS_SESSION_BUS_ADDRESS"),
-    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-    NULL, NULL, &error);
-  g_assert_no_error (error);
-  while (g_get_monotonic_time () < deadline)
-    {
-      g_autoptr (GVariant) reply = g_dbus_connection_call_sync (
-        connection, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-        "NameHasOwner", g_variant_new ("(s)", name), G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE,
-        -1, NULL, NULL);
-      gboolean has_owner = FALSE;
-
-      if (reply != NULL)
-        g_variant_get (reply, "(b)", &has_owner);
-      if (has_owner)
-        {
-          g_dbus_connection_close_sync (connection, NULL, NULL);
-          return;
-        }
-      g_usleep (50 * 1000);
-    }
-  g_error ("%s did not appear on the test bus", name);
-}
-
-static void
 die_with_parent (gpointer user_data)
 {
   prctl (PR_SET_PDEATHSIG, SIGTERM);
@@ -102,7 +73,8 @@ setup (Fixture *fixture, gconstpointer data)
   g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GError) error = NULL;
 
-  /* Each test body runs in a child (see run_in_child()); the parent owns bus and server. */
+  /* Each test body runs in a child (see herald_test_run_in_child()); the parent owns bus and
+   * server. */
   if (g_test_subprocess ())
     return;
   fixture->env = herald_test_env_new (0);
@@ -121,7 +93,7 @@ setup (Fixture *fixture, gconstpointer data)
       = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", "-m", "dbusmock",
                                      "--template", "notification_daemon", NULL);
   g_assert_no_error (error);
-  wait_for_name (MOCK_NAME);
+  herald_test_env_wait_for_name (MOCK_NAME, WAIT_TIMEOUT_US / 1000);
 }
 
 static void
@@ -137,38 +109,7 @@ teardown (Fixture *fixture, gconstpointer data)
     herald_test_env_free (fixture->env);
 }
 
-/* libnotify and GDBus keep one session-bus connection per process, and each test has a bus
- * and a server of its own: in the parent, run this test's body in a child and require that
- * it passed. */
-static gboolean
-run_in_child (void)
-{
-  if (g_test_subprocess ())
-    return FALSE;
-  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_test_trap_assert_passed ();
-  return TRUE;
-}
-
 /* --- the child: waiting --- */
-
-static gboolean
-flag_cb (gpointer user_data)
-{
-  *(gboolean *)user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main loop for ms milliseconds: the notifier's timers fire meanwhile. */
-static void
-run_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, flag_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
 
 static void
 flushed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -368,7 +309,7 @@ wait_for_notify_calls (World *world, guint n)
       if (calls->len >= n)
         return calls;
       g_ptr_array_unref (calls);
-      run_for (50);
+      herald_test_spin (50);
     }
   g_error ("the server did not get %u notifications in time", n);
 }
@@ -446,7 +387,7 @@ test_event (Fixture *fixture, gconstpointer data)
   g_autoptr (GPtrArray) calls = NULL;
   NotifyCall *call;
 
-  if (run_in_child ())
+  if (herald_test_run_in_child (CHILD_TIMEOUT_S))
     return;
   world = world_new ();
   herald_event_unref (add_event (world, "main", HERALD_CATEGORY_DEPOSIT, HERALD_SEVERITY_INFO,
@@ -481,7 +422,7 @@ test_event (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (call->replaces_id, ==, 0);
 
   /* Three events from two accounts are no burst: no summary follows. */
-  run_for (1500);
+  herald_test_spin (1500);
   flush (world);
   g_assert_cmpuint (count_notify_calls (world), ==, 3);
 }
@@ -492,7 +433,7 @@ test_markup_escaped (Fixture *fixture, gconstpointer data)
   g_autoptr (World) world = NULL;
   g_autoptr (GPtrArray) calls = NULL;
 
-  if (run_in_child ())
+  if (herald_test_run_in_child (CHILD_TIMEOUT_S))
     return;
   world = world_new ();
   /* The feeds clean their text, but the notifier does not count on it. */
@@ -515,7 +456,7 @@ test_markup_plain (Fixture *fixture, gconstpointer data)
   g_autoptr (World) world = NULL;
   g_autoptr (GPtrArray) calls = NULL;
 
-  if (run_in_child ())
+  if (herald_test_run_in_child (CHILD_TIMEOUT_S))
     return;
   world = world_new ();
   herald_event_unref (add_event (world, "main", HERALD_CATEGORY_TIP, HERALD_SEVERITY_INFO,
@@ -533,7 +474,7 @@ test_burst (Fixture *fixture, gconstpointer data)
   NotifyCall *summary;
   guint32 summary_id;
 
-  if (run_in_child ())
+  if (herald_test_run_in_child (CHILD_TIMEOUT_S))
     return;
   world = world_new ();
   for (guint i = 1; i <= 20; i++)
@@ -544,7 +485,7 @@ test_burst (Fixture *fixture, gconstpointer data)
     }
   calls = wait_for_notify_calls (world, 1);
   /* Give any stragglers (single notifications, a second summary) time to show up. */
-  run_for (1500);
+  herald_test_spin (1500);
   flush (world);
   g_clear_pointer (&calls, g_ptr_array_unref);
   calls = get_notify_calls (world);
@@ -570,7 +511,7 @@ test_burst (Fixture *fixture, gconstpointer data)
   add_trade (world, "alt", "Trade on the side");
   g_clear_pointer (&calls, g_ptr_array_unref);
   calls = wait_for_notify_calls (world, 3);
-  run_for (1500);
+  herald_test_spin (1500);
   flush (world);
   g_clear_pointer (&calls, g_ptr_array_unref);
   calls = get_notify_calls (world);
@@ -594,7 +535,7 @@ test_burst_threshold (Fixture *fixture, gconstpointer data)
   g_autoptr (World) world = NULL;
   g_autoptr (GPtrArray) calls = NULL;
 
-  if (run_in_child ())
+  if (herald_test_run_in_child (CHILD_TIMEOUT_S))
     return;
   world = world_new ();
   g_settings_set_uint (world->settings, "burst-threshold", 3);
@@ -605,7 +546,7 @@ test_burst_threshold (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (CALL (calls, 0)->summary, ==, "First");
   g_assert_cmpstr (CALL (calls, 1)->summary, ==, "Second");
   /* The third within burst-window seconds makes a burst, counting all three. */
-  run_for (600);
+  herald_test_spin (600);
   add_trade (world, "main", "Third");
   g_clear_pointer (&calls, g_ptr_array_unref);
   calls = wait_for_notify_calls (world, 3);
@@ -619,14 +560,14 @@ test_paused (Fixture *fixture, gconstpointer data)
   g_autoptr (World) world = NULL;
   g_autoptr (GPtrArray) calls = NULL;
 
-  if (run_in_child ())
+  if (herald_test_run_in_child (CHILD_TIMEOUT_S))
     return;
   world = world_new ();
   g_settings_set_boolean (world->settings, "paused", TRUE);
   for (guint i = 0; i < 6; i++)
     add_trade (world, "main", "Paused trade");
   set_state (world, "alt", HERALD_CONNECTION_NEEDS_ATTENTION, "The key was refused");
-  run_for (HERALD_NOTIFIER_HOLD_MS + 600);
+  herald_test_spin (HERALD_NOTIFIER_HOLD_MS + 600);
   flush (world);
   g_assert_cmpuint (count_notify_calls (world), ==, 0);
 
@@ -634,7 +575,7 @@ test_paused (Fixture *fixture, gconstpointer data)
   g_settings_set_boolean (world->settings, "paused", FALSE);
   g_settings_set_boolean (world->settings, "notifications-enabled", FALSE);
   add_trade (world, "main", "Unwanted trade");
-  run_for (HERALD_NOTIFIER_HOLD_MS + 600);
+  herald_test_spin (HERALD_NOTIFIER_HOLD_MS + 600);
   flush (world);
   g_assert_cmpuint (count_notify_calls (world), ==, 0);
 
@@ -642,7 +583,7 @@ test_paused (Fixture *fixture, gconstpointer data)
   g_settings_set_boolean (world->settings, "notifications-enabled", TRUE);
   add_trade (world, "main", "Caught by the pause");
   g_settings_set_boolean (world->settings, "paused", TRUE);
-  run_for (HERALD_NOTIFIER_HOLD_MS + 600);
+  herald_test_spin (HERALD_NOTIFIER_HOLD_MS + 600);
   flush (world);
   g_assert_cmpuint (count_notify_calls (world), ==, 0);
 
@@ -660,7 +601,7 @@ test_minimum_severity (Fixture *fixture, gconstpointer data)
   g_autoptr (World) world = NULL;
   g_autoptr (GPtrArray) calls = NULL;
 
-  if (run_in_child ())
+  if (herald_test_run_in_child (CHILD_TIMEOUT_S))
     return;
   world = world_new ();
   g_settings_set_string (world->settings, "notify-minimum-severity", "warning");
@@ -671,7 +612,7 @@ test_minimum_severity (Fixture *fixture, gconstpointer data)
   herald_event_unref (
     add_event (world, "main", HERALD_CATEGORY_TRADE, HERALD_SEVERITY_CRITICAL, "Critical", "c"));
   calls = wait_for_notify_calls (world, 2);
-  run_for (HERALD_NOTIFIER_HOLD_MS + 600);
+  herald_test_spin (HERALD_NOTIFIER_HOLD_MS + 600);
   flush (world);
   g_clear_pointer (&calls, g_ptr_array_unref);
   calls = get_notify_calls (world);
@@ -684,7 +625,7 @@ test_minimum_severity (Fixture *fixture, gconstpointer data)
   g_settings_set_string (world->settings, "notify-minimum-severity", "critical");
   herald_event_unref (
     add_event (world, "alt", HERALD_CATEGORY_TRADE, HERALD_SEVERITY_WARNING, "Warning 2", "w"));
-  run_for (HERALD_NOTIFIER_HOLD_MS + 600);
+  herald_test_spin (HERALD_NOTIFIER_HOLD_MS + 600);
   flush (world);
   g_assert_cmpuint (count_notify_calls (world), ==, 2);
 }
@@ -696,7 +637,7 @@ test_needs_attention (Fixture *fixture, gconstpointer data)
   g_autoptr (GPtrArray) calls = NULL;
   g_autoptr (GArray) closed = NULL;
 
-  if (run_in_child ())
+  if (herald_test_run_in_child (CHILD_TIMEOUT_S))
     return;
   world = world_new ();
   set_state (world, "main", HERALD_CONNECTION_CONNECTING, "Connecting");
@@ -738,7 +679,7 @@ test_hidden_message (Fixture *fixture, gconstpointer data)
   g_autoptr (World) world = NULL;
   g_autoptr (GPtrArray) calls = NULL;
 
-  if (run_in_child ())
+  if (herald_test_run_in_child (CHILD_TIMEOUT_S))
     return;
   world = world_new ();
   g_settings_set_boolean (world->settings, "notification-show-message", FALSE);
@@ -794,7 +735,7 @@ test_activated (Fixture *fixture, gconstpointer data)
   g_autoptr (GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
   gint64 deadline;
 
-  if (run_in_child ())
+  if (herald_test_run_in_child (CHILD_TIMEOUT_S))
     return;
   world = world_new ();
   g_signal_connect (world->notifier, "activated", G_CALLBACK (activated_cb), seen);
@@ -825,7 +766,7 @@ test_no_server (Fixture *fixture, gconstpointer data)
   g_autoptr (World) world = NULL;
   gint64 start;
 
-  if (run_in_child ())
+  if (herald_test_run_in_child (CHILD_TIMEOUT_S))
     return;
   world = world_new ();
   /* One warning for the outage, not one per event. */
@@ -835,7 +776,7 @@ test_no_server (Fixture *fixture, gconstpointer data)
   add_trade (world, "main", "Still nobody");
   add_trade (world, "alt", "Nobody here either");
   set_state (world, "alt", HERALD_CONNECTION_NEEDS_ATTENTION, "The key was refused");
-  run_for (HERALD_NOTIFIER_HOLD_MS + 200);
+  herald_test_spin (HERALD_NOTIFIER_HOLD_MS + 200);
   flush (world);
   g_test_assert_expected_messages ();
   /* Failing fast: the main loop never waited, and the worker did not hang either. */
@@ -851,7 +792,7 @@ test_slow_server (Fixture *fixture, gconstpointer data)
   g_autoptr (GError) error = NULL;
   gint64 start;
 
-  if (run_in_child ())
+  if (herald_test_run_in_child (CHILD_TIMEOUT_S))
     return;
   world = world_new ();
   reply = g_dbus_connection_call_sync (
@@ -866,7 +807,7 @@ test_slow_server (Fixture *fixture, gconstpointer data)
   for (guint i = 0; i < 10; i++)
     {
       start = g_get_monotonic_time ();
-      run_for (100);
+      herald_test_spin (100);
       g_assert_cmpint (g_get_monotonic_time () - start, <, 400 * 1000);
     }
   /* Quitting with a call still under way waits briefly, not for the server. */

@@ -9,21 +9,14 @@
 #include "herald-providers.h"
 #include "herald-test-feed.h"
 
-typedef struct
-{
-  HeraldAccount *account;
-  HeraldFeed *feed;
-  HeraldTestSink *sink;
-} Fixture;
+typedef HeraldTestParse Fixture;
 
 static void
 fixture_setup (Fixture *fx, gconstpointer data)
 {
-  fx->account = herald_account_new (HERALD_PROVIDER_PALLY, "pally-test");
-  fx->feed = herald_feed_new_for_account (fx->account);
-  g_assert_true (HERALD_IS_PALLY_FEED (fx->feed));
+  herald_test_parse_init (fx, herald_account_new (HERALD_PROVIDER_PALLY, "pally-test"),
+                          HERALD_TYPE_PALLY_FEED);
   herald_feed_set_credential (fx->feed, "api-key", "pally_test_key");
-  fx->sink = herald_test_sink_attach (fx->feed);
 }
 
 static void
@@ -32,15 +25,7 @@ fixture_teardown (Fixture *fx, gconstpointer data)
   /* Nothing a Pally frame says is a reason to drop the socket or to give up. */
   g_assert_cmpuint (fx->sink->reconnects, ==, 0);
   g_assert_null (fx->sink->failure);
-  herald_test_sink_free (fx->sink);
-  g_clear_object (&fx->feed);
-  g_clear_object (&fx->account);
-}
-
-static void
-receive (Fixture *fx, const char *frame)
-{
-  herald_test_feed_receive (fx->feed, frame);
+  herald_test_parse_teardown (fx, data);
 }
 
 /* --- frames as the seed documents them --- */
@@ -294,7 +279,7 @@ test_case (Fixture *fx, gconstpointer data)
   HeraldEvent *event;
   gint64 before = g_get_real_time ();
 
-  receive (fx, c->frame);
+  herald_test_parse_receive (fx, c->frame);
   g_assert_cmpuint (fx->sink->malformed, ==, 0);
   g_assert_cmpuint (fx->sink->replies, ==, 0);
   g_assert_cmpuint (fx->sink->sent->len, ==, 0);
@@ -326,13 +311,7 @@ test_case (Fixture *fx, gconstpointer data)
 
 /* --- frames that are refused --- */
 
-typedef struct
-{
-  const char *name;
-  const char *frame;
-} BadCase;
-
-static const BadCase bad_cases[] = {
+static const HeraldTestFrameCase bad_cases[] = {
   { "empty", "" },
   { "not-json", "hello" },
   { "truncated", "{\"type\":\"campaigntip.notify\",\"payload\":{\"campaignTip\":{\"id\":\"b1" },
@@ -367,13 +346,10 @@ static const BadCase bad_cases[] = {
 static void
 test_bad_case (Fixture *fx, gconstpointer data)
 {
-  const BadCase *c = data;
+  const HeraldTestFrameCase *c = data;
 
-  receive (fx, c->frame);
-  g_assert_cmpuint (fx->sink->malformed, ==, 1);
-  g_assert_cmpuint (fx->sink->events->len, ==, 0);
+  herald_test_parse_check_refused (fx, c->frame);
   g_assert_cmpuint (fx->sink->replies, ==, 0);
-  g_assert_cmpuint (fx->sink->sent->len, ==, 0);
 }
 
 /* --- the keepalive --- */
@@ -386,7 +362,7 @@ test_keepalive (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (g_ptr_array_index (fx->sink->sent, 0), ==, "ping");
   g_assert_cmpuint (fx->sink->expected_replies, ==, 1);
 
-  receive (fx, "pong");
+  herald_test_parse_receive (fx, "pong");
   g_assert_cmpuint (fx->sink->replies, ==, 1);
   g_assert_cmpuint (fx->sink->events->len, ==, 0);
   g_assert_cmpuint (fx->sink->malformed, ==, 0);
@@ -408,11 +384,11 @@ test_burst (Fixture *fx, gconstpointer data)
   const char *second = FRAME ("\"id\":\"tip-2\",\"netAmountInCents\":250,\"displayName\":\"Bob\"",
                               PAGE_WITH (",\"title\":\"Other Page\""));
 
-  receive (fx, first);
-  receive (fx, "not json");
-  receive (fx, second);
-  receive (fx, "pong");
-  receive (fx, first);
+  herald_test_parse_receive (fx, first);
+  herald_test_parse_receive (fx, "not json");
+  herald_test_parse_receive (fx, second);
+  herald_test_parse_receive (fx, "pong");
+  herald_test_parse_receive (fx, first);
   g_assert_cmpuint (fx->sink->malformed, ==, 1);
   g_assert_cmpuint (fx->sink->replies, ==, 1);
   g_assert_cmpuint (fx->sink->events->len, ==, 3);
@@ -435,18 +411,10 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/pally/parse/%s", cases[i].name);
-
-      g_test_add (path, Fixture, &cases[i], fixture_setup, test_case, fixture_teardown);
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/pally/malformed/%s", bad_cases[i].name);
-
-      g_test_add (path, Fixture, &bad_cases[i], fixture_setup, test_bad_case, fixture_teardown);
-    }
+  HERALD_TEST_ADD_TABLE ("/pally/parse", Fixture, cases, fixture_setup, test_case,
+                         fixture_teardown);
+  HERALD_TEST_ADD_TABLE ("/pally/malformed", Fixture, bad_cases, fixture_setup, test_bad_case,
+                         fixture_teardown);
   g_test_add ("/pally/keepalive", Fixture, NULL, fixture_setup, test_keepalive, fixture_teardown);
   g_test_add ("/pally/burst", Fixture, NULL, fixture_setup, test_burst, fixture_teardown);
   return g_test_run ();

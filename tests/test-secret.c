@@ -75,17 +75,6 @@ teardown (Fixture *fixture, gconstpointer data)
     herald_test_env_free (fixture->env);
 }
 
-/* In the parent: run this test's body in a child and require that it passed. */
-static gboolean
-run_in_child (void)
-{
-  if (g_test_subprocess ())
-    return FALSE;
-  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_test_trap_assert_passed ();
-  return TRUE;
-}
-
 static void
 test_store_lookup_clear (Fixture *fixture, gconstpointer data)
 {
@@ -93,7 +82,7 @@ test_store_lookup_clear (Fixture *fixture, gconstpointer data)
   char *secret;
   g_autofree char *seen_by_secret_tool = NULL;
 
-  if (run_in_child ())
+  if (herald_test_run_in_child (60))
     return;
   g_assert_true (store ("acc-1", "api-key", "sk_live_first", &error));
   g_assert_no_error (error);
@@ -154,7 +143,7 @@ test_no_secret_in_logs (Fixture *fixture, gconstpointer data)
   g_autoptr (GError) error = NULL;
   char *secret;
 
-  if (run_in_child ())
+  if (herald_test_run_in_child (60))
     return;
   captured_log = g_string_new (NULL);
   g_log_set_debug_enabled (TRUE);
@@ -177,7 +166,7 @@ test_no_service (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
 
-  if (run_in_child ())
+  if (herald_test_run_in_child (60))
     return;
   g_assert_false (store ("acc-1", "api-key", "sk_live_nowhere", &error));
   g_assert_error (error, HERALD_SECRET_ERROR, HERALD_SECRET_ERROR_NO_SERVICE);

@@ -74,8 +74,7 @@ request_queued_cb (SoupSession *session, SoupMessage *message, gpointer user_dat
 static void
 fixture_setup (Fixture *fx, gconstpointer data)
 {
-  fx->sim = herald_simulator_new ();
-  herald_simulator_set_recording (fx->sim, TRUE);
+  fx->sim = herald_test_sim_new ();
 }
 
 static void
@@ -86,18 +85,13 @@ fixture_teardown (Fixture *fx, gconstpointer data)
       g_signal_handlers_disconnect_by_data (fx->live->connection, fx);
       g_signal_handlers_disconnect_by_data (fx->live->session, fx);
     }
-  g_clear_pointer (&fx->live, herald_test_live_free);
-  g_clear_object (&fx->sim);
-  herald_test_drain ();
+  herald_test_sim_teardown (&fx->live, &fx->sim);
 }
 
 static void
 scenario (Fixture *fx, const char *spec)
 {
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (herald_simulator_parse_scenario (fx->sim, "skinshark", spec, &error));
-  g_assert_no_error (error);
+  herald_test_sim_scenario (fx->sim, "skinshark", spec);
 }
 
 /* Listens and builds the account and its connection, ready to start. api_key NULL: the
@@ -178,12 +172,8 @@ minted_after_limit (Fixture *fx)
 static gboolean
 malformed_and_unknown_seen (Fixture *fx)
 {
-  gboolean unknown = FALSE;
-
-  for (guint i = 0; i < fx->live->events->len; i++)
-    unknown |= g_str_equal (herald_event_get_event_type (g_ptr_array_index (fx->live->events, i)),
-                            "inventory.synced");
-  return unknown && herald_connection_get_counters (fx->live->connection)->malformed >= 4;
+  return herald_test_live_saw_event_type (fx->live, "inventory.synced")
+         && herald_connection_get_counters (fx->live->connection)->malformed >= 4;
 }
 
 static gboolean

@@ -6,54 +6,20 @@
 #include "herald-skinshark-feed.h"
 #include "herald-test-feed.h"
 
-typedef struct
-{
-  HeraldAccount *account;
-  HeraldFeed *feed;
-  HeraldTestSink *sink;
-} Fixture;
+typedef HeraldTestParse Fixture;
 
 static void
 fixture_setup (Fixture *fx, gconstpointer data)
 {
-  fx->account = herald_account_new (HERALD_PROVIDER_SKINSHARK, "skinshark-test");
-  herald_account_set_option_values (fx->account, "sub-user",
-                                    (const char *const[]){ "user_42", NULL });
-  fx->feed = herald_feed_new_for_account (fx->account);
-  g_assert_true (HERALD_IS_SKINSHARK_FEED (fx->feed));
-  fx->sink = herald_test_sink_attach (fx->feed);
-}
+  HeraldAccount *account = herald_account_new (HERALD_PROVIDER_SKINSHARK, "skinshark-test");
 
-static void
-fixture_teardown (Fixture *fx, gconstpointer data)
-{
-  herald_test_sink_free (fx->sink);
-  g_clear_object (&fx->feed);
-  g_clear_object (&fx->account);
-}
-
-static void
-receive (Fixture *fx, const char *frame)
-{
-  herald_test_feed_receive (fx->feed, frame);
+  herald_account_set_option_values (account, "sub-user", (const char *const[]){ "user_42", NULL });
+  herald_test_parse_init (fx, account, HERALD_TYPE_SKINSHARK_FEED);
 }
 
 /* --- frames that make events --- */
 
-typedef struct
-{
-  const char *name;
-  const char *frame;
-  const char *type; /* NULL: no event */
-  const char *dedupe;
-  const char *title;
-  const char *body;
-  HeraldCategory category;
-  HeraldSeverity severity;
-  const char *occurred; /* ISO 8601 */
-} Case;
-
-static const Case cases[] = {
+static const HeraldTestEventCase cases[] = {
   { "trade-completed",
     "{\"event\":\"trade.completed\",\"data\":{\"id\":\"3f1c9a52-8d4e-4b6a-9b1e-2c7d5e8f0a13\","
     "\"type\":\"sell\","
@@ -220,49 +186,27 @@ static const Case cases[] = {
 static void
 test_case (Fixture *fx, gconstpointer data)
 {
-  const Case *c = data;
-  HeraldEvent *event;
-  g_autofree char *occurred = NULL;
-
-  receive (fx, c->frame);
-  g_assert_cmpuint (fx->sink->malformed, ==, 0);
-  g_assert_null (fx->sink->failure);
-  g_assert_cmpuint (fx->sink->sent->len, ==, 0);
-  if (c->type == NULL)
-    {
-      g_assert_cmpuint (fx->sink->events->len, ==, 0);
-      return;
-    }
-  g_assert_cmpuint (fx->sink->events->len, ==, 1);
-  event = g_ptr_array_index (fx->sink->events, 0);
-
-  herald_test_assert_event (event, c->frame, c->type, c->dedupe, c->title, c->body, c->category,
-                            c->severity);
   /* These cases, and no other, are of a kind Herald does not know. */
-  {
-    static const char *const unknown_titles[] = {
-      "Trade escrowed: P250 | See Ya Later (Minimal Wear)",
-      "SkinShark: inventory.synced",
-      NULL,
-    };
+  static const char *const unknown_titles[] = {
+    "Trade escrowed: P250 | See Ya Later (Minimal Wear)",
+    "SkinShark: inventory.synced",
+    NULL,
+  };
+  const HeraldTestEventCase *c = data;
+  HeraldEvent *event;
 
-    herald_test_assert_unknown_type (event, unknown_titles);
-  }
-  occurred = herald_format_iso8601 (herald_event_get_occurred (event));
-  g_assert_cmpstr (occurred, ==, c->occurred);
+  /* Every SkinShark push says when it happened. */
+  g_assert_true (c->type == NULL || c->occurred != NULL);
+  event = herald_test_parse_check (fx, c, unknown_titles);
+  if (event == NULL)
+    return;
   g_assert_cmpstr (herald_event_get_account (event), ==, "skinshark-test");
   g_assert_cmpstr (herald_event_get_provider (event), ==, "skinshark");
 }
 
 /* --- frames that are refused --- */
 
-typedef struct
-{
-  const char *name;
-  const char *frame;
-} BadCase;
-
-static const BadCase bad_cases[] = {
+static const HeraldTestFrameCase bad_cases[] = {
   { "truncated", "{\"event\":\"trade.completed\",\"data\":{\"id\":\"" },
   { "trailing-comma", "{\"event\":\"connected\",}" },
   { "not-json", "ping" },
@@ -286,13 +230,9 @@ static const BadCase bad_cases[] = {
 static void
 test_bad_case (Fixture *fx, gconstpointer data)
 {
-  const BadCase *c = data;
+  const HeraldTestFrameCase *c = data;
 
-  receive (fx, c->frame);
-  g_assert_cmpuint (fx->sink->malformed, ==, 1);
-  g_assert_cmpuint (fx->sink->events->len, ==, 0);
-  g_assert_null (fx->sink->failure);
-  g_assert_cmpuint (fx->sink->reconnects, ==, 0);
+  herald_test_parse_check_refused (fx, c->frame);
 }
 
 /* A replayed push is the same event; the next status of the same trade is another. */
@@ -306,9 +246,9 @@ test_replay_same_id (Fixture *fx, gconstpointer data)
   const char *completed
     = "{\"event\":\"trade.completed\",\"data\":{\"id\":\"t-1\"},\"ts\":1714678922000}";
 
-  receive (fx, pending);
-  receive (fx, replay);
-  receive (fx, completed);
+  herald_test_parse_receive (fx, pending);
+  herald_test_parse_receive (fx, replay);
+  herald_test_parse_receive (fx, completed);
   g_assert_cmpuint (fx->sink->events->len, ==, 3);
   g_assert_cmpstr (herald_event_get_id (g_ptr_array_index (fx->sink->events, 0)), ==,
                    herald_event_get_id (g_ptr_array_index (fx->sink->events, 1)));
@@ -345,14 +285,6 @@ test_close_policy (Fixture *fx, gconstpointer data)
 
 /* --- settings that cannot work --- */
 
-static void
-prepared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
 typedef struct
 {
   const char *name;
@@ -375,20 +307,14 @@ test_config_case (gconstpointer data)
     = herald_account_new (HERALD_PROVIDER_SKINSHARK, "skinshark-test");
   g_autoptr (HeraldFeed) feed = NULL;
   g_autoptr (SoupSession) session = soup_session_new ();
-  g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
-  HeraldFeedClass *klass;
 
   if (c->sub_user != NULL)
     herald_account_set_option_values (account, "sub-user",
                                       (const char *const[]){ c->sub_user, NULL });
   feed = herald_feed_new_for_account (account);
   herald_feed_set_credential (feed, "api-key", c->api_key);
-  klass = HERALD_FEED_GET_CLASS (feed);
-  klass->prepare_async (feed, session, NULL, prepared_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_false (klass->prepare_finish (feed, result, &error));
+  g_assert_false (herald_test_feed_prepare (feed, session, &error));
   g_assert_error (error, HERALD_FEED_ERROR, HERALD_FEED_ERROR_CONFIGURATION);
 }
 
@@ -431,28 +357,15 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/skinshark/parse/%s", cases[i].name);
-
-      g_test_add (path, Fixture, &cases[i], fixture_setup, test_case, fixture_teardown);
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/skinshark/malformed/%s", bad_cases[i].name);
-
-      g_test_add (path, Fixture, &bad_cases[i], fixture_setup, test_bad_case, fixture_teardown);
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (config_cases); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/skinshark/configuration/%s", config_cases[i].name);
-
-      g_test_add_data_func (path, &config_cases[i], test_config_case);
-    }
+  HERALD_TEST_ADD_TABLE ("/skinshark/parse", Fixture, cases, fixture_setup, test_case,
+                         herald_test_parse_teardown);
+  HERALD_TEST_ADD_TABLE ("/skinshark/malformed", Fixture, bad_cases, fixture_setup, test_bad_case,
+                         herald_test_parse_teardown);
+  HERALD_TEST_ADD_DATA_TABLE ("/skinshark/configuration", config_cases, test_config_case);
   g_test_add ("/skinshark/replay-same-id", Fixture, NULL, fixture_setup, test_replay_same_id,
-              fixture_teardown);
+              herald_test_parse_teardown);
   g_test_add ("/skinshark/close-policy", Fixture, NULL, fixture_setup, test_close_policy,
-              fixture_teardown);
+              herald_test_parse_teardown);
   g_test_add_func ("/skinshark/lifetime", test_lifetime);
   return g_test_run ();
 }
