@@ -433,7 +433,9 @@ page_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       read_data_free (data); /* filters changed: reload() already counted this read out */
       return;
     }
-  if (error != NULL)
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    ; /* disposed: nothing to show it in */
+  else if (error != NULL)
     g_warning ("Could not read the history: %s", error->message);
   else if (data->kind == READ_FIRST_PAGE)
     {
@@ -907,8 +909,14 @@ herald_event_model_load_more (HeraldEventModel *self)
 
   g_return_if_fail (HERALD_IS_EVENT_MODEL (self));
 
-  if (self->reads > 0 || !self->has_more || self->items->len == 0)
+  if (self->reads > 0 || !self->has_more)
     return;
+  /* Everything loaded left (read, in an unread-only list): no tail to go on from. */
+  if (self->items->len == 0)
+    {
+      herald_event_model_reload (self);
+      return;
+    }
   fill_query (self, &query);
   data = read_data_new (self, READ_NEXT_PAGE);
   data->cursor = g_object_ref (g_ptr_array_index (self->items, self->items->len - 1));
