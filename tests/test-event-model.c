@@ -456,10 +456,17 @@ test_out_of_order (Fixture *fx, gconstpointer data)
   HeraldHistoryQuery query = HERALD_HISTORY_QUERY_INIT;
   g_autofree char *model = NULL;
   g_autofree char *history = NULL;
+  g_autoptr (HeraldEventModel) other = NULL;
+  g_autoptr (HeraldEventModel) titled = NULL;
   guint inversions = 0, changes;
 
   make_model (fx, 200);
   wait_settled (fx, 0);
+  /* Lists with filters, beside it: live events are held to them. */
+  other = g_object_new (HERALD_TYPE_EVENT_MODEL, "hub", fx->hub, "account", "nobody", NULL);
+  titled = g_object_new (HERALD_TYPE_EVENT_MODEL, "hub", fx->hub, "text", "ZOË", NULL);
+  HERALD_TEST_WAIT_UNTIL (
+    !herald_event_model_get_loading (other) && !herald_event_model_get_loading (titled), WAIT_MS);
   changes = fx->changes;
   start_pally (fx, "out-of-order:window=8");
   HERALD_TEST_WAIT_UNTIL (fx->announced >= 40, WAIT_MS);
@@ -479,6 +486,75 @@ test_out_of_order (Fixture *fx, gconstpointer data)
   model = model_ids (fx);
   g_assert_cmpstr (model, ==, history);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->model)), ==, fx->announced);
+
+  g_assert_cmpuint (herald_event_model_get_total (other), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (other)), ==, 0);
+  query.text = "ZOË";
+  g_assert_cmpuint (history_count (fx, &query), >, 0);
+  g_assert_cmpuint (history_count (fx, &query), <, fx->announced);
+  HERALD_TEST_WAIT_UNTIL (herald_event_model_get_total (titled) == history_count (fx, &query),
+                          WAIT_MS);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (titled)), ==,
+                    history_count (fx, &query));
+}
+
+/* What the hub does with an event from a feed: store it, announce it once stored. */
+static void
+announce_stored_cb (HeraldHistory *history, HeraldEvent *event, HeraldHistoryOutcome outcome,
+                    gpointer user_data)
+{
+  Fixture *fx = user_data;
+
+  g_assert_cmpint (outcome, ==, HERALD_HISTORY_STORED);
+  g_signal_emit_by_name (fx->hub, "event-added", event);
+}
+
+static void
+announce (Fixture *fx, const char *id, gint64 occurred_s)
+{
+  g_autoptr (HeraldEvent) event = herald_event_new ("main", "pally", "tip", id);
+
+  herald_event_set_occurred (event, occurred_s * G_USEC_PER_SEC);
+  herald_event_set_title (event, "Tip");
+  herald_history_add (fx->history, event, announce_stored_cb, fx);
+}
+
+/* Events of the same time, loaded and live, in one batch and across batches: newest stored
+ * first, as the history lists them. */
+static void
+test_live_ties (Fixture *fx, gconstpointer data)
+{
+  HeraldHistoryQuery query = HERALD_HISTORY_QUERY_INIT;
+  g_autofree char *model = NULL;
+  g_autofree char *history = NULL;
+  guint changes;
+
+  store (fx, "main", "old-a", 50, HERALD_CATEGORY_TIP, "Tip", FALSE);
+  store (fx, "main", "old-b", 50, HERALD_CATEGORY_TIP, "Tip", FALSE);
+  store (fx, "main", "old-c", 40, HERALD_CATEGORY_TIP, "Tip", FALSE);
+  herald_history_flush (fx->history);
+  make_model (fx, 200);
+  wait_settled (fx, 3);
+  changes = fx->changes;
+
+  announce (fx, "t1", 50);
+  announce (fx, "t2", 60);
+  announce (fx, "t3", 50);
+  announce (fx, "t4", 45);
+  announce (fx, "t5", 50);
+  announce (fx, "t6", 60);
+  herald_history_flush (fx->history);
+  HERALD_TEST_WAIT_UNTIL (herald_event_model_get_total (fx->model) == 9, WAIT_MS);
+  /* One batch: one emission. */
+  g_assert_cmpuint (fx->changes, ==, changes + 1);
+  announce (fx, "t7", 50);
+  herald_history_flush (fx->history);
+  HERALD_TEST_WAIT_UNTIL (herald_event_model_get_total (fx->model) == 10, WAIT_MS);
+
+  history = history_ids (fx, &query);
+  model = model_ids (fx);
+  g_assert_cmpstr (history, ==, "t6,t2,t7,t5,t3,t1,old-b,old-a,t4,old-c");
+  g_assert_cmpstr (model, ==, history);
 }
 
 /* --- read state --- */
@@ -607,6 +683,7 @@ main (int argc, char **argv)
   ADD ("/event-model/stale-answer", test_stale_answer);
   ADD ("/event-model/burst", test_burst);
   ADD ("/event-model/out-of-order", test_out_of_order);
+  ADD ("/event-model/live-ties", test_live_ties);
   ADD ("/event-model/read-one", test_read_one);
   ADD ("/event-model/read-bulk", test_read_bulk);
 #undef ADD

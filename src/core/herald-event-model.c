@@ -217,8 +217,9 @@ read_data_new (HeraldEventModel *self, ReadKind kind)
   return data;
 }
 
-/* The place of an event by the history's order: before every item that did not occur later,
- * since a live event was stored after everything loaded (ties: newest stored first). */
+/* The place of an event by the history's order. The batch is merged newest arrival first (see
+ * apply_batch ()), so among items of the same time the event goes after the batch's own, which
+ * were stored after it, and before the loaded ones, stored before it. */
 static guint
 insert_position (GPtrArray *items, gint64 occurred)
 {
@@ -227,8 +228,10 @@ insert_position (GPtrArray *items, gint64 occurred)
   while (low < high)
     {
       guint mid = low + (high - low) / 2;
+      HeraldEventItem *item = g_ptr_array_index (items, mid);
+      gint64 item_occurred = herald_event_get_occurred (item->event);
 
-      if (herald_event_get_occurred (item_event (items, mid)) > occurred)
+      if (item_occurred > occurred || (item_occurred == occurred && item->fresh))
         low = mid + 1;
       else
         high = mid;
@@ -247,38 +250,41 @@ apply_batch (HeraldEventModel *self)
 {
   g_autoptr (GPtrArray) pending = g_steal_pointer (&self->pending);
   g_autoptr (GPtrArray) merged = NULL;
-  HeraldHistoryQuery query;
   guint limit = self->page_size * self->pages;
   guint old_n = self->items->len;
   guint old_dropped = 0, matched = 0, keep, prefix = 0, suffix = 0;
   gboolean has_more = self->has_more;
 
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify)herald_event_unref);
-  fill_query (self, &query);
   merged = g_ptr_array_new_full (self->items->len + 1, g_object_unref);
   for (guint i = 0; i < self->items->len; i++)
     g_ptr_array_add (merged, g_object_ref (g_ptr_array_index (self->items, i)));
 
-  for (guint i = 0; i < pending->len; i++)
+  /* Newest arrival first: in a burst the newest fill the window, and the rest fall past its
+   * edge at the cost of a comparison, without an item made for each only to be cut. */
+  for (guint i = pending->len; i-- > 0;)
     {
       HeraldEvent *event = g_ptr_array_index (pending, i);
       g_autofree char *key = NULL;
       HeraldEventItem *item, *last;
       guint position;
 
-      if (!herald_history_query_matches (&query, event))
+      /* The other filters were applied as it was queued; only its read flag can have changed. */
+      if (self->unread_only && herald_event_get_read (event))
         continue;
+      position = insert_position (merged, herald_event_get_occurred (event));
+      /* Past the loaded edge: it belongs to a page not yet loaded, which will bring it. (A
+       * loaded event would sort before the edge: no need to look it up.) */
+      if (position == merged->len && (has_more || merged->len >= limit))
+        {
+          matched++;
+          has_more = TRUE;
+          continue;
+        }
       key = event_key (event);
       if (g_hash_table_contains (self->keys, key))
         continue; /* a page read after it was stored holds it already */
       matched++;
-      position = insert_position (merged, herald_event_get_occurred (event));
-      /* Past the loaded edge: it belongs to a page not yet loaded, which will bring it. */
-      if (position == merged->len && (has_more || merged->len >= limit))
-        {
-          has_more = TRUE;
-          continue;
-        }
       item = item_new (event);
       item->fresh = TRUE;
       g_ptr_array_insert (merged, position, item);
@@ -344,7 +350,12 @@ static void
 event_added_cb (HeraldHub *hub, HeraldEvent *event, gpointer user_data)
 {
   HeraldEventModel *self = user_data;
+  HeraldHistoryQuery query;
 
+  /* Filtered now, so a burst of what is not shown is not kept: changing a filter reloads. */
+  fill_query (self, &query);
+  if (!herald_history_query_matches (&query, event))
+    return;
   g_ptr_array_add (self->pending, herald_event_ref (event));
   schedule_batch (self);
 }
