@@ -352,6 +352,26 @@ herald_history_query_finish (HeraldHistory *self, GAsyncResult *result, GError *
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+gboolean
+herald_history_query_matches (const HeraldHistoryQuery *query, const HeraldEvent *event)
+{
+  g_autofree char *needle = NULL;
+
+  g_return_val_if_fail (query != NULL, FALSE);
+  g_return_val_if_fail (query_is_valid (query), FALSE);
+  g_return_val_if_fail (event != NULL, FALSE);
+
+  if (query->account != NULL && g_strcmp0 (query->account, herald_event_get_account (event)) != 0)
+    return FALSE;
+  if (query->category >= 0 && (HeraldCategory)query->category != herald_event_get_category (event))
+    return FALSE;
+  if (query->unread_only && herald_event_get_read (event))
+    return FALSE;
+  needle = needle_for (query);
+  return needle == NULL || contains_folded (herald_event_get_title (event), needle)
+         || contains_folded (herald_event_get_body (event), needle);
+}
+
 guint
 herald_history_count (HeraldHistory *self, const HeraldHistoryQuery *query, GError **error)
 {

@@ -134,6 +134,11 @@ void herald_history_query_async (HeraldHistory *self, const HeraldHistoryQuery *
                                  gpointer user_data);
 GPtrArray *herald_history_query_finish (HeraldHistory *self, GAsyncResult *result, GError **error);
 
+/* Whether @event passes @query's filters (account, category, text, unread_only; its limit,
+ * offset and cursor are ignored), by the very rule the queries apply in SQL: a live event
+ * shown beside a query's answer is shown exactly when the query would have returned it. */
+gboolean herald_history_query_matches (const HeraldHistoryQuery *query, const HeraldEvent *event);
+
 /* How many events match @query's filters (account, category, text, unread_only): its limit,
  * offset and cursor are ignored, so this is the length of the whole list being paged. 0 on
  * error. */
