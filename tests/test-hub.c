@@ -1095,6 +1095,43 @@ test_offline (Fixture *fx, gconstpointer data)
 }
 
 static void
+record_retry_time_cb (HeraldHub *hub, const char *account_id, HeraldConnectionState state,
+                      const char *reason, gpointer user_data)
+{
+  gint64 *out = user_data;
+
+  if (state == HERALD_CONNECTION_BACKING_OFF)
+    *out = herald_hub_get_retry_time (hub, account_id);
+}
+
+/* While an account backs off, the hub says when the next attempt is due (the window and the
+ * tray count down to it); in any other state it says nothing. */
+static void
+test_retry_time (Fixture *fx, gconstpointer data)
+{
+  gint64 before;
+  gint64 retry_time = -1;
+
+  add_account (fx, "pally", "pally-tips");
+  herald_hub_start (fx->hub);
+  WAIT_UNTIL (fx, hub_state (fx, "pally-tips") == HERALD_CONNECTION_CONNECTED);
+  g_assert_cmpint (herald_hub_get_retry_time (fx->hub, "pally-tips"), ==, 0);
+  g_signal_connect (fx->hub, "state-changed", G_CALLBACK (record_retry_time_cb), &retry_time);
+
+  before = g_get_monotonic_time ();
+  herald_simulator_disconnect_all (fx->sim);
+  WAIT_UNTIL (fx, retry_time != -1);
+  /* Due after the drop, and no later than the first backoff step (the base, one second). */
+  g_assert_cmpint (retry_time, >=, before);
+  g_assert_cmpint (retry_time, <=, g_get_monotonic_time () + G_USEC_PER_SEC);
+
+  WAIT_UNTIL (fx, hub_state (fx, "pally-tips") == HERALD_CONNECTION_CONNECTED);
+  g_assert_cmpint (herald_hub_get_retry_time (fx->hub, "pally-tips"), ==, 0);
+  g_assert_cmpint (herald_hub_get_retry_time (fx->hub, "no-such-account"), ==, 0);
+  g_signal_handlers_disconnect_by_func (fx->hub, record_retry_time_cb, &retry_time);
+}
+
+static void
 test_stop_start (Fixture *fx, gconstpointer data)
 {
   add_account (fx, "pally", "pally-tips");
@@ -1158,5 +1195,6 @@ main (int argc, char **argv)
               test_write_failure_still_announces, teardown);
   g_test_add ("/hub/offline", Fixture, NULL, setup, test_offline, teardown);
   g_test_add ("/hub/stop-start", Fixture, NULL, setup, test_stop_start, teardown);
+  g_test_add ("/hub/retry-time", Fixture, NULL, setup, test_retry_time, teardown);
   return g_test_run ();
 }

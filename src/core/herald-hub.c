@@ -26,6 +26,7 @@ typedef struct
   gboolean lookup_failed;
   HeraldConnectionState state;
   char *reason;
+  gint64 retry_time; /* monotonic µs of the next attempt while backing off, else 0 */
 } HubEntry;
 
 struct _HeraldHub
@@ -143,9 +144,14 @@ static void
 connection_state_cb (HeraldConnection *connection, GParamSpec *pspec, gpointer user_data)
 {
   HubEntry *entry = user_data;
+  HeraldConnectionState state = herald_connection_get_state (connection);
 
-  entry_set_state (entry, herald_connection_get_state (connection),
-                   herald_connection_get_reason (connection));
+  /* Set before the signal, so its handlers can already say "retrying in N s". */
+  entry->retry_time
+    = state == HERALD_CONNECTION_BACKING_OFF
+        ? g_get_monotonic_time () + (gint64)herald_connection_get_retry_delay_ms (connection) * 1000
+        : 0;
+  entry_set_state (entry, state, herald_connection_get_reason (connection));
 }
 
 static void
@@ -517,6 +523,18 @@ herald_hub_get_state (HeraldHub *self, const char *account_id, const char **out_
   if (out_reason != NULL)
     *out_reason = entry ? entry->reason : NULL;
   return entry ? entry->state : HERALD_CONNECTION_DISABLED;
+}
+
+gint64
+herald_hub_get_retry_time (HeraldHub *self, const char *account_id)
+{
+  HubEntry *entry;
+
+  g_return_val_if_fail (HERALD_IS_HUB (self), 0);
+  g_return_val_if_fail (account_id != NULL, 0);
+
+  entry = g_hash_table_lookup (self->entries, account_id);
+  return entry != NULL && entry->state == HERALD_CONNECTION_BACKING_OFF ? entry->retry_time : 0;
 }
 
 void

@@ -31,6 +31,10 @@ void herald_hub_stop (HeraldHub *self);
 HeraldConnection *herald_hub_get_connection (HeraldHub *self, const char *account_id);
 HeraldConnectionState herald_hub_get_state (HeraldHub *self, const char *account_id,
                                             const char **out_reason);
+/* While the account is backing off: when its next attempt is due, in g_get_monotonic_time()
+ * microseconds, so the UI can count down "retrying in N s" without a timer per account.
+ * 0 in every other state. */
+gint64 herald_hub_get_retry_time (HeraldHub *self, const char *account_id);
 /* Reads the credentials again and reconnects now: after the user fixed what was wrong. */
 void herald_hub_retry (HeraldHub *self, const char *account_id);
 
