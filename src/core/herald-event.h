@@ -72,9 +72,9 @@ void herald_event_set_occurred (HeraldEvent *event, gint64 occurred_us);
 gint64 herald_event_get_received (const HeraldEvent *event);
 void herald_event_set_received (HeraldEvent *event, gint64 received_us);
 
-/* The message as it came off the wire. The history keeps it only for events of a type Herald
- * does not know, where it is the one record of what the provider said; of the others it keeps
- * what Herald made of them, which is all it shows. */
+/* The message as it came off the wire. The history keeps it with every event: the details view
+ * shows it, and for an event of a type Herald does not know it is the one record of what the
+ * provider said. */
 const char *herald_event_get_raw (const HeraldEvent *event);
 /* In bytes, without the nul: so a writer need not measure it again. */
 gsize herald_event_get_raw_length (const HeraldEvent *event);

@@ -156,10 +156,9 @@ run_insert (HeraldHistory *self, HistoryOp *op)
   _herald_history_bind_text (stmt, 9, herald_event_get_link (event));
   sqlite3_bind_int64 (stmt, 10, herald_event_get_occurred (event));
   sqlite3_bind_int64 (stmt, 11, herald_event_get_received (event));
-  /* Only an event of unknown type needs its message: a known one is stored as Herald shows it.
-   * The message is most of a row, so this halves what a burst writes. Its length is known, so
-   * SQLite need not measure it. */
-  if (herald_event_is_unknown_type (event))
+  /* The message as the provider sent it: the details view shows it, and for an event of a type
+   * Herald does not know it is all there is. Its length is known, so SQLite need not measure it. */
+  if (herald_event_get_raw (event) != NULL)
     sqlite3_bind_text64 (stmt, 12, herald_event_get_raw (event),
                          herald_event_get_raw_length (event), SQLITE_STATIC, SQLITE_UTF8);
   else
