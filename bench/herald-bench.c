@@ -1322,6 +1322,8 @@ add_line (GPtrArray *groups, JsonObject *object)
       group->rows = g_array_new (FALSE, FALSE, sizeof (double));
       for (guint i = 0; i < N_APP_FIGURES; i++)
         group->app_figures[i] = g_array_new (FALSE, FALSE, sizeof (double));
+      group->app
+        = g_strcmp0 (json_object_get_string_member_with_default (object, "mode", ""), "app") == 0;
       g_ptr_array_add (groups, group);
     }
   if (!json_object_get_boolean_member_with_default (object, "ok", FALSE))
@@ -1342,8 +1344,6 @@ add_line (GPtrArray *groups, JsonObject *object)
       value = json_object_get_double_member (object, "main_thread_cpu_s");
       g_array_append_val (group->main_cpu, value);
     }
-  group->app
-    = g_strcmp0 (json_object_get_string_member_with_default (object, "mode", ""), "app") == 0;
   for (guint i = 0; group->app && i < N_APP_FIGURES; i++)
     {
       JsonNode *node = json_object_get_member (object, app_figure_members[i]);
