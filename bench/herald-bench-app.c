@@ -840,6 +840,7 @@ measure (Session *session, const Options *opts, const Producer *producer, Probe 
   pump (IDLE_MEASURE_MS);
   idle_rate = (process_cpu_s (pid) - idle_cpu_from) / ((g_get_monotonic_time () - idle_from) / 1e6);
   result->rss_idle_kib = process_status_kib (pid, "VmRSS");
+  result->anon_idle_kib = process_status_kib (pid, "RssAnon");
 
   /* The burst: the producer's account, added as a user would while herald runs. */
   burst_from = g_get_monotonic_time ();
@@ -890,12 +891,14 @@ measure (Session *session, const Options *opts, const Producer *producer, Probe 
   result->cpu_sys_s = 0;
   result->idle_cpu_s = idle_rate * result->wall_s;
   result->end_rss_kib = process_status_kib (pid, "VmRSS");
+  result->anon_end_kib = process_status_kib (pid, "RssAnon");
   result->peak_rss_kib = MAX (result->peak_rss_kib, result->end_rss_kib);
 
   pump (opts->settle_s * 1000);
   if (!herald_alive (session, error))
     return FALSE;
   result->rss_settled_kib = process_status_kib (pid, "VmRSS");
+  result->anon_settled_kib = process_status_kib (pid, "RssAnon");
   probe_stop (probe);
   probe_figures (probe, idle_from, burst_from, &result->idle_probe_max_ms, &(double){ 0 },
                  &(guint){ 0 }, &(guint){ 0 });
@@ -918,6 +921,7 @@ run_app (const Options *opts, const Producer *producer, Result *result, GError *
   result->end_rss_kib = -1;
   result->stall_max_ms = result->stall_p99_ms = result->idle_probe_max_ms = NAN;
   result->rss_idle_kib = result->rss_settled_kib = -1;
+  result->anon_idle_kib = result->anon_end_kib = result->anon_settled_kib = -1;
   probe_init (&probe);
   if (!session_start (&session, opts, error))
     {

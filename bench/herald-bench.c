@@ -1080,6 +1080,12 @@ print_app_members (JsonBuilder *builder, const Options *opts, const Result *resu
   json_builder_add_int_value (builder, result->probe_errors);
   json_builder_set_member_name (builder, "rss_idle_kib");
   json_builder_add_int_value (builder, result->rss_idle_kib);
+  json_builder_set_member_name (builder, "anon_idle_kib");
+  json_builder_add_int_value (builder, result->anon_idle_kib);
+  json_builder_set_member_name (builder, "anon_end_kib");
+  json_builder_add_int_value (builder, result->anon_end_kib);
+  json_builder_set_member_name (builder, "anon_settled_kib");
+  json_builder_add_int_value (builder, result->anon_settled_kib);
   json_builder_set_member_name (builder, "settle_s");
   json_builder_add_int_value (builder, opts->settle_s);
   json_builder_set_member_name (builder, "rss_settled_kib");
@@ -1487,7 +1493,7 @@ ratio_to (GPtrArray *groups, const char *producer, const char *name, gint64 even
 
   if (reference == NULL || !figures_for (groups, reference, &figures))
     return g_strdup ("–");
-  return g_strdup_printf ("%.0f", cpu_us / figures.cpu_us);
+  return g_strdup_printf ("%.1f", cpu_us / figures.cpu_us);
 }
 
 /* The herald executable: what a person feels. CPU per event is net of herald's idle rate;

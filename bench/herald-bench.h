@@ -91,6 +91,9 @@ typedef struct
   guint probe_errors;
   glong rss_idle_kib;
   glong rss_settled_kib; /* settle_s after the end of the burst */
+  glong anon_idle_kib;   /* RssAnon at the same moments: the heap, which a burst grows */
+  glong anon_end_kib;
+  glong anon_settled_kib;
   gboolean window_shown;
 } Result;
 
