@@ -1215,6 +1215,9 @@ enum
   APP_RSS_END,
   APP_RSS_SETTLED,
   APP_SETTLE_S,
+  APP_ANON_IDLE,
+  APP_ANON_END,
+  APP_ANON_SETTLED,
   N_APP_FIGURES
 };
 
@@ -1223,7 +1226,8 @@ static const char *const app_figure_members[N_APP_FIGURES] = {
   [APP_SLOW] = "slow_probes",       [APP_PROBES] = "probes",
   [APP_RSS_IDLE] = "rss_idle_kib",  [APP_RSS_PEAK] = "peak_rss_kib",
   [APP_RSS_END] = "end_rss_kib",    [APP_RSS_SETTLED] = "rss_settled_kib",
-  [APP_SETTLE_S] = "settle_s",
+  [APP_SETTLE_S] = "settle_s",      [APP_ANON_IDLE] = "anon_idle_kib",
+  [APP_ANON_END] = "anon_end_kib",  [APP_ANON_SETTLED] = "anon_settled_kib",
 };
 
 typedef struct
@@ -1521,28 +1525,30 @@ print_app_table (GPtrArray *groups, const char *producer)
                    producer);
           g_print ("| case | N | runs | µs CPU/event | CPU ÷ hub | CPU ÷ python | longest stall "
                    "ms | p99 stall ms | probes > 50 ms | RSS idle MiB | peak | end of burst | "
-                   "after settling |\n");
+                   "after settling | heap MiB idle / end / settled |\n");
           g_print ("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | "
-                   "---: | ---: |\n");
+                   "---: | ---: | ---: |\n");
           header = TRUE;
         }
       if (!figures_for (groups, group, &figures))
         {
-          g_print ("| %s | %" G_GINT64_FORMAT " | 0 (%u failed) | | | | | | | | | | |\n",
+          g_print ("| %s | %" G_GINT64_FORMAT " | 0 (%u failed) | | | | | | | | | | | |\n",
                    group->name, group->events, group->failures);
           continue;
         }
       to_hub = ratio_to (groups, producer, "hub", group->events, figures.cpu_us);
       to_python = ratio_to (groups, producer, "python", group->events, figures.cpu_us);
-      g_print ("| %s | %" G_GINT64_FORMAT " | %u%s | %.1f | %s | %s | %.0f | %.0f | %.0f of %.0f "
-               "| %.1f | %.1f | %.1f | %.1f (+%.0f s) |\n",
-               group->name, group->events, figures.runs, group->failures ? " (+failed)" : "",
-               figures.cpu_us, to_hub, to_python, median (group->app_figures[APP_STALL_MAX]),
-               median (group->app_figures[APP_STALL_P99]), median (group->app_figures[APP_SLOW]),
-               median (group->app_figures[APP_PROBES]), median (group->app_figures[APP_RSS_IDLE]),
-               median (group->app_figures[APP_RSS_PEAK]), median (group->app_figures[APP_RSS_END]),
-               median (group->app_figures[APP_RSS_SETTLED]),
-               median (group->app_figures[APP_SETTLE_S]));
+      g_print (
+        "| %s | %" G_GINT64_FORMAT " | %u%s | %.1f | %s | %s | %.0f | %.0f | %.0f of %.0f "
+        "| %.1f | %.1f | %.1f | %.1f (+%.0f s) | %.1f / %.1f / %.1f |\n",
+        group->name, group->events, figures.runs, group->failures ? " (+failed)" : "",
+        figures.cpu_us, to_hub, to_python, median (group->app_figures[APP_STALL_MAX]),
+        median (group->app_figures[APP_STALL_P99]), median (group->app_figures[APP_SLOW]),
+        median (group->app_figures[APP_PROBES]), median (group->app_figures[APP_RSS_IDLE]),
+        median (group->app_figures[APP_RSS_PEAK]), median (group->app_figures[APP_RSS_END]),
+        median (group->app_figures[APP_RSS_SETTLED]), median (group->app_figures[APP_SETTLE_S]),
+        median (group->app_figures[APP_ANON_IDLE]), median (group->app_figures[APP_ANON_END]),
+        median (group->app_figures[APP_ANON_SETTLED]));
     }
 }
 
