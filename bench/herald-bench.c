@@ -1814,6 +1814,11 @@ main (int argc, char **argv)
     }
   if (opts.simulator == NULL)
     opts.simulator = g_strdup (HERALD_SIMULATOR_PATH);
+  if (opts.mode == MODE_APP && (g_getenv ("DISPLAY") == NULL || *g_getenv ("DISPLAY") == '\0'))
+    {
+      g_printerr ("herald-bench: app needs an X display (DISPLAY); run.sh starts an Xvfb\n");
+      return EXIT_FAILURE;
+    }
   if (opts.mode == MODE_RECORD)
     {
       gboolean recorded = record_stream (&opts, opts.replay, &error);
