@@ -482,7 +482,8 @@ process_status_kib (GPid pid, const char *field)
 }
 
 /* How many events herald has stored since the run began: the history's seq is its rowid, one
- * more per insert, and the oldest rows are the ones pruned. Read only, through WAL. */
+ * more per insert, and the oldest rows are the ones pruned. Read only, through WAL. This
+ * reads src/core/herald-history.c's schema: a change there must be followed here. */
 static gint64
 stored_events (sqlite3 **db, const char *path)
 {
