@@ -186,7 +186,9 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for producer in $PRODUCERS; do
   if [ "$producer" = replay ]; then
     # Recorded afresh, so the replay is what this tree's simulator sends.
-    for events in $(printf '%s\n' 1 "$N" "$APP_EVENTS" | sort -un); do
+    lengths=(1 "$N")
+    [ "$have_app" = no ] || lengths+=("$APP_EVENTS")
+    for events in $(printf '%s\n' "${lengths[@]}" | sort -un); do
       "$bench" --simulator="$simulator" --events="$events" --replay="$out/replay-$events.bin" record
     done
   fi
