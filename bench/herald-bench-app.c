@@ -61,7 +61,7 @@ typedef struct
   GDBusNodeInfo *watcher_info;
 } Session;
 
-/* Every helper dies with herald-bench, so a run that is killed leaves nothing behind. */
+/* Every helper dies with herald-bench, so a run that is killed leaves no process behind. */
 static void
 die_with_parent_cb (gpointer user_data)
 {
