@@ -27,6 +27,7 @@
 #include <json-glib/json-glib.h>
 
 #include "herald-account.h"
+#include "herald-bench.h"
 #include "herald-connection.h"
 #include "herald-history.h"
 #include "herald-hub.h"
@@ -39,56 +40,9 @@
 #define DEFAULT_EVENTS 200000
 #define DEFAULT_CAP 10000
 #define DEFAULT_TIMEOUT_S 600
+#define DEFAULT_SETTLE_S 30
 #define ACCOUNT_ID "bench-pally"
 #define BLASTER_KEY "unused-by-the-blaster"
-
-typedef enum
-{
-  MODE_RAW,
-  MODE_ENGINE,
-  MODE_HUB,
-  MODE_EXEC,
-  MODE_REPORT,
-  MODE_RECORD,
-  MODE_SERVE, /* internal: the replay producer's own process */
-} Mode;
-
-typedef enum
-{
-  PRODUCER_SIMULATOR,
-  PRODUCER_BLASTER,
-  PRODUCER_REPLAY,
-} ProducerKind;
-
-typedef struct
-{
-  Mode mode;
-  ProducerKind producer;
-  char *name;
-  guint64 events;
-  guint cap;
-  guint chunk;
-  guint timeout_s;
-  gboolean pin;
-  gboolean trace;
-  char *simulator;
-  char *blaster;
-  char *replay;
-  char *dir;
-  char **command;
-} Options;
-
-/* The process that sends the tips: herald-simulator, or shared/bench/blaster.js under node. */
-typedef struct
-{
-  GPid pid;
-  int out_fd;
-  char *url;      /* what a bare WebSocket client connects to */
-  char *endpoint; /* what a Herald account is given */
-  char *api_key;
-  struct rusage usage;
-  gboolean reaped;
-} Producer;
 
 typedef struct
 {
@@ -107,28 +61,9 @@ typedef struct
   gint64 trace_max_stall_us;
 } Run;
 
-typedef struct
-{
-  gboolean ok;
-  char *failure;
-  guint64 received;
-  double wall_s;
-  double cpu_user_s;
-  double cpu_sys_s;
-  double main_thread_cpu_s; /* in-process modes: the thread that runs the main loop */
-  glong peak_rss_kib;
-  glong end_rss_kib;
-  gint64 rows;         /* hub: rows in the history at the end; -1 otherwise */
-  glong rss_floor_kib; /* exec: our own RSS at the fork, a floor under the program's peak */
-  guint64 messages;
-  guint64 malformed;
-  guint64 duplicates;
-  double producer_cpu_s;
-} Result;
-
 static const char *const mode_names[] = {
-  [MODE_RAW] = "raw",       [MODE_ENGINE] = "engine", [MODE_HUB] = "hub",     [MODE_EXEC] = "exec",
-  [MODE_REPORT] = "report", [MODE_RECORD] = "record", [MODE_SERVE] = "serve",
+  [MODE_RAW] = "raw", [MODE_ENGINE] = "engine", [MODE_HUB] = "hub",       [MODE_EXEC] = "exec",
+  [MODE_APP] = "app", [MODE_REPORT] = "report", [MODE_RECORD] = "record", [MODE_SERVE] = "serve",
 };
 
 static const char *const producer_names[] = {
@@ -196,8 +131,7 @@ pin_consumer_cb (gpointer user_data)
   pin_to_cpu (0, consumer_cpu ());
 }
 
-/* Reads from @fd until a newline (@line_only) or end of file, or until @deadline_us. */
-static char *
+char *
 read_until (int fd, gboolean line_only, gint64 deadline_us, GError **error)
 {
   g_autoptr (GString) text = g_string_new (NULL);
@@ -1120,13 +1054,53 @@ run_program (const Options *opts, const Producer *producer, Result *result, GErr
 /* --- output --- */
 
 static void
+add_double_member (JsonBuilder *builder, const char *name, double value)
+{
+  json_builder_set_member_name (builder, name);
+  if (isnan (value))
+    json_builder_add_null_value (builder);
+  else
+    json_builder_add_double_value (builder, value);
+}
+
+static void
+print_app_members (JsonBuilder *builder, const Options *opts, const Result *result)
+{
+  json_builder_set_member_name (builder, "window");
+  json_builder_add_boolean_value (builder, result->window_shown);
+  add_double_member (builder, "idle_cpu_s", result->idle_cpu_s);
+  add_double_member (builder, "stall_max_ms", result->stall_max_ms);
+  add_double_member (builder, "stall_p99_ms", result->stall_p99_ms);
+  add_double_member (builder, "idle_probe_max_ms", result->idle_probe_max_ms);
+  json_builder_set_member_name (builder, "probes");
+  json_builder_add_int_value (builder, result->probes);
+  json_builder_set_member_name (builder, "slow_probes");
+  json_builder_add_int_value (builder, result->slow_probes);
+  json_builder_set_member_name (builder, "probe_errors");
+  json_builder_add_int_value (builder, result->probe_errors);
+  json_builder_set_member_name (builder, "rss_idle_kib");
+  json_builder_add_int_value (builder, result->rss_idle_kib);
+  json_builder_set_member_name (builder, "anon_idle_kib");
+  json_builder_add_int_value (builder, result->anon_idle_kib);
+  json_builder_set_member_name (builder, "anon_end_kib");
+  json_builder_add_int_value (builder, result->anon_end_kib);
+  json_builder_set_member_name (builder, "anon_settled_kib");
+  json_builder_add_int_value (builder, result->anon_settled_kib);
+  json_builder_set_member_name (builder, "settle_s");
+  json_builder_add_int_value (builder, opts->settle_s);
+  json_builder_set_member_name (builder, "rss_settled_kib");
+  json_builder_add_int_value (builder, result->rss_settled_kib);
+}
+
+static void
 print_result (const Options *opts, const Result *result)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonGenerator) generator = json_generator_new ();
   g_autoptr (JsonNode) root = NULL;
   g_autofree char *json = NULL;
-  double cpu_s = result->cpu_user_s + result->cpu_sys_s;
+  /* app: net of what herald spends idle over the same time (idle_cpu_s is 0 otherwise). */
+  double cpu_s = result->cpu_user_s + result->cpu_sys_s - result->idle_cpu_s;
   double rate = result->wall_s > 0 ? result->received / result->wall_s : 0;
   double per_event_us = result->received > 0 ? cpu_s / result->received * 1e6 : 0;
   double producer_us = result->received > 0 ? result->producer_cpu_s / result->received * 1e6 : 0;
@@ -1196,6 +1170,8 @@ print_result (const Options *opts, const Result *result)
       json_builder_set_member_name (builder, "malformed");
       json_builder_add_int_value (builder, (gint64)result->malformed);
     }
+  if (opts->mode == MODE_APP)
+    print_app_members (builder, opts, result);
   json_builder_set_member_name (builder, "producer_cpu_s");
   json_builder_add_double_value (builder, result->producer_cpu_s);
   json_builder_set_member_name (builder, "producer_cpu_us_per_event");
@@ -1214,12 +1190,45 @@ print_result (const Options *opts, const Result *result)
               per_event_us, result->peak_rss_kib / 1024.0, producer_us);
   if (opts->mode == MODE_HUB)
     g_printerr ("  rows %" G_GINT64_FORMAT, result->rows);
+  if (opts->mode == MODE_APP)
+    g_printerr ("  stall max %.0f ms, p99 %.0f ms (%u probes)  RSS idle %.1f, end %.1f, +%u s "
+                "%.1f MiB",
+                result->stall_max_ms, result->stall_p99_ms, result->probes,
+                result->rss_idle_kib / 1024.0, result->end_rss_kib / 1024.0, opts->settle_s,
+                result->rss_settled_kib / 1024.0);
   if (result->failure != NULL)
     g_printerr ("  (%s)", result->failure);
   g_printerr ("\n");
 }
 
 /* --- report: medians of a run.sh session as Markdown --- */
+
+/* What the app mode adds to a result line, in the order of the application table. */
+enum
+{
+  APP_STALL_MAX,
+  APP_STALL_P99,
+  APP_SLOW,
+  APP_PROBES,
+  APP_RSS_IDLE,
+  APP_RSS_PEAK,
+  APP_RSS_END,
+  APP_RSS_SETTLED,
+  APP_SETTLE_S,
+  APP_ANON_IDLE,
+  APP_ANON_END,
+  APP_ANON_SETTLED,
+  N_APP_FIGURES
+};
+
+static const char *const app_figure_members[N_APP_FIGURES] = {
+  [APP_STALL_MAX] = "stall_max_ms", [APP_STALL_P99] = "stall_p99_ms",
+  [APP_SLOW] = "slow_probes",       [APP_PROBES] = "probes",
+  [APP_RSS_IDLE] = "rss_idle_kib",  [APP_RSS_PEAK] = "peak_rss_kib",
+  [APP_RSS_END] = "end_rss_kib",    [APP_RSS_SETTLED] = "rss_settled_kib",
+  [APP_SETTLE_S] = "settle_s",      [APP_ANON_IDLE] = "anon_idle_kib",
+  [APP_ANON_END] = "anon_end_kib",  [APP_ANON_SETTLED] = "anon_settled_kib",
+};
 
 typedef struct
 {
@@ -1232,6 +1241,8 @@ typedef struct
   GArray *producer_cpu;
   GArray *main_cpu; /* in-process cases only */
   GArray *rows;     /* hub only */
+  gboolean app;     /* the herald executable: a table of its own */
+  GArray *app_figures[N_APP_FIGURES];
   guint failures;
 } Group;
 
@@ -1246,6 +1257,8 @@ group_free (Group *group)
   g_array_unref (group->producer_cpu);
   g_array_unref (group->main_cpu);
   g_array_unref (group->rows);
+  for (guint i = 0; i < N_APP_FIGURES; i++)
+    g_array_unref (group->app_figures[i]);
   g_free (group);
 }
 
@@ -1317,6 +1330,10 @@ add_line (GPtrArray *groups, JsonObject *object)
       group->producer_cpu = g_array_new (FALSE, FALSE, sizeof (double));
       group->main_cpu = g_array_new (FALSE, FALSE, sizeof (double));
       group->rows = g_array_new (FALSE, FALSE, sizeof (double));
+      for (guint i = 0; i < N_APP_FIGURES; i++)
+        group->app_figures[i] = g_array_new (FALSE, FALSE, sizeof (double));
+      group->app
+        = g_strcmp0 (json_object_get_string_member_with_default (object, "mode", ""), "app") == 0;
       g_ptr_array_add (groups, group);
     }
   if (!json_object_get_boolean_member_with_default (object, "ok", FALSE))
@@ -1336,6 +1353,15 @@ add_line (GPtrArray *groups, JsonObject *object)
     {
       value = json_object_get_double_member (object, "main_thread_cpu_s");
       g_array_append_val (group->main_cpu, value);
+    }
+  for (guint i = 0; group->app && i < N_APP_FIGURES; i++)
+    {
+      JsonNode *node = json_object_get_member (object, app_figure_members[i]);
+
+      value = node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_double (node) : NAN;
+      if (g_str_has_suffix (app_figure_members[i], "_kib"))
+        value /= 1024.0;
+      g_array_append_val (group->app_figures[i], value);
     }
   if (json_object_has_member (object, "rows"))
     {
@@ -1463,6 +1489,69 @@ print_sessions (char **files)
     }
 }
 
+static char *
+ratio_to (GPtrArray *groups, const char *producer, const char *name, gint64 events, double cpu_us)
+{
+  Group *reference = find_group (groups, producer, name, events);
+  Figures figures;
+
+  if (reference == NULL || !figures_for (groups, reference, &figures))
+    return g_strdup ("–");
+  return g_strdup_printf ("%.1f", cpu_us / figures.cpu_us);
+}
+
+/* The herald executable: what a person feels. CPU per event is net of herald's idle rate;
+ * the ratios are to the hub and to python in the same results, with the same producer. */
+static void
+print_app_table (GPtrArray *groups, const char *producer)
+{
+  gboolean header = FALSE;
+
+  for (guint i = 0; i < groups->len; i++)
+    {
+      Group *group = g_ptr_array_index (groups, i);
+      Figures figures;
+      g_autofree char *to_hub = NULL;
+      g_autofree char *to_python = NULL;
+
+      if (!group->app || !g_str_equal (group->producer, producer))
+        continue;
+      if (!header)
+        {
+          g_print ("\nThe application (the herald executable), producer %s. Medians; CPU per "
+                   "event is net of herald's idle CPU over the same time; a probe calls herald "
+                   "over D-Bus every 20 ms, and the stalls are its slowest answers during the "
+                   "burst.\n\n",
+                   producer);
+          g_print ("| case | N | runs | µs CPU/event | CPU ÷ hub | CPU ÷ python | longest stall "
+                   "ms | p99 stall ms | probes > 50 ms | RSS idle MiB | peak | end of burst | "
+                   "after settling | heap MiB idle / end / settled |\n");
+          g_print ("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | "
+                   "---: | ---: | ---: |\n");
+          header = TRUE;
+        }
+      if (!figures_for (groups, group, &figures))
+        {
+          g_print ("| %s | %" G_GINT64_FORMAT " | 0 (%u failed) | | | | | | | | | | | |\n",
+                   group->name, group->events, group->failures);
+          continue;
+        }
+      to_hub = ratio_to (groups, producer, "hub", group->events, figures.cpu_us);
+      to_python = ratio_to (groups, producer, "python", group->events, figures.cpu_us);
+      g_print (
+        "| %s | %" G_GINT64_FORMAT " | %u%s | %.1f | %s | %s | %.0f | %.0f | %.0f of %.0f "
+        "| %.1f | %.1f | %.1f | %.1f (+%.0f s) | %.1f / %.1f / %.1f |\n",
+        group->name, group->events, figures.runs, group->failures ? " (+failed)" : "",
+        figures.cpu_us, to_hub, to_python, median (group->app_figures[APP_STALL_MAX]),
+        median (group->app_figures[APP_STALL_P99]), median (group->app_figures[APP_SLOW]),
+        median (group->app_figures[APP_PROBES]), median (group->app_figures[APP_RSS_IDLE]),
+        median (group->app_figures[APP_RSS_PEAK]), median (group->app_figures[APP_RSS_END]),
+        median (group->app_figures[APP_RSS_SETTLED]), median (group->app_figures[APP_SETTLE_S]),
+        median (group->app_figures[APP_ANON_IDLE]), median (group->app_figures[APP_ANON_END]),
+        median (group->app_figures[APP_ANON_SETTLED]));
+    }
+}
+
 static int
 report (char **files)
 {
@@ -1505,7 +1594,7 @@ report (char **files)
           g_autofree char *rows = NULL;
           g_autofree char *startup = NULL;
 
-          if (!g_str_equal (group->producer, producer) || group->events <= 1)
+          if (!g_str_equal (group->producer, producer) || group->events <= 1 || group->app)
             continue;
           if (!figures_for (groups, group, &figures))
             {
@@ -1533,6 +1622,8 @@ report (char **files)
                    rows ? rows : "–", startup ? startup : "–", figures.producer_us);
         }
     }
+  for (guint p = 0; p < producers->len; p++)
+    print_app_table (groups, g_ptr_array_index (producers, p));
   if (files[0] != NULL && files[1] != NULL)
     print_sessions (files);
   return EXIT_SUCCESS;
@@ -1560,6 +1651,8 @@ options_clear (Options *opts)
   g_free (opts->blaster);
   g_free (opts->replay);
   g_free (opts->dir);
+  g_free (opts->herald);
+  g_free (opts->schema_dir);
   g_strfreev (opts->command);
 }
 
@@ -1577,7 +1670,9 @@ main (int argc, char **argv)
     .events = DEFAULT_EVENTS,
     .cap = DEFAULT_CAP,
     .timeout_s = DEFAULT_TIMEOUT_S,
+    .settle_s = DEFAULT_SETTLE_S,
   };
+  int settle_s = DEFAULT_SETTLE_S;
   int cap = DEFAULT_CAP;
   int chunk = 0;
   int timeout_s = DEFAULT_TIMEOUT_S;
@@ -1607,6 +1702,14 @@ main (int argc, char **argv)
     { "trace", 0, 0, G_OPTION_ARG_NONE, &opts.trace,
       "Print progress and memory every 50 ms (to standard error)", NULL },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s, "Give up after this many seconds", "S" },
+    { "herald", 0, 0, G_OPTION_ARG_FILENAME, &opts.herald,
+      "app: the herald executable (default: this build's)", "PATH" },
+    { "schema-dir", 0, 0, G_OPTION_ARG_FILENAME, &opts.schema_dir,
+      "app: where herald's compiled settings schema is (default: this build's data)", "DIR" },
+    { "window", 0, 0, G_OPTION_ARG_NONE, &opts.window,
+      "app: show the history window before the burst", NULL },
+    { "settle", 0, 0, G_OPTION_ARG_INT, &settle_s,
+      "app: read resident memory again this many seconds after the burst (default 30)", "S" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
     { NULL },
   };
@@ -1616,13 +1719,16 @@ main (int argc, char **argv)
   /* As the herald executable does: every case measures libsoup as Herald runs it. */
   herald_log_drop_libsoup_debug ();
   context = g_option_context_new (
-    "raw|engine|hub | exec -- COMMAND [ARG…] | record --replay=FILE | report FILE…");
+    "raw|engine|hub | exec -- COMMAND [ARG…] | app [--window] | record --replay=FILE | "
+    "report FILE…");
   g_option_context_set_summary (
     context, "Pushes N Pally tips over one WebSocket and reports events/s, CPU and peak RSS.\n"
              "raw: libsoup only. engine: connection + Pally feed, events dropped.\n"
              "hub: the hub with a history in a temporary directory (end to end: stored).\n"
              "exec: another program; {url} in its arguments becomes the feed's URL, and it\n"
              "must print how many messages it counted.\n"
+             "app: the herald executable in a private session (bus, keyring, notification\n"
+             "daemon, tray host; needs DISPLAY), with a D-Bus probe every 20 ms.\n"
              "record: saves the simulator's stream of N events for --producer=replay.\n"
              "report: medians of earlier JSON lines as Markdown tables.");
   g_option_context_add_main_entries (context, entries, NULL);
@@ -1633,7 +1739,7 @@ main (int argc, char **argv)
     }
   if (rest == NULL || !parse_mode (rest[0], &opts.mode))
     {
-      g_printerr ("herald-bench: expected a mode: raw, engine, hub, exec, record or report\n");
+      g_printerr ("herald-bench: expected a mode: raw, engine, hub, exec, app, record or report\n");
       return EXIT_FAILURE;
     }
   if (opts.mode == MODE_SERVE)
@@ -1670,14 +1776,20 @@ main (int argc, char **argv)
       g_printerr ("herald-bench: --events: %s\n", error->message);
       return EXIT_FAILURE;
     }
-  if (cap < 1 || chunk < 0 || chunk > 65536 || timeout_s < 1)
+  if (cap < 1 || chunk < 0 || chunk > 65536 || timeout_s < 1 || settle_s < 0)
     {
-      g_printerr ("herald-bench: --cap and --timeout must be positive, --chunk 1 to 65536\n");
+      g_printerr ("herald-bench: --cap and --timeout must be positive, --settle not negative, "
+                  "--chunk 1 to 65536\n");
       return EXIT_FAILURE;
     }
   opts.cap = (guint)cap;
   opts.chunk = (guint)chunk;
   opts.timeout_s = (guint)timeout_s;
+  opts.settle_s = (guint)settle_s;
+  if (opts.herald == NULL)
+    opts.herald = g_strdup (HERALD_APP_PATH);
+  if (opts.schema_dir == NULL)
+    opts.schema_dir = g_strdup (HERALD_SCHEMA_DIR);
   if (producer_text == NULL || g_str_equal (producer_text, "simulator"))
     opts.producer = PRODUCER_SIMULATOR;
   else if (g_str_equal (producer_text, "blaster"))
@@ -1702,6 +1814,11 @@ main (int argc, char **argv)
     }
   if (opts.simulator == NULL)
     opts.simulator = g_strdup (HERALD_SIMULATOR_PATH);
+  if (opts.mode == MODE_APP && (g_getenv ("DISPLAY") == NULL || *g_getenv ("DISPLAY") == '\0'))
+    {
+      g_printerr ("herald-bench: app needs an X display (DISPLAY); run.sh starts an Xvfb\n");
+      return EXIT_FAILURE;
+    }
   if (opts.mode == MODE_RECORD)
     {
       gboolean recorded = record_stream (&opts, opts.replay, &error);
@@ -1714,13 +1831,14 @@ main (int argc, char **argv)
     opts.name = g_strdup (mode_names[opts.mode]);
 
   /* Before any thread exists, so the writer and GLib's own threads inherit it. */
-  if (opts.pin && opts.mode != MODE_EXEC)
+  if (opts.pin && opts.mode != MODE_EXEC && opts.mode != MODE_APP)
     pin_to_cpu (0, consumer_cpu ());
 
   started = producer_start (&producer, &opts, &error);
   if (started)
-    started = opts.mode == MODE_EXEC ? run_program (&opts, &producer, &result, &error)
-                                     : run_in_process (&opts, &producer, &result, &error);
+    started = opts.mode == MODE_EXEC  ? run_program (&opts, &producer, &result, &error)
+              : opts.mode == MODE_APP ? run_app (&opts, &producer, &result, &error)
+                                      : run_in_process (&opts, &producer, &result, &error);
   producer_stop (&producer);
   if (!started)
     {

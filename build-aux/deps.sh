@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure the Debian 12 packages Herald needs are installed: as root it installs the
-# missing ones; otherwise it prints the exact command and fails. Usage: deps.sh build|test
+# missing ones; otherwise it prints the exact command and fails. Usage: deps.sh build|test|bench
 set -euo pipefail
 
 build_packages=(
@@ -20,11 +20,20 @@ test_packages=(
 )
 # The money test formats amounts on a German desktop (it skips without this locale).
 test_locales=(de_DE.UTF-8)
+# bench/run.sh: Python's websockets for a reference consumer, and for the application
+# cases an X server, a private bus, a Secret Service and a notification daemon for the
+# herald executable. Node (nodejs and npm, for the node consumer) is optional: run.sh says
+# when it skips it, and NodeSource's nodejs, which brings its own npm, conflicts with npm.
+bench_packages=(
+  python3 python3-websockets
+  xvfb dbus-daemon gnome-keyring python3-dbusmock
+)
 
 case "${1:-build}" in
   build) wanted=("${build_packages[@]}") ;;
   test) wanted=("${build_packages[@]}" "${test_packages[@]}") ;;
-  *) echo "usage: $0 build|test" >&2; exit 2 ;;
+  bench) wanted=("${build_packages[@]}" "${bench_packages[@]}") ;;
+  *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac
 
 missing=()
