@@ -1066,6 +1066,42 @@ test_closed_then_fresh (Fixture *fixture, gconstpointer data)
 }
 
 static void
+token_cb (HeraldNotifier *notifier, const char *account_id, HeraldEvent *event, gpointer user_data)
+{
+  GPtrArray *seen = user_data;
+  const char *token = herald_notifier_get_activation_token (notifier);
+
+  g_ptr_array_add (seen, g_strdup (token ? token : "(none)"));
+}
+
+/* The server's activation token for the click reaches the application, which needs it for its
+ * window to take the focus on Wayland. */
+static void
+test_activation_token (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (World) world = NULL;
+  g_autoptr (GPtrArray) calls = NULL;
+  g_autoptr (GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  guint32 id;
+
+  if (herald_test_run_in_child (CHILD_TIMEOUT_S))
+    return;
+  world = world_new ();
+  g_signal_connect (world->notifier, "activated", G_CALLBACK (token_cb), seen);
+  herald_event_unref (add_trade_status (world, "main", "t-1", "pending", 1000));
+  calls = wait_for_notify_calls (world, 1);
+  id = CALL (calls, 0)->id;
+  /* Spec 1.2: ActivationToken comes just before ActionInvoked. */
+  emit_mock_signal (world, "ActivationToken", "us", g_variant_new_uint32 (id),
+                    g_variant_new_string ("token-for-the-click"));
+  invoke_action (world, id, "default");
+  wait_for_len (seen, 1);
+  g_assert_cmpstr (g_ptr_array_index (seen, 0), ==, "token-for-the-click");
+  /* Only during the click's signal. */
+  g_assert_null (herald_notifier_get_activation_token (world->notifier));
+}
+
+static void
 test_no_server (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (World) world = NULL;
@@ -1162,6 +1198,8 @@ main (int argc, char **argv)
               teardown);
   g_test_add ("/notifier/closed-then-fresh", Fixture, GINT_TO_POINTER (SERVER_DEFAULT), setup,
               test_closed_then_fresh, teardown);
+  g_test_add ("/notifier/activation-token", Fixture, GINT_TO_POINTER (SERVER_DEFAULT), setup,
+              test_activation_token, teardown);
   g_test_add ("/notifier/slow-server", Fixture, GINT_TO_POINTER (SERVER_DEFAULT), setup,
               test_slow_server, teardown);
   g_test_add ("/notifier/no-server", Fixture, GINT_TO_POINTER (SERVER_NONE), setup, test_no_server,

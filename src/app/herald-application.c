@@ -138,7 +138,11 @@ notification_activated_cb (HeraldNotifier *notifier, const char *account_id, Her
                            gpointer user_data)
 {
   HeraldApplication *self = user_data;
+  const char *token = herald_notifier_get_activation_token (notifier);
 
+  /* The click's token: without it a compositor may refuse the window the focus. */
+  if (token != NULL)
+    gtk_window_set_startup_id (GTK_WINDOW (ensure_window (self)), token);
   if (event == NULL)
     present_window (self);
   else

@@ -56,7 +56,8 @@ struct _HeraldNotifier
   GSettings *settings;
   HeraldNotifySettings config; /* followed through "changed", never read per event */
   HeraldNotifyWorker *worker;
-  GHashTable *accounts; /* id → AccountState */
+  GHashTable *accounts;   /* id → AccountState */
+  char *activation_token; /* while a click's signal is emitted */
 };
 
 G_DEFINE_FINAL_TYPE (HeraldNotifier, herald_notifier, G_TYPE_OBJECT)
@@ -560,9 +561,12 @@ mark_read (HeraldNotifier *self, HeraldEvent *event, GPtrArray *earlier_ids)
 
 static void
 action_cb (GObject *owner, HeraldNotifyAction action, const char *account_id, HeraldEvent *event,
-           GPtrArray *earlier_ids)
+           GPtrArray *earlier_ids, const char *activation_token)
 {
   HeraldNotifier *self = HERALD_NOTIFIER (owner);
+
+  g_free (self->activation_token);
+  self->activation_token = g_strdup (activation_token);
 
   switch (action)
     {
@@ -578,6 +582,7 @@ action_cb (GObject *owner, HeraldNotifyAction action, const char *account_id, He
         mark_read (self, event, earlier_ids);
       break;
     }
+  g_clear_pointer (&self->activation_token, g_free);
 }
 
 /* GObject */
@@ -675,4 +680,12 @@ herald_notifier_flush_finish (HeraldNotifier *self, GAsyncResult *result, GError
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+const char *
+herald_notifier_get_activation_token (HeraldNotifier *self)
+{
+  g_return_val_if_fail (HERALD_IS_NOTIFIER (self), NULL);
+
+  return self->activation_token;
 }

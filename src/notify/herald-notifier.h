@@ -54,6 +54,11 @@ G_DECLARE_FINAL_TYPE (HeraldNotifier, herald_notifier, HERALD, NOTIFIER, GObject
  * stays free of GTK. */
 HeraldNotifier *herald_notifier_new (HeraldHub *hub, GSettings *settings);
 
+/* During "activated" and "open-link": the XDG activation token the server gave for the click
+ * (notification spec 1.2), which lets the application's window take the focus on Wayland;
+ * NULL when the server gave none. */
+const char *herald_notifier_get_activation_token (HeraldNotifier *self);
+
 #define HERALD_NOTIFIER_HOLD_MS 400
 
 /* Completes once every notification decided before the call has been handed to the

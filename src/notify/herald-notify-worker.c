@@ -161,6 +161,7 @@ typedef struct
   char *account_id;
   HeraldEvent *event;
   GPtrArray *earlier_ids;
+  char *activation_token;
 } Activation;
 
 static void
@@ -172,6 +173,7 @@ activation_free (gpointer data)
   g_free (activation->account_id);
   g_clear_pointer (&activation->event, herald_event_unref);
   g_clear_pointer (&activation->earlier_ids, g_ptr_array_unref);
+  g_free (activation->activation_token);
   g_free (activation);
 }
 
@@ -183,7 +185,8 @@ dispatch_action_cb (gpointer data)
 
   if (owner != NULL)
     activation->worker->action_func (owner, activation->kind, activation->account_id,
-                                     activation->event, activation->earlier_ids);
+                                     activation->event, activation->earlier_ids,
+                                     activation->activation_token);
   return G_SOURCE_REMOVE;
 }
 
@@ -210,7 +213,14 @@ action_cb (NotifyNotification *notification, char *action, gpointer user_data)
     activation->kind = HERALD_NOTIFY_ACTION_DEFAULT;
   activation->account_id = g_strdup (shown->account_id);
   activation->event = shown->event ? herald_event_ref (shown->event) : NULL;
-  activation->earlier_ids = shown->earlier_ids ? g_ptr_array_ref (shown->earlier_ids) : NULL;
+  /* A copy: the worker goes on changing its own as later statuses come. */
+  activation->earlier_ids = g_ptr_array_new_full (shown->earlier_ids->len, g_free);
+  for (guint i = 0; i < shown->earlier_ids->len; i++)
+    g_ptr_array_add (activation->earlier_ids, g_strdup (g_ptr_array_index (shown->earlier_ids, i)));
+#if NOTIFY_CHECK_VERSION(0, 7, 10)
+  /* The server's token for this click (spec 1.2): with it the window may take the focus. */
+  activation->activation_token = g_strdup (notify_notification_get_activation_token (notification));
+#endif
   source = g_idle_source_new ();
   g_source_set_callback (source, dispatch_action_cb, activation, activation_free);
   g_source_attach (source, worker->main_context);

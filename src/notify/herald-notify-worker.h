@@ -48,10 +48,11 @@ typedef enum
 
 /* A click, called on the main context while owner lives. event is NULL for a summary or an
  * account's warning; earlier_ids (may be NULL) are the ids of the statuses of event's object
- * the notification showed before it. */
+ * the notification showed before it; activation_token is the server's XDG activation token
+ * for the click, or NULL. */
 typedef void (*HeraldNotifyActionFunc) (GObject *owner, HeraldNotifyAction action,
                                         const char *account_id, HeraldEvent *event,
-                                        GPtrArray *earlier_ids);
+                                        GPtrArray *earlier_ids, const char *activation_token);
 
 typedef struct _HeraldNotifyWorker HeraldNotifyWorker;
 
