@@ -565,6 +565,9 @@ action_cb (GObject *owner, HeraldNotifyAction action, const char *account_id, He
 {
   HeraldNotifier *self = HERALD_NOTIFIER (owner);
 
+  /* Disposed, not yet finalized: Herald is going away. */
+  if (self->worker == NULL)
+    return;
   g_free (self->activation_token);
   self->activation_token = g_strdup (activation_token);
 
