@@ -452,3 +452,15 @@ herald_test_assert_unknown_type (HeraldEvent *event, const char *const *unknown_
   g_assert_cmpint (herald_event_is_unknown_type (event), ==,
                    g_strv_contains (unknown_titles, herald_event_get_title (event)));
 }
+
+void
+herald_test_parse_check_object_id (HeraldTestParse *fx, const HeraldTestObjectCase *c)
+{
+  guint before = fx->sink->events->len;
+
+  herald_test_parse_receive (fx, c->frame);
+  g_assert_cmpuint (fx->sink->malformed, ==, 0);
+  g_assert_cmpuint (fx->sink->events->len, ==, before + 1);
+  g_assert_cmpstr (herald_event_get_object_id (g_ptr_array_index (fx->sink->events, before)), ==,
+                   c->object_id);
+}

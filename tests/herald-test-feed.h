@@ -156,6 +156,17 @@ typedef struct
  * no failure, no reconnect, nothing sent. */
 void herald_test_parse_check_refused (HeraldTestParse *fx, const char *frame);
 
+/* A row of a table of frames and the object their event is a status of. */
+typedef struct
+{
+  const char *name;
+  const char *frame;
+  const char *object_id; /* NULL: the event stands alone */
+} HeraldTestObjectCase;
+
+/* Feeds c's frame to fx and checks that it made one event, whose object id is c's. */
+void herald_test_parse_check_object_id (HeraldTestParse *fx, const HeraldTestObjectCase *c);
+
 /* Adds one test per row of table, a static array whose rows start with `const char *name`, at
  * path prefix/name, with the row as the test's data. */
 #define HERALD_TEST_ADD_TABLE(prefix, Fixture, table, setup, test, teardown)                       \

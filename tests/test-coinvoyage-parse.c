@@ -361,6 +361,25 @@ test_signature (void)
   g_assert_cmpstr (other, !=, signature);
 }
 
+/* Every stage of one pay order names it. */
+static const HeraldTestObjectCase object_cases[] = {
+  { "with-event-id",
+    "{\"type\":\"event\",\"data\":{\"id\":\"evt_o1\",\"type\":\"payorder_started\","
+    "\"payorder_id\":\"po_7\"}}",
+    "payorder:po_7" },
+  { "order-id-member",
+    "{\"type\":\"event\",\"data\":{\"type\":\"payorder_completed\",\"order_id\":\"po_8\"}}",
+    "payorder:po_8" },
+  { "without-order",
+    "{\"type\":\"event\",\"data\":{\"id\":\"evt_o3\",\"type\":\"payorder_created\"}}", NULL },
+};
+
+static void
+test_object_id (Fixture *fx, gconstpointer data)
+{
+  herald_test_parse_check_object_id (fx, data);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -373,6 +392,8 @@ main (int argc, char **argv)
   HERALD_TEST_ADD_TABLE ("/coinvoyage/refusal", Fixture, refusal_cases, fixture_setup,
                          test_refusal_case, fixture_teardown);
   HERALD_TEST_ADD_DATA_TABLE ("/coinvoyage/configuration", config_cases, test_config_case);
+  HERALD_TEST_ADD_TABLE ("/coinvoyage/object-id", Fixture, object_cases, fixture_setup,
+                         test_object_id, fixture_teardown);
   g_test_add ("/coinvoyage/subscribe/organization", Fixture, NULL, fixture_setup,
               test_subscribe_organization, fixture_teardown);
   g_test_add ("/coinvoyage/subscribe/orders", Fixture, NULL, fixture_setup, test_subscribe_orders,

@@ -632,6 +632,26 @@ test_token_expiry (Fixture *fixture, gconstpointer data)
   g_assert_null (strstr (error->message, token));
 }
 
+/* Every event of one position names it, the ones Herald does not know too. */
+static const HeraldTestObjectCase object_cases[] = {
+  { "opened",
+    EVENT ("position.opened", "evt_o1", "2025-03-01T12:00:00Z", POSITION_OPEN_SHAPE ("yes")),
+    "position:dm_pos_7Hq" },
+  { "unknown-type",
+    EVENT ("position.partial_close_requested", "evt_o2", "2025-03-01T12:00:00Z",
+           POSITION_OPEN_SHAPE ("no")),
+    "position:dm_pos_7Hq" },
+  { "without-position-id",
+    EVENT ("position.opened", "evt_o3", "2025-03-01T12:00:00Z", "\"data\":{\"side\":\"yes\"}"),
+    NULL },
+};
+
+static void
+test_object_id (Fixture *fx, gconstpointer data)
+{
+  herald_test_parse_check_object_id (fx, data);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -657,6 +677,8 @@ main (int argc, char *argv[])
   for (guint i = 0; i < G_N_ELEMENTS (event_cases); i++)
     g_test_add (event_cases[i].path, Fixture, &event_cases[i], fixture_setup_joined, test_event,
                 fixture_teardown);
+  HERALD_TEST_ADD_TABLE ("/dimes/object-id", Fixture, object_cases, fixture_setup_joined,
+                         test_object_id, fixture_teardown);
   g_test_add ("/dimes/event/duplicate-same-id", Fixture, NULL, fixture_setup_joined,
               test_duplicate_same_id, fixture_teardown);
   g_test_add ("/dimes/event/error-auth", Fixture, NULL, fixture_setup_joined, test_error_event_auth,

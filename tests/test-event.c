@@ -18,6 +18,7 @@ test_event_defaults (void)
   g_assert_cmpstr (herald_event_get_title (event), ==, "");
   g_assert_cmpstr (herald_event_get_body (event), ==, "");
   g_assert_null (herald_event_get_link (event));
+  g_assert_null (herald_event_get_object_id (event));
   g_assert_false (herald_event_get_read (event));
   g_assert_cmpint (herald_event_get_occurred (event), ==, herald_event_get_received (event));
   g_assert_cmpint (herald_event_get_received (event), >, 0);
@@ -38,12 +39,17 @@ test_event_setters (void)
   herald_event_set_link (event, "https://example.org/t1");
   herald_event_set_raw (event, "{\"a\":1}xyz", 7);
   herald_event_set_title (event, NULL);
+  herald_event_set_object_id (event, "trade:t1");
 
   g_assert_cmpint (herald_event_get_category (event), ==, HERALD_CATEGORY_TRADE);
   g_assert_cmpint (herald_event_get_severity (event), ==, HERALD_SEVERITY_CRITICAL);
   g_assert_cmpstr (herald_event_get_title (event), ==, "");
   g_assert_cmpstr (herald_event_get_body (event), ==, "AK-47 | Redline");
   g_assert_cmpstr (herald_event_get_link (event), ==, "https://example.org/t1");
+  g_assert_cmpstr (herald_event_get_object_id (event), ==, "trade:t1");
+  /* "" names no object. */
+  herald_event_take_object_id (event, g_strdup (""));
+  g_assert_null (herald_event_get_object_id (event));
   g_assert_cmpstr (herald_event_get_raw (event), ==, "{\"a\":1}");
   g_assert_cmpuint (herald_event_get_raw_length (event), ==, 7);
   herald_event_set_raw (event, "{}\0tail", 7);

@@ -538,6 +538,22 @@ test_closed_after_expiry (Fixture *fx, gconstpointer data)
     g_str_has_prefix (fx->sink->failure->message, "The Hashi access token expired at "));
 }
 
+/* A contract's states name the contract; lobby and storage events stand alone. */
+static const HeraldTestObjectCase object_cases[] = {
+  { "contract", CONTRACT ("contract.initialized", IN_LOBBY), "contract:" UUID },
+  { "contract-unknown-state", CONTRACT ("contract.renegotiated", ""), "contract:" UUID },
+  { "lobby",
+    "{\"type\":\"lobby:event\",\"data\":{\"type\":\"lobby.joined\",\"lobbyId\":\"ABC123\","
+    "\"timestamp\":\"" TS "\"}}",
+    NULL },
+};
+
+static void
+test_object_id (Fixture *fx, gconstpointer data)
+{
+  herald_test_parse_check_object_id (fx, data);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -566,6 +582,8 @@ main (int argc, char *argv[])
       g_test_add (path, Fixture, &bad_tokens[i], fixture_setup, test_token_not_jwt,
                   herald_test_parse_teardown);
     }
+  HERALD_TEST_ADD_TABLE ("/hashi/object-id", Fixture, object_cases, fixture_setup, test_object_id,
+                         herald_test_parse_teardown);
   g_test_add ("/hashi/unknown-message-kept", Fixture, NULL, fixture_setup,
               test_unknown_message_kept, herald_test_parse_teardown);
   g_test_add ("/hashi/redelivery-same-id", Fixture, NULL, fixture_setup, test_redelivery_same_id,

@@ -23,8 +23,9 @@
 /* What a test wants on the bus: the mock's capabilities, or no server at all. */
 typedef enum
 {
-  SERVER_DEFAULT, /* the template's own list, which has body-markup */
+  SERVER_DEFAULT, /* what GNOME Shell offers: actions, body markup, persistence, sound */
   SERVER_NO_MARKUP,
+  SERVER_NO_ACTIONS,
   SERVER_NONE,
 } ServerKind;
 
@@ -84,14 +85,14 @@ setup (Fixture *fixture, gconstpointer data)
   /* A parent that fails an assertion skips teardown: the server must not outlive it, or it
    * keeps the bus and the test harness's pipes open. */
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  if (kind == SERVER_NO_MARKUP)
-    fixture->mock = g_subprocess_launcher_spawn (
-      launcher, &error, "/usr/bin/python3", "-m", "dbusmock", "--template", "notification_daemon",
-      "-p", "{\"capabilities\": \"body actions\"}", NULL);
-  else
-    fixture->mock
-      = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", "-m", "dbusmock",
-                                     "--template", "notification_daemon", NULL);
+  fixture->mock = g_subprocess_launcher_spawn (
+    launcher, &error, "/usr/bin/python3", "-m", "dbusmock", "--template", "notification_daemon",
+    "-p",
+    kind == SERVER_NO_MARKUP    ? "{\"capabilities\": \"body actions\"}"
+    : kind == SERVER_NO_ACTIONS ? "{\"capabilities\": \"body body-markup persistence sound\"}"
+                                : "{\"capabilities\": \"actions body body-markup icon-static "
+                                  "persistence sound\"}",
+    NULL);
   g_assert_no_error (error);
   herald_test_env_wait_for_name (MOCK_NAME, WAIT_TIMEOUT_US / 1000);
 }
@@ -760,6 +761,346 @@ test_activated (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (g_ptr_array_index (seen, 1), ==, "alt/(summary)");
 }
 
+/* A status of trade trade_id, stored in the history first as the hub does, then announced. */
+static HeraldEvent *
+add_trade_status (World *world, const char *account, const char *trade_id, const char *status,
+                  gint64 occurred_s)
+{
+  g_autofree char *id = g_strdup_printf ("trade:%s:%s", trade_id, status);
+  g_autofree char *object = g_strconcat ("trade:", trade_id, NULL);
+  g_autofree char *title = g_strdup_printf ("%s %s on %s", trade_id, status, account);
+  HeraldEvent *event = herald_event_new (account, "skinshark", "trade.x", id);
+
+  herald_event_set_category (event, HERALD_CATEGORY_TRADE);
+  herald_event_set_title (event, title);
+  herald_event_set_object_id (event, object);
+  herald_event_set_occurred (event, occurred_s * G_USEC_PER_SEC);
+  herald_history_add (world->history, event, NULL, NULL);
+  herald_history_flush (world->history);
+  g_signal_emit_by_name (world->hub, "event-added", event);
+  return event;
+}
+
+static void
+emit_mock_signal (World *world, const char *name, const char *signature, GVariant *arg0,
+                  GVariant *arg1)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  GVariantBuilder args;
+
+  g_variant_builder_init (&args, G_VARIANT_TYPE ("av"));
+  g_variant_builder_add (&args, "v", arg0);
+  g_variant_builder_add (&args, "v", arg1);
+  reply = g_dbus_connection_call_sync (world->bus, MOCK_NAME, MOCK_PATH,
+                                       "org.freedesktop.DBus.Mock", "EmitSignal",
+                                       g_variant_new ("(sssav)", MOCK_NAME, name, signature, &args),
+                                       NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* The user dismissed notification id (reason 2), as the server reports it. */
+static void
+emit_closed (World *world, guint32 id)
+{
+  emit_mock_signal (world, "NotificationClosed", "uu", g_variant_new_uint32 (id),
+                    g_variant_new_uint32 (2));
+  /* The signal reaches the worker on its own context; let it be handled. */
+  herald_test_spin (300);
+  flush (world);
+}
+
+/* Waits until CloseNotification was called for id. */
+static void
+wait_for_closed (World *world, guint32 id)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_TIMEOUT_US;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autoptr (GArray) closed = get_closed_ids (world);
+
+      for (guint i = 0; i < closed->len; i++)
+        if (g_array_index (closed, guint32, i) == id)
+          return;
+      herald_test_spin (50);
+    }
+  g_error ("notification %u was not withdrawn", id);
+}
+
+static gboolean
+is_read (World *world, const char *account, const char *id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HeraldEvent) stored = herald_history_lookup (world->history, account, id, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (stored);
+  return herald_event_get_read (stored);
+}
+
+static void
+open_link_cb (HeraldNotifier *notifier, HeraldEvent *event, const char *uri, gpointer user_data)
+{
+  GPtrArray *seen = user_data;
+
+  g_ptr_array_add (seen, g_strdup_printf ("%s %s", herald_event_get_id (event), uri));
+}
+
+static void
+wait_for_len (GPtrArray *array, guint n)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_TIMEOUT_US;
+
+  while (array->len < n && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (array->len, ==, n);
+}
+
+/* Every event offers "Mark as read", and "Open" where it has a link; a summary only the click. */
+static void
+test_actions (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (World) world = NULL;
+  g_autoptr (GPtrArray) calls = NULL;
+  g_autoptr (GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (HeraldEvent) linked = NULL;
+  NotifyCall *call;
+
+  if (herald_test_run_in_child (CHILD_TIMEOUT_S))
+    return;
+  world = world_new ();
+  g_signal_connect (world->notifier, "open-link", G_CALLBACK (open_link_cb), seen);
+  linked = herald_event_new ("main", "pally", "campaigntip.notify", "tip-1");
+  herald_event_set_category (linked, HERALD_CATEGORY_TIP);
+  herald_event_set_title (linked, "Tip with a page");
+  herald_event_set_link (linked, "https://pally.gg/p/team");
+  g_signal_emit_by_name (world->hub, "event-added", linked);
+  add_trade (world, "alt", "Trade without a link");
+  calls = wait_for_notify_calls (world, 2);
+
+  call = find_call (calls, "Tip with a page");
+  g_assert_true (has_action (call, "default"));
+  g_assert_true (has_action (call, "open"));
+  g_assert_true (has_action (call, "mark-read"));
+  call = find_call (calls, "Trade without a link");
+  g_assert_true (has_action (call, "default"));
+  g_assert_false (has_action (call, "open"));
+  g_assert_true (has_action (call, "mark-read"));
+
+  /* "Open" hands the link to the application, which opens it with the window's context. */
+  invoke_action (world, find_call (calls, "Tip with a page")->id, "open");
+  wait_for_len (seen, 1);
+  g_assert_cmpstr (g_ptr_array_index (seen, 0), ==, "tip-1 https://pally.gg/p/team");
+
+  /* A summary stands for many events: nothing to open or mark but the window. */
+  for (guint i = 0; i < 4; i++)
+    add_trade (world, "third", "Part of a burst");
+  g_clear_pointer (&calls, g_ptr_array_unref);
+  calls = wait_for_notify_calls (world, 3);
+  call = find_call (calls, "4 new trades on " ISOLATED ("third"));
+  g_assert_true (has_action (call, "default"));
+  g_assert_false (has_action (call, "mark-read"));
+  g_assert_false (has_action (call, "open"));
+}
+
+/* A server without actions gets none: it could not offer them, some would show them as text. */
+static void
+test_no_actions (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (World) world = NULL;
+  g_autoptr (GPtrArray) calls = NULL;
+
+  if (herald_test_run_in_child (CHILD_TIMEOUT_S))
+    return;
+  world = world_new ();
+  herald_event_unref (add_trade_status (world, "main", "t-1", "pending", 1000));
+  calls = wait_for_notify_calls (world, 1);
+  g_assert_cmpuint (g_strv_length (CALL (calls, 0)->actions), ==, 0);
+  g_assert_cmpstr (CALL (calls, 0)->body, ==, "Main");
+}
+
+/* "Mark as read" marks the event read in the history and withdraws its notification. */
+static void
+test_mark_read (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (World) world = NULL;
+  g_autoptr (GPtrArray) calls = NULL;
+  g_autoptr (HeraldEvent) first = NULL;
+  g_autoptr (HeraldEvent) other = NULL;
+  gint64 deadline;
+
+  if (herald_test_run_in_child (CHILD_TIMEOUT_S))
+    return;
+  world = world_new ();
+  first = add_trade_status (world, "main", "t-1", "pending", 1000);
+  other = add_trade_status (world, "main", "t-2", "pending", 1001);
+  calls = wait_for_notify_calls (world, 2);
+  g_assert_false (is_read (world, "main", "trade:t-1:pending"));
+
+  invoke_action (world, find_call (calls, "t-1 pending on main")->id, "mark-read");
+  deadline = g_get_monotonic_time () + WAIT_TIMEOUT_US;
+  while (!is_read (world, "main", "trade:t-1:pending") && g_get_monotonic_time () < deadline)
+    {
+      herald_test_spin (50);
+      herald_history_flush (world->history);
+    }
+  g_assert_true (is_read (world, "main", "trade:t-1:pending"));
+  wait_for_closed (world, find_call (calls, "t-1 pending on main")->id);
+  /* Only that one. */
+  g_assert_false (is_read (world, "main", "trade:t-2:pending"));
+  herald_test_spin (300);
+  flush (world);
+  {
+    g_autoptr (GArray) closed = get_closed_ids (world);
+
+    g_assert_cmpuint (closed->len, ==, 1);
+  }
+}
+
+/* Read elsewhere (the window, the tray): the history says so, and the notification goes. */
+static void
+test_read_elsewhere (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (World) world = NULL;
+  g_autoptr (GPtrArray) calls = NULL;
+  g_autoptr (HeraldEvent) first = NULL;
+  g_autoptr (HeraldEvent) second = NULL;
+  g_autoptr (HeraldEvent) third = NULL;
+  g_autoptr (GArray) closed = NULL;
+
+  if (herald_test_run_in_child (CHILD_TIMEOUT_S))
+    return;
+  world = world_new ();
+  first = add_trade_status (world, "main", "t-1", "pending", 1000);
+  second = add_trade_status (world, "main", "t-2", "pending", 1001);
+  third = add_trade_status (world, "alt", "t-3", "pending", 1002);
+  calls = wait_for_notify_calls (world, 3);
+
+  herald_history_mark_read (world->history, "main", "trade:t-2:pending", TRUE);
+  wait_for_closed (world, find_call (calls, "t-2 pending on main")->id);
+  /* Every event of an account. */
+  herald_history_mark_read (world->history, "alt", NULL, TRUE);
+  wait_for_closed (world, find_call (calls, "t-3 pending on alt")->id);
+  herald_test_spin (300);
+  flush (world);
+  closed = get_closed_ids (world);
+  g_assert_cmpuint (closed->len, ==, 2);
+}
+
+/* pending → active → completed is one notification, updated in place. */
+static void
+test_replaces (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (World) world = NULL;
+  g_autoptr (GPtrArray) calls = NULL;
+  g_autoptr (GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  const char *statuses[] = { "pending", "active", "completed" };
+  gint64 deadline;
+
+  if (herald_test_run_in_child (CHILD_TIMEOUT_S))
+    return;
+  world = world_new ();
+  /* Five statuses of one account within the window: no burst here. */
+  g_settings_set_uint (world->settings, "burst-threshold", 10);
+  g_signal_connect (world->notifier, "activated", G_CALLBACK (activated_cb), seen);
+  for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
+    {
+      herald_event_unref (add_trade_status (world, "main", "t-1", statuses[i], 1000 + i));
+      g_clear_pointer (&calls, g_ptr_array_unref);
+      calls = wait_for_notify_calls (world, i + 1);
+      /* Apart, as a trade's statuses come: not one burst. */
+      herald_test_spin (HERALD_NOTIFIER_HOLD_MS + 100);
+    }
+  /* The same trade on another account is another object. */
+  herald_event_unref (add_trade_status (world, "alt", "t-1", "pending", 2000));
+  g_clear_pointer (&calls, g_ptr_array_unref);
+  calls = wait_for_notify_calls (world, 4);
+  g_assert_cmpuint (calls->len, ==, 4);
+  g_assert_cmpuint (CALL (calls, 0)->replaces_id, ==, 0);
+  g_assert_cmpuint (CALL (calls, 1)->replaces_id, ==, CALL (calls, 0)->id);
+  g_assert_cmpstr (CALL (calls, 1)->summary, ==, "t-1 active on main");
+  g_assert_cmpuint (CALL (calls, 2)->replaces_id, ==, CALL (calls, 0)->id);
+  g_assert_cmpstr (CALL (calls, 2)->summary, ==, "t-1 completed on main");
+  g_assert_cmpuint (CALL (calls, 3)->replaces_id, ==, 0);
+
+  /* A status older than the one shown (feeds may deliver out of order) changes nothing. */
+  herald_event_unref (add_trade_status (world, "main", "t-1", "initiated", 999));
+  herald_test_spin (HERALD_NOTIFIER_HOLD_MS + 300);
+  flush (world);
+  g_assert_cmpuint (count_notify_calls (world), ==, 4);
+
+  /* A click on it shows the newest status. */
+  invoke_action (world, CALL (calls, 0)->id, "default");
+  deadline = g_get_monotonic_time () + WAIT_TIMEOUT_US;
+  while (seen->len < 1 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (seen->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (seen, 0), ==, "main/trade:t-1:completed");
+}
+
+/* Once the server closed it, the next status is a notification of its own. */
+static void
+test_closed_then_fresh (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (World) world = NULL;
+  g_autoptr (GPtrArray) calls = NULL;
+
+  if (herald_test_run_in_child (CHILD_TIMEOUT_S))
+    return;
+  world = world_new ();
+  herald_event_unref (add_trade_status (world, "main", "t-1", "pending", 1000));
+  calls = wait_for_notify_calls (world, 1);
+  emit_closed (world, CALL (calls, 0)->id);
+  herald_event_unref (add_trade_status (world, "main", "t-1", "active", 1001));
+  g_clear_pointer (&calls, g_ptr_array_unref);
+  calls = wait_for_notify_calls (world, 2);
+  g_assert_cmpuint (CALL (calls, 1)->replaces_id, ==, 0);
+  g_assert_cmpuint (CALL (calls, 1)->id, !=, CALL (calls, 0)->id);
+  /* And that one is followed in place again. */
+  herald_test_spin (HERALD_NOTIFIER_HOLD_MS + 100);
+  herald_event_unref (add_trade_status (world, "main", "t-1", "completed", 1002));
+  g_clear_pointer (&calls, g_ptr_array_unref);
+  calls = wait_for_notify_calls (world, 3);
+  g_assert_cmpuint (CALL (calls, 2)->replaces_id, ==, CALL (calls, 1)->id);
+}
+
+static void
+token_cb (HeraldNotifier *notifier, const char *account_id, HeraldEvent *event, gpointer user_data)
+{
+  GPtrArray *seen = user_data;
+  const char *token = herald_notifier_get_activation_token (notifier);
+
+  g_ptr_array_add (seen, g_strdup (token ? token : "(none)"));
+}
+
+/* The server's activation token for the click reaches the application, which needs it for its
+ * window to take the focus on Wayland. */
+static void
+test_activation_token (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (World) world = NULL;
+  g_autoptr (GPtrArray) calls = NULL;
+  g_autoptr (GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  guint32 id;
+
+  if (herald_test_run_in_child (CHILD_TIMEOUT_S))
+    return;
+  world = world_new ();
+  g_signal_connect (world->notifier, "activated", G_CALLBACK (token_cb), seen);
+  herald_event_unref (add_trade_status (world, "main", "t-1", "pending", 1000));
+  calls = wait_for_notify_calls (world, 1);
+  id = CALL (calls, 0)->id;
+  /* Spec 1.2: ActivationToken comes just before ActionInvoked. */
+  emit_mock_signal (world, "ActivationToken", "us", g_variant_new_uint32 (id),
+                    g_variant_new_string ("token-for-the-click"));
+  invoke_action (world, id, "default");
+  wait_for_len (seen, 1);
+  g_assert_cmpstr (g_ptr_array_index (seen, 0), ==, "token-for-the-click");
+  /* Only during the click's signal. */
+  g_assert_null (herald_notifier_get_activation_token (world->notifier));
+}
+
 static void
 test_no_server (Fixture *fixture, gconstpointer data)
 {
@@ -845,6 +1186,20 @@ main (int argc, char **argv)
               test_hidden_message, teardown);
   g_test_add ("/notifier/activated", Fixture, GINT_TO_POINTER (SERVER_DEFAULT), setup,
               test_activated, teardown);
+  g_test_add ("/notifier/actions", Fixture, GINT_TO_POINTER (SERVER_DEFAULT), setup, test_actions,
+              teardown);
+  g_test_add ("/notifier/no-actions", Fixture, GINT_TO_POINTER (SERVER_NO_ACTIONS), setup,
+              test_no_actions, teardown);
+  g_test_add ("/notifier/mark-read", Fixture, GINT_TO_POINTER (SERVER_DEFAULT), setup,
+              test_mark_read, teardown);
+  g_test_add ("/notifier/read-elsewhere", Fixture, GINT_TO_POINTER (SERVER_DEFAULT), setup,
+              test_read_elsewhere, teardown);
+  g_test_add ("/notifier/replaces", Fixture, GINT_TO_POINTER (SERVER_DEFAULT), setup, test_replaces,
+              teardown);
+  g_test_add ("/notifier/closed-then-fresh", Fixture, GINT_TO_POINTER (SERVER_DEFAULT), setup,
+              test_closed_then_fresh, teardown);
+  g_test_add ("/notifier/activation-token", Fixture, GINT_TO_POINTER (SERVER_DEFAULT), setup,
+              test_activation_token, teardown);
   g_test_add ("/notifier/slow-server", Fixture, GINT_TO_POINTER (SERVER_DEFAULT), setup,
               test_slow_server, teardown);
   g_test_add ("/notifier/no-server", Fixture, GINT_TO_POINTER (SERVER_NONE), setup, test_no_server,

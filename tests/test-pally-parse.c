@@ -406,6 +406,17 @@ test_burst (Fixture *fx, gconstpointer data)
                             HERALD_SEVERITY_INFO);
 }
 
+/* A tip is a thing of its own: nothing to update in place. */
+static const HeraldTestObjectCase object_cases[] = {
+  { "tip", TIP (NAMED ("Alice", "Great stream!")), NULL },
+};
+
+static void
+test_object_id (Fixture *fx, gconstpointer data)
+{
+  herald_test_parse_check_object_id (fx, data);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -414,6 +425,8 @@ main (int argc, char **argv)
   HERALD_TEST_ADD_TABLE ("/pally/parse", Fixture, cases, fixture_setup, test_case,
                          fixture_teardown);
   HERALD_TEST_ADD_TABLE ("/pally/malformed", Fixture, bad_cases, fixture_setup, test_bad_case,
+                         fixture_teardown);
+  HERALD_TEST_ADD_TABLE ("/pally/object-id", Fixture, object_cases, fixture_setup, test_object_id,
                          fixture_teardown);
   g_test_add ("/pally/keepalive", Fixture, NULL, fixture_setup, test_keepalive, fixture_teardown);
   g_test_add ("/pally/burst", Fixture, NULL, fixture_setup, test_burst, fixture_teardown);

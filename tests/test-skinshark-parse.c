@@ -256,6 +256,29 @@ test_replay_same_id (Fixture *fx, gconstpointer data)
                    herald_event_get_id (g_ptr_array_index (fx->sink->events, 0)));
 }
 
+/* Every status of one trade or deposit names the same object; a notice names none. */
+static const HeraldTestObjectCase object_cases[] = {
+  { "trade-pending", "{\"event\":\"trade.pending\",\"data\":{\"id\":\"t-1\"},\"ts\":1714678920000}",
+    "trade:t-1" },
+  { "trade-completed-number-id",
+    "{\"event\":\"trade.completed\",\"data\":{\"id\":991},\"ts\":1714678920000}", "trade:991" },
+  { "deposit-funding",
+    "{\"event\":\"deposit.pending\",\"data\":{\"fundingId\":\"fnd_1\"},\"ts\":1714678920000}",
+    "deposit:fnd_1" },
+  { "deposit-self-hosted",
+    "{\"event\":\"deposit.completed\",\"data\":{\"depositId\":\"dep_9\"},\"ts\":1714678920000}",
+    "deposit:dep_9" },
+  { "notice",
+    "{\"event\":\"system.notice\",\"data\":{\"message\":\"Maintenance\"},\"ts\":1714678920000}",
+    NULL },
+};
+
+static void
+test_object_id (Fixture *fx, gconstpointer data)
+{
+  herald_test_parse_check_object_id (fx, data);
+}
+
 /* --- close codes --- */
 
 static void
@@ -362,6 +385,8 @@ main (int argc, char **argv)
   HERALD_TEST_ADD_TABLE ("/skinshark/malformed", Fixture, bad_cases, fixture_setup, test_bad_case,
                          herald_test_parse_teardown);
   HERALD_TEST_ADD_DATA_TABLE ("/skinshark/configuration", config_cases, test_config_case);
+  HERALD_TEST_ADD_TABLE ("/skinshark/object-id", Fixture, object_cases, fixture_setup,
+                         test_object_id, herald_test_parse_teardown);
   g_test_add ("/skinshark/replay-same-id", Fixture, NULL, fixture_setup, test_replay_same_id,
               herald_test_parse_teardown);
   g_test_add ("/skinshark/close-policy", Fixture, NULL, fixture_setup, test_close_policy,

@@ -194,6 +194,33 @@ test_history_is_listed_on_open (Fixture *fixture, gconstpointer data)
   gtk_widget_destroy (GTK_WIDGET (second));
 }
 
+/* A click on a notification lands on the event's row. */
+static void
+test_show_event (Fixture *fixture, gconstpointer data)
+{
+  const gint64 now = g_get_real_time ();
+  g_autoptr (HeraldEvent) first = make_event ("one", "Ann tipped $5.00", "", now - 60);
+  g_autoptr (HeraldEvent) second = make_event ("two", "Bob tipped $2.00", "", now);
+
+  herald_hub_start (fixture->hub);
+  g_signal_emit_by_name (fixture->hub, "event-added", first);
+  g_signal_emit_by_name (fixture->hub, "event-added", second);
+  herald_window_search (fixture->window, "Bob");
+  g_assert_null (herald_window_get_shown_event (fixture->window));
+
+  herald_window_show_event (fixture->window, "test-pally", "one");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));
+  g_assert_nonnull (herald_window_get_shown_event (fixture->window));
+  g_assert_cmpstr (herald_event_get_id (herald_window_get_shown_event (fixture->window)), ==,
+                   "one");
+  /* The search that hid it is cleared. */
+  g_assert_cmpuint (herald_window_count_visible_rows (fixture->window), ==, 2);
+  /* An event no longer listed: the window is just presented. */
+  herald_window_show_event (fixture->window, "test-pally", "gone");
+  g_assert_cmpstr (herald_event_get_id (herald_window_get_shown_event (fixture->window)), ==,
+                   "one");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -209,6 +236,7 @@ main (int argc, char **argv)
               test_refused_key_shows_attention, teardown);
   g_test_add ("/window/search-order-and-plain-text", Fixture, NULL, setup,
               test_search_order_and_plain_text, teardown);
+  g_test_add ("/window/show-event", Fixture, NULL, setup, test_show_event, teardown);
   g_test_add ("/window/history-is-listed-on-open", Fixture, NULL, setup,
               test_history_is_listed_on_open, teardown);
   return g_test_run ();

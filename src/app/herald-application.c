@@ -131,11 +131,39 @@ show_error (HeraldApplication *self, const char *primary, const char *secondary)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* A click on a notification shows its event; a burst summary or an account's warning just
+ * brings the window up (the rebuilt window may filter it to account_id). */
 static void
 notification_activated_cb (HeraldNotifier *notifier, const char *account_id, HeraldEvent *event,
                            gpointer user_data)
 {
-  present_window (HERALD_APPLICATION (user_data));
+  HeraldApplication *self = user_data;
+  const char *token = herald_notifier_get_activation_token (notifier);
+
+  /* The click's token: without it a compositor may refuse the window the focus. */
+  if (token != NULL)
+    gtk_window_set_startup_id (GTK_WINDOW (ensure_window (self)), token);
+  if (event == NULL)
+    present_window (self);
+  else
+    herald_window_show_event (ensure_window (self), herald_event_get_account (event),
+                              herald_event_get_id (event));
+}
+
+/* "Open" on a notification. GTK opens it, not the notifier: the launch gets the window (when
+ * shown) and a startup id, and inside Flatpak it goes through the OpenURI portal. */
+static void
+notification_open_link_cb (HeraldNotifier *notifier, HeraldEvent *event, const char *uri,
+                           gpointer user_data)
+{
+  HeraldApplication *self = user_data;
+  g_autoptr (GError) error = NULL;
+  GtkWindow *parent = self->window != NULL && gtk_widget_get_visible (GTK_WIDGET (self->window))
+                        ? GTK_WINDOW (self->window)
+                        : NULL;
+
+  if (!gtk_show_uri_on_window (parent, uri, GDK_CURRENT_TIME, &error))
+    g_warning ("Could not open %s: %s", uri, error->message);
 }
 
 static void
@@ -144,6 +172,8 @@ start_hub (HeraldApplication *self, GListModel *accounts)
   self->hub = herald_hub_new (accounts, self->history, NULL, NULL);
   self->notifier = herald_notifier_new (self->hub, self->settings);
   g_signal_connect_object (self->notifier, "activated", G_CALLBACK (notification_activated_cb),
+                           self, 0);
+  g_signal_connect_object (self->notifier, "open-link", G_CALLBACK (notification_open_link_cb),
                            self, 0);
   if (self->demo)
     herald_hub_set_use_keyring (self->hub, FALSE);

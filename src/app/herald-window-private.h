@@ -13,5 +13,7 @@ void herald_window_search (HeraldWindow *self, const char *text);
 guint herald_window_count_visible_rows (HeraldWindow *self);
 gboolean herald_window_get_row_texts (HeraldWindow *self, guint n, const char **title,
                                       const char **body);
+/* The event herald_window_show_event() last showed, or NULL. */
+HeraldEvent *herald_window_get_shown_event (HeraldWindow *self);
 
 G_END_DECLS

@@ -451,3 +451,43 @@ herald_window_get_row_texts (HeraldWindow *self, guint n, const char **title, co
   g_list_free (labels);
   return TRUE;
 }
+
+/* A stub until the window is rebuilt on the event model (issue 9, item 2): it finds the row
+ * among those listed and selects it; an event not listed (older than the rows kept) only gets
+ * the window presented. */
+void
+herald_window_show_event (HeraldWindow *self, const char *account, const char *id)
+{
+  g_autofree char *key = g_strconcat (account, "\n", id, NULL);
+  GList *rows = gtk_container_get_children (GTK_CONTAINER (self->event_list));
+  GtkListBoxRow *found = NULL;
+
+  g_return_if_fail (HERALD_IS_WINDOW (self));
+
+  gtk_window_present (GTK_WINDOW (self));
+  for (GList *l = rows; l != NULL && found == NULL; l = l->next)
+    {
+      g_autofree char *row_key = event_key (row_get_event (l->data));
+
+      if (g_str_equal (row_key, key))
+        found = l->data;
+    }
+  g_list_free (rows);
+  if (found == NULL)
+    return;
+  /* A search that hides it would hide what was asked for. */
+  if (!gtk_widget_get_child_visible (GTK_WIDGET (found)))
+    herald_window_search (self, "");
+  gtk_list_box_set_selection_mode (self->event_list, GTK_SELECTION_SINGLE);
+  gtk_list_box_select_row (self->event_list, found);
+  /* Focus moves the list's cursor there, and the list scrolls its viewport to the cursor. */
+  gtk_widget_grab_focus (GTK_WIDGET (found));
+}
+
+HeraldEvent *
+herald_window_get_shown_event (HeraldWindow *self)
+{
+  GtkListBoxRow *row = gtk_list_box_get_selected_row (self->event_list);
+
+  return row != NULL ? row_get_event (row) : NULL;
+}

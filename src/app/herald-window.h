@@ -18,5 +18,9 @@ void herald_window_set_demo (HeraldWindow *self, gboolean demo);
 /* Rows currently listed (for tests). */
 guint herald_window_get_n_events (HeraldWindow *self);
 void herald_window_mark_all_read (HeraldWindow *self);
+/* Integration point for notifications ("activated") and the tray: presents the window and shows
+ * the event (@account, @id), here by selecting and scrolling to its row when it is listed.
+ * The rebuilt window keeps this entry point and opens the event's details instead. */
+void herald_window_show_event (HeraldWindow *self, const char *account, const char *id);
 
 G_END_DECLS

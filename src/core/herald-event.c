@@ -23,6 +23,7 @@ struct _HeraldEvent
   char *title;
   char *body;
   char *link;
+  char *object_id;
   gint64 occurred;
   gint64 received;
   char *raw;
@@ -130,6 +131,7 @@ herald_event_new_with_raw (const char *account_id, const char *provider, const c
   self->title = empty_text;
   self->body = empty_text;
   self->link = NULL;
+  self->object_id = NULL;
   self->unknown_type = FALSE;
   self->read = FALSE;
   self->received = g_get_real_time ();
@@ -154,6 +156,7 @@ herald_event_unref (HeraldEvent *self)
   text_free (self->title);
   text_free (self->body);
   g_free (self->link);
+  g_free (self->object_id);
   raw_free (self);
   g_free (self);
 }
@@ -311,6 +314,31 @@ herald_event_take_link (HeraldEvent *self, char *link)
   self->link = link;
   if (link != NULL && !is_web_link (link))
     g_clear_pointer (&self->link, g_free);
+}
+
+const char *
+herald_event_get_object_id (const HeraldEvent *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->object_id;
+}
+
+void
+herald_event_set_object_id (HeraldEvent *self, const char *object_id)
+{
+  g_return_if_fail (self != NULL);
+  herald_event_take_object_id (self, g_strdup (object_id));
+}
+
+void
+herald_event_take_object_id (HeraldEvent *self, char *object_id)
+{
+  g_return_if_fail (self != NULL);
+
+  g_free (self->object_id);
+  self->object_id = object_id;
+  if (object_id != NULL && *object_id == '\0')
+    g_clear_pointer (&self->object_id, g_free);
 }
 
 gint64

@@ -64,6 +64,14 @@ const char *herald_event_get_link (const HeraldEvent *event);
 /* Only an http(s) address with a host is kept; anything else leaves the event without a link. */
 void herald_event_set_link (HeraldEvent *event, const char *link);
 void herald_event_take_link (HeraldEvent *event, char *link);
+/* The provider's own thing this event is a status of, named by the feed and unique within the
+ * account: "trade:<id>", "deposit:<id>", "payorder:<id>", "position:<id>", "contract:<id>".
+ * Later events about the same object share it, so a notification can be updated instead of
+ * stacked. NULL (the default) when the event stands alone (a tip, a notice). Not stored in the
+ * history: it matters only while the event is new. "" is taken as NULL. */
+const char *herald_event_get_object_id (const HeraldEvent *event);
+void herald_event_set_object_id (HeraldEvent *event, const char *object_id);
+void herald_event_take_object_id (HeraldEvent *event, char *object_id);
 
 /* Microseconds since the Unix epoch, UTC. "occurred" is the provider's own time when it
  * sends one, else the time Herald received the message. */

@@ -479,6 +479,8 @@ emit_order_event (HeraldCoinvoyageFeed *self, HeraldJsonNode data, const char *f
                             herald_json_node_member (payment, "currency"));
 
   event = herald_feed_new_event (feed, event_type, dedupe, frame, length);
+  if (order != NULL)
+    herald_event_take_object_id (event, g_strconcat ("payorder:", order, NULL));
   herald_event_set_category (event, HERALD_CATEGORY_ORDER);
   title = order_title (stage, amount, &severity);
   if (title == NULL)

@@ -295,6 +295,18 @@ dup_event_id (HeraldJsonNode envelope)
   return g_steal_pointer (&id);
 }
 
+/* "position:<data.id>": the events of one position are states of it, which a notification
+ * follows in place. NULL without a usable id. */
+static char *
+dup_position_object_id (HeraldJsonNode position)
+{
+  g_autofree char *id = herald_json_node_dup_member_string (position, "id");
+
+  if (id == NULL || *id == '\0' || strlen (id) > MAX_ID_BYTES)
+    return NULL;
+  return g_strconcat ("position:", id, NULL);
+}
+
 static void
 set_occurred (HeraldEvent *event, HeraldJsonNode envelope)
 {
@@ -329,6 +341,7 @@ emit_position (HeraldDimesFeed *self, guint kind, const char *name, HeraldJsonNo
 
   subject = position_subject (position);
   event = herald_feed_new_event (feed, name, id, frame, length);
+  herald_event_take_object_id (event, dup_position_object_id (position));
   herald_event_set_category (event, HERALD_CATEGORY_POSITION);
   herald_event_set_severity (event, position_types[kind].severity);
   herald_event_take_title (event, position_title (position_types[kind].action, subject));
@@ -364,6 +377,7 @@ emit_unknown (HeraldDimesFeed *self, const char *name, HeraldJsonNode envelope, 
       g_autofree char *subject = position_subject (position);
       g_autofree char *money = money_summary (position);
 
+      herald_event_take_object_id (event, dup_position_object_id (position));
       herald_event_take_body (event, money != NULL ? g_strconcat (subject, " · ", money, NULL)
                                                    : g_steal_pointer (&subject));
     }

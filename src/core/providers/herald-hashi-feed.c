@@ -621,6 +621,10 @@ emit_event (HeraldHashiFeed *self, HeraldJsonNode root, const char *kind, Herald
   dedupe = g_strdup_printf ("%s:%s:%s", name, subject, timestamp);
   clean_name = herald_format_clean_text (name, MAX_TYPE_CHARS);
   event = herald_feed_new_event (feed, clean_name, dedupe, frame, length);
+  /* A contract goes through states; lobby and storage events are happenings of their own
+   * (a player joins, another leaves), each worth its notification. */
+  if (category == HERALD_CATEGORY_CONTRACT)
+    herald_event_take_object_id (event, g_strconcat ("contract:", subject, NULL));
   herald_event_set_category (event, category);
   switch (category)
     {

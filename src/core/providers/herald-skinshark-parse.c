@@ -265,6 +265,7 @@ emit_trade (HeraldFeed *feed, const char *name, HeraldJsonNode data, gint64 ts_u
 
   dedupe = g_strdup_printf ("trade:%s:%s", id, status);
   event = herald_feed_new_event (feed, name, dedupe, frame, length);
+  herald_event_take_object_id (event, g_strconcat ("trade:", id, NULL));
   herald_event_set_category (event, HERALD_CATEGORY_TRADE);
   title = trade_title (status, items_text, &severity);
   if (title == NULL)
@@ -390,6 +391,7 @@ emit_deposit (HeraldFeed *feed, const char *name, HeraldJsonNode data, gint64 ts
 
   dedupe = g_strdup_printf ("deposit:%s:%s", id, name);
   event = herald_feed_new_event (feed, name, dedupe, frame, length);
+  herald_event_take_object_id (event, g_strconcat ("deposit:", id, NULL));
   herald_event_set_category (event, HERALD_CATEGORY_DEPOSIT);
   title = deposit_title (stage, amount, &severity);
   if (title == NULL)
