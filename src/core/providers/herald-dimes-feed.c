@@ -182,6 +182,7 @@ position_subject (HeraldJsonNode position)
     return g_steal_pointer (&market);
   if (*side != '\0')
     return g_steal_pointer (&side);
+  /* TRANSLATORS: stands in for the market in "Position opened: %s" when Dimes named none */
   return g_strdup (_ ("a position"));
 }
 
