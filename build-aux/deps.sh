@@ -11,12 +11,13 @@ build_packages=(
 )
 # Real peers for the tests: a private bus, a Secret Service, a notification daemon,
 # an X server, a Socket.IO server this project did not write, a TLS backend and openssl
-# for a throwaway certificate.
+# for a throwaway certificate; imagemagick's import grabs the screenshots under Xvfb.
 test_packages=(
   dbus-daemon dbus-x11 gnome-keyring libsecret-tools xvfb xauth
   python3 python3-dbusmock python3-socketio python3-aiohttp python3-websockets
   clang-format python3-gi gir1.2-gtk-3.0 librsvg2-common hicolor-icon-theme
   locales openssl glib-networking
+  imagemagick
 )
 # The money test formats amounts on a German desktop (it skips without this locale).
 test_locales=(de_DE.UTF-8)

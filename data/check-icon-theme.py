@@ -63,7 +63,7 @@ def main(argv):
     theme = Gtk.IconTheme.new()
     theme.append_search_path(icon_dir)
 
-    names = ['herald-%s-symbolic' % feed for feed in FEEDS] + [app_id + '-symbolic']
+    names = ['%s-%s-symbolic' % (app_id, feed) for feed in FEEDS] + [app_id + '-symbolic']
     print('1..%d' % (len(names) + 1))
     failed = 0
     for number, name in enumerate(names, start=1):
@@ -74,7 +74,7 @@ def main(argv):
         failed += bool(problems)
 
     # A lookup that cannot succeed shows the theme is not falling back to anything.
-    missing = theme.lookup_icon('herald-no-such-feed-symbolic', 16, 0)
+    missing = theme.lookup_icon(app_id + '-no-such-feed-symbolic', 16, 0)
     print('%s %d - an unknown feed icon is not found' % ('ok' if missing is None else 'not ok',
                                                          len(names) + 1))
     failed += missing is not None

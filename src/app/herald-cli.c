@@ -270,6 +270,7 @@ account_list (int argc, char **argv)
 
       g_print ("%-22s %-11s %-9s %s  (%s)\n", herald_account_get_id (account),
                herald_account_get_provider_info (account)->id,
+               /* TRANSLATORS: a column of "herald account list": the account is on or off */
                herald_account_get_enabled (account) ? _ ("enabled") : _ ("disabled"), label,
                herald_account_get_endpoint (account));
     }
@@ -307,7 +308,10 @@ read_credential (FILE *input, const HeraldCredentialSpec *spec, gboolean interac
 
   if (interactive)
     {
-      g_printerr ("%s%s: ", _ (spec->prompt), spec->optional ? _ (" — Enter to skip") : "");
+      g_printerr ("%s%s: ", _ (spec->prompt),
+                  /* TRANSLATORS: follows the prompt for an optional credential, such as
+                   * "API secret (optional; needed for organization scope)" */
+                  spec->optional ? _ (" — Enter to skip") : "");
       if (tcgetattr (fileno (input), &saved) == 0)
         {
           quiet = saved;
@@ -330,6 +334,7 @@ read_credential (FILE *input, const HeraldCredentialSpec *spec, gboolean interac
       free (line);
       if (!spec->optional)
         g_set_error (error, HERALD_ACCOUNT_ERROR, HERALD_ACCOUNT_ERROR_MISSING_OPTION,
+                     /* TRANSLATORS: %s names a credential, such as "API key" */
                      _ ("No %s was given on standard input"), _ (spec->prompt));
       return NULL;
     }
@@ -343,6 +348,7 @@ read_credential (FILE *input, const HeraldCredentialSpec *spec, gboolean interac
     {
       herald_secret_wipe_free (secret);
       g_set_error (error, HERALD_ACCOUNT_ERROR, HERALD_ACCOUNT_ERROR_INVALID_OPTION,
+                   /* TRANSLATORS: %s names a credential, such as "API key" */
                    _ ("The %s on standard input is not a valid credential"), _ (spec->prompt));
       return NULL;
     }

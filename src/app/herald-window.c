@@ -66,8 +66,9 @@ make_row (HeraldWindow *self, HeraldEvent *event)
 {
   HeraldAccount *account
     = self->hub ? herald_hub_get_account (self->hub, herald_event_get_account (event)) : NULL;
+  /* Named after the app id, the one prefix Flatpak exports to the host's icon theme. */
   g_autofree char *icon_name
-    = g_strdup_printf ("herald-%s-symbolic", herald_event_get_provider (event));
+    = g_strdup_printf (HERALD_APP_ID "-%s-symbolic", herald_event_get_provider (event));
   g_autofree char *time = format_time (herald_event_get_occurred (event));
   g_autofree char *meta = NULL;
   GtkWidget *row, *box, *text, *title, *body, *meta_label, *icon;

@@ -14,9 +14,12 @@ int
 main (int argc, char **argv)
 {
   g_autoptr (HeraldApplication) application = NULL;
+  const char *localedir = g_getenv ("HERALD_LOCALEDIR");
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* An uninstalled build (the demo script, the translation test) points this at <build>/po,
+   * where meson compiles the catalogues in the same <lang>/LC_MESSAGES layout. */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   herald_log_drop_libsoup_debug ();

@@ -217,11 +217,11 @@ schedule_retry (HeraldConnection *self, guint delay_ms, const char *why)
       return;
     }
   self->retry_delay_ms = delay_ms;
-  /* TRANSLATORS: %s is why the connection ended; %u the seconds until the next attempt */
-  reason
-    = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s — trying again in %u second",
-                                    "%s — trying again in %u seconds", (delay_ms + 999) / 1000),
-                       why, (delay_ms + 999) / 1000);
+  reason = g_strdup_printf (
+    /* TRANSLATORS: %s is why the connection ended; %u the seconds until the next attempt */
+    g_dngettext (GETTEXT_PACKAGE, "%s — trying again in %u second",
+                 "%s — trying again in %u seconds", (delay_ms + 999) / 1000),
+    why, (delay_ms + 999) / 1000);
   set_state (self, HERALD_CONNECTION_BACKING_OFF, reason);
   self->retry_source = g_timeout_add (delay_ms, retry_cb, self);
 }

@@ -389,6 +389,7 @@ _herald_history_describe_error (int rc)
   switch (rc & 0xff)
     {
     case SQLITE_FULL:
+      /* TRANSLATORS: this and the reasons below end "Could not open the history “%s”: %s" */
       return _ ("the disk is full");
     case SQLITE_READONLY:
     case SQLITE_PERM:

@@ -359,6 +359,7 @@ value:
   s = skip_whitespace (s, end);
   if (G_UNLIKELY (s >= end))
     {
+      /* TRANSLATORS: this and the reasons below end "Invalid JSON at byte %lu: %s" */
       what = N_ ("expected a value");
       err_at = s;
       goto fail;

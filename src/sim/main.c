@@ -134,6 +134,8 @@ main (int argc, char **argv)
                                    "feeds on 127.0.0.1 for demos, tests and benchmarks."));
   description = g_strdup_printf (
     "%s\n  %s\n  %s\n  %s\n\n%s", _ ("Scenarios (NAME[:KEY=VALUE,…]):"),
+    /* TRANSLATORS: this line and the next two are the simulator's scenario syntax: keep the
+     * names and keys as they are, only the upper-case placeholders may be translated */
     _ ("trickle:interval=MS,count=N   burst:count=N,chunk=N,end=1   idle"),
     _ ("duplicates:replay=N   out-of-order:window=N   auth-failure   "
        "rate-limit:count=N,retry-after=S"),

@@ -135,12 +135,12 @@ check_token_expiry (HeraldDimesFeed *self, const char *token, GError **error)
     }
   when = format_local_time (exp);
   if (exp <= now)
-    /* TRANSLATORS: %s is a date and time */
     g_set_error (error, HERALD_FEED_ERROR, HERALD_FEED_ERROR_AUTHENTICATION,
+                 /* TRANSLATORS: %s is a date and time */
                  _ ("The customer token expired at %s; add a new one"), when);
   else
-    /* TRANSLATORS: %s is a date and time, less than a minute away */
     g_set_error (error, HERALD_FEED_ERROR, HERALD_FEED_ERROR_AUTHENTICATION,
+                 /* TRANSLATORS: %s is a date and time, less than a minute away */
                  _ ("The customer token expires at %s; add a new one"), when);
   return FALSE;
 }
@@ -182,6 +182,7 @@ position_subject (HeraldJsonNode position)
     return g_steal_pointer (&market);
   if (*side != '\0')
     return g_steal_pointer (&side);
+  /* TRANSLATORS: stands in for the market in "Position opened: %s" when Dimes named none */
   return g_strdup (_ ("a position"));
 }
 
@@ -369,9 +370,10 @@ emit_unknown (HeraldDimesFeed *self, const char *name, HeraldJsonNode envelope, 
   herald_event_set_unknown_type (event, TRUE);
   herald_event_set_category (event,
                              has_position ? HERALD_CATEGORY_POSITION : HERALD_CATEGORY_SYSTEM);
-  /* TRANSLATORS: %s is an event name such as "position.partial_close_requested" */
-  herald_event_take_title (event,
-                           g_strdup_printf (_ ("Dimes: %s"), *type ? type : _ ("unnamed event")));
+  herald_event_take_title (
+    event,
+    /* TRANSLATORS: %s is an event name such as "position.partial_close_requested" */
+    g_strdup_printf (_ ("Dimes: %s"), *type ? type : _ ("unnamed event")));
   if (has_position)
     {
       g_autofree char *subject = position_subject (position);

@@ -114,8 +114,8 @@ new_expired_error (gint64 expiry)
 {
   g_autofree char *when = format_local_time (expiry);
 
-  /* TRANSLATORS: %s is a time such as "14:05" or "2024-01-15 10:30" */
   return g_error_new (HERALD_FEED_ERROR, HERALD_FEED_ERROR_AUTHENTICATION,
+                      /* TRANSLATORS: %s is a time such as "14:05" or "2024-01-15 10:30" */
                       _ ("The Hashi access token expired at %s; paste a new one"), when);
 }
 

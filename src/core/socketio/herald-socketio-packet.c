@@ -78,6 +78,7 @@ parse_open (const char *json, gsize len, HeraldSocketioPacket *out, GError **err
   if (!herald_json_doc_parse (doc, json, len, &json_error))
     {
       g_debug ("Engine.IO open packet: %s", json_error->message);
+      /* TRANSLATORS: this and the reasons below end "Malformed Socket.IO packet: %s" */
       return malformed (error, N_ ("the open packet is not valid JSON"));
     }
   root = herald_json_doc_root (doc);
