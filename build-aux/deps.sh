@@ -17,9 +17,13 @@ test_packages=(
   clang-format python3-gi gir1.2-gtk-3.0 librsvg2-common hicolor-icon-theme
 )
 
+# The fuzz targets (meson -Dfuzzing=true): clang, its sanitizer and libFuzzer runtimes
+# (libclang-rt-dev), and llvm-symbolizer (llvm) so that a crash report names the lines.
+fuzz_packages=(clang libclang-rt-dev llvm)
+
 case "${1:-build}" in
   build) wanted=("${build_packages[@]}") ;;
-  test) wanted=("${build_packages[@]}" "${test_packages[@]}") ;;
+  test) wanted=("${build_packages[@]}" "${test_packages[@]}" "${fuzz_packages[@]}") ;;
   *) echo "usage: $0 build|test" >&2; exit 2 ;;
 esac
 
