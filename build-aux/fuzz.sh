@@ -36,14 +36,16 @@ for name in "${targets[@]}"; do
   if (cd "$work" && "$exe" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
     -artifact_prefix="$work/" corpus >"$work/log" 2>&1); then
     runs_done=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log")
-    coverage=$(grep -o 'cov: [0-9]*' "$work/log" | tail -n 1)
+    coverage=$(grep -o 'cov: [0-9]*' "$work/log" | tail -n 1 || true)
     echo "fuzz-$name: no finding in ${seconds} s (${runs_done:-?} inputs, ${coverage:-cov: ?})"
   else
     status=1
     echo "fuzz-$name: FAILED, log in $work/log:"
     tail -n 40 "$work/log"
     for input in "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-*; do
-      [[ -e "$input" ]] && echo "fuzz-$name: crashing input: $input"
+      if [[ -e "$input" ]]; then
+        echo "fuzz-$name: crashing input: $input"
+      fi
     done
   fi
 done
