@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets of tests/fuzz with clang under AddressSanitizer and
-# UndefinedBehaviorSanitizer, then fuzzes each for a bounded time, starting from a copy of its
-# seed corpus so that the tree is never written. Fails when any target crashes, leaks, hangs or
-# runs out of memory, and names the input that did it.
+# UndefinedBehaviorSanitizer, then fuzzes each for a bounded time with its dictionary
+# (tests/fuzz/dict), starting from a copy of its seed corpus so that the tree is never written.
+# Fails when any target crashes, leaks, hangs or runs out of memory, and names the input.
 # Usage: fuzz.sh [seconds per target, default 30] [target name ...]  (names: tests/fuzz/corpus/*)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,10 +31,12 @@ for name in "${targets[@]}"; do
   work=$PWD/$runs/$name
   mkdir -p "$work/corpus"
   [[ ! -d tests/fuzz/corpus/$name ]] || cp -R tests/fuzz/corpus/"$name"/. "$work/corpus/"
+  dict=()
+  [[ ! -f tests/fuzz/dict/$name.dict ]] || dict=(-dict="$PWD/tests/fuzz/dict/$name.dict")
   # -timeout: one input running 10 s is a hang; artifacts (crash-*, leak-*, timeout-*, oom-*)
   # land in $work.
   if (cd "$work" && "$exe" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
-    -artifact_prefix="$work/" corpus >"$work/log" 2>&1); then
+    "${dict[@]}" -artifact_prefix="$work/" corpus >"$work/log" 2>&1); then
     runs_done=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log")
     coverage=$(grep -o 'cov: [0-9]*' "$work/log" | tail -n 1 || true)
     echo "fuzz-$name: no finding in ${seconds} s (${runs_done:-?} inputs, ${coverage:-cov: ?})"
