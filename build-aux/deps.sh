@@ -30,9 +30,13 @@ bench_packages=(
   xvfb dbus-daemon gnome-keyring python3-dbusmock
 )
 
+# The fuzz targets (meson -Dfuzzing=true): clang, its sanitizer and libFuzzer runtimes
+# (libclang-rt-dev), and llvm-symbolizer (llvm) so that a crash report names the lines.
+fuzz_packages=(clang libclang-rt-dev llvm)
+
 case "${1:-build}" in
   build) wanted=("${build_packages[@]}") ;;
-  test) wanted=("${build_packages[@]}" "${test_packages[@]}") ;;
+  test) wanted=("${build_packages[@]}" "${test_packages[@]}" "${fuzz_packages[@]}") ;;
   bench) wanted=("${build_packages[@]}" "${bench_packages[@]}") ;;
   *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac

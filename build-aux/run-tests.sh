@@ -2,6 +2,7 @@
 # Quick start: build Herald and run every test suite, twice: warnings as errors, then
 # under AddressSanitizer + UndefinedBehaviorSanitizer. Tests bring their own private
 # D-Bus buses and keyrings; this script gives them an X server and a session bus.
+# Last, every fuzz target runs for 30 s (build-aux/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,4 +30,6 @@ echo "== build with AddressSanitizer and UndefinedBehaviorSanitizer"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   LSAN_OPTIONS=suppressions="$PWD/build-aux/lsan.supp":print_suppressions=0 \
   run_suite _build/asan -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true --buildtype=debug || status=1
+echo "== fuzzing: every target for 30 s under AddressSanitizer and UndefinedBehaviorSanitizer"
+build-aux/fuzz.sh 30 || status=1
 exit $status
