@@ -277,6 +277,9 @@ static const char *const malformed_cases[] = {
   "{}",
   "{\"type\":5,\"data\":{}}",
   "{\"type\":null}",
+  /* A blank type names nothing to show, as with the other feeds. */
+  "{\"type\":\"\",\"data\":{}}",
+  "{\"type\":\" \\t\",\"data\":{}}",
   "{\"type\":\"contract:event\"}",
   "{\"type\":\"contract:event\",\"data\":[]}",
   "{\"type\":\"contract:event\",\"data\":\"contract.created\"}",

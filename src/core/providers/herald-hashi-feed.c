@@ -651,6 +651,13 @@ emit_unknown (HeraldHashiFeed *self, HeraldJsonNode root, const char *frame, gsi
   g_autofree char *type = herald_json_node_dup_member_string (root, "type");
   g_autofree char *clean_type = herald_format_clean_text (type, MAX_TYPE_CHARS);
 
+  /* A blank type names nothing a person could read: malformed, as SkinShark, CoinVoyage and
+   * Pally have it. */
+  if (*clean_type == '\0')
+    {
+      herald_feed_malformed (feed, "message with a blank type");
+      return;
+    }
   herald_feed_emit (feed, herald_feed_new_unknown_event (feed, clean_type, frame, length));
 }
 
