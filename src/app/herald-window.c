@@ -451,3 +451,14 @@ herald_window_get_row_texts (HeraldWindow *self, guint n, const char **title, co
   g_list_free (labels);
   return TRUE;
 }
+
+/* Integration point for the tray's app.show-event: the window branch implements showing the
+ * event's details; until it lands, the window is at least presented. */
+void
+herald_window_show_event (HeraldWindow *self, const char *account, const char *id)
+{
+  g_return_if_fail (HERALD_IS_WINDOW (self));
+  g_return_if_fail (account != NULL && id != NULL);
+
+  gtk_window_present (GTK_WINDOW (self));
+}

@@ -18,5 +18,7 @@ void herald_window_set_demo (HeraldWindow *self, gboolean demo);
 /* Rows currently listed (for tests). */
 guint herald_window_get_n_events (HeraldWindow *self);
 void herald_window_mark_all_read (HeraldWindow *self);
+/* Presents the window showing the event (@account, @id): app.show-event lands here. */
+void herald_window_show_event (HeraldWindow *self, const char *account, const char *id);
 
 G_END_DECLS
