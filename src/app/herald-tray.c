@@ -154,9 +154,10 @@ text_item (const char *untrusted)
   return gtk_menu_item_new_with_mnemonic (escaped);
 }
 
-/* A GtkMenuItem holding a box of image and label: dbusmenu exports the image as the item's
- * icon-name (GtkImageMenuItem, which does the same, is deprecated). Activating it shows the
- * event in the window, where its link, details and read state are: a tray menu stays a list. */
+/* dbusmenu-gtk3 (18.10) exports the image of a GtkImageMenuItem as the item's icon-name, and
+ * none of a plain GtkMenuItem holding a box of image and label: the deprecated one is the one
+ * whose icon a panel shows. Activating the item shows the event in the window, where its link,
+ * details and read state are: a tray menu stays a list. */
 static GtkWidget *
 event_item (HeraldEvent *event, gint64 now)
 {
@@ -167,14 +168,14 @@ event_item (HeraldEvent *event, gint64 now)
   g_autofree char *text = g_strdup_printf (_ ("%s · %s"), title, when);
   g_autofree char *escaped = herald_format_escape_mnemonic (text);
   g_autofree char *icon = feed_icon_name (herald_event_get_provider (event));
-  GtkWidget *item = gtk_menu_item_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *label = gtk_label_new_with_mnemonic (escaped);
+  GtkWidget *item;
 
-  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
-  gtk_container_add (GTK_CONTAINER (box), gtk_image_new_from_icon_name (icon, GTK_ICON_SIZE_MENU));
-  gtk_container_add (GTK_CONTAINER (box), label);
-  gtk_container_add (GTK_CONTAINER (item), box);
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  item = gtk_image_menu_item_new_with_mnemonic (escaped);
+  gtk_image_menu_item_set_image (GTK_IMAGE_MENU_ITEM (item),
+                                 gtk_image_new_from_icon_name (icon, GTK_ICON_SIZE_MENU));
+  gtk_image_menu_item_set_always_show_image (GTK_IMAGE_MENU_ITEM (item), TRUE);
+  G_GNUC_END_IGNORE_DEPRECATIONS
   gtk_actionable_set_action_name (GTK_ACTIONABLE (item), "app.show-event");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (item), "(ss)", herald_event_get_account (event),
                                     herald_event_get_id (event));
@@ -244,18 +245,16 @@ paused_line (gint64 until)
 }
 
 static GtkWidget *
-pause_submenu (HeraldTray *self, gboolean paused)
+pause_submenu (HeraldTray *self)
 {
   GtkWidget *submenu = gtk_menu_new ();
   GtkWidget *item = gtk_menu_item_new_with_mnemonic (_ ("_Pause Notifications"));
-  GtkWidget *off;
 
   append (submenu, action_item (_ ("For 1 _Hour"), "tray.pause", g_variant_new_string ("hour")));
   append (submenu,
           action_item (_ ("Until _Tomorrow"), "tray.pause", g_variant_new_string ("tomorrow")));
-  off = action_item (_ ("_Off"), "tray.pause", g_variant_new_string ("off"));
-  gtk_widget_set_sensitive (off, paused);
-  append (submenu, off);
+  /* "tray.resume" is enabled only while paused. */
+  append (submenu, action_item (_ ("_Off"), "tray.resume", NULL));
   gtk_menu_item_set_submenu (GTK_MENU_ITEM (item), submenu);
   return item;
 }
@@ -361,7 +360,7 @@ rebuild_menu (HeraldTray *self)
       gtk_widget_set_sensitive (item, FALSE);
       append (menu, item);
     }
-  append (menu, pause_submenu (self, until >= 0));
+  append (menu, pause_submenu (self));
   append (menu, gtk_separator_menu_item_new ());
   append (menu, action_item (_ ("Show _History"), "app.show-window", NULL));
   append (menu, action_item (_ ("_Preferences"), "app.preferences", NULL));
@@ -393,6 +392,12 @@ rebuild_cb (gpointer user_data)
   HeraldTray *self = user_data;
 
   self->rebuild_source = 0;
+  /* Not under the user's pointer: a menu popped up on the status icon waits until it closes. */
+  if (self->menu != NULL && gtk_widget_get_mapped (self->menu))
+    {
+      self->rebuild_source = g_timeout_add (REBUILD_DELAY_MS, rebuild_cb, self);
+      return G_SOURCE_REMOVE;
+    }
   rebuild_menu (self);
   if (self->count_due)
     count_unread (self);
@@ -457,14 +462,20 @@ unread_changed_cb (gpointer user_data)
   queue_rebuild (self);
 }
 
+static void
+resume (HeraldTray *self)
+{
+  g_settings_set_int64 (self->settings, "paused-until", 0);
+  g_settings_set_boolean (self->settings, "paused", FALSE);
+}
+
 static gboolean
 resume_cb (gpointer user_data)
 {
   HeraldTray *self = user_data;
 
   self->resume_source = 0;
-  g_settings_set_int64 (self->settings, "paused-until", 0);
-  g_settings_set_boolean (self->settings, "paused", FALSE);
+  resume (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -476,6 +487,9 @@ pause_changed_cb (GSettings *settings, const char *key, gpointer user_data)
   gint64 until = paused_until (self);
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
+  g_simple_action_set_enabled (
+    G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self->actions), "resume")),
+    until >= 0);
   g_clear_handle_id (&self->resume_source, g_source_remove);
   if (until > 0)
     self->resume_source
@@ -492,11 +506,6 @@ pause_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   g_autoptr (GDateTime) tomorrow = NULL;
   g_autoptr (GDateTime) morning = NULL;
 
-  if (g_str_equal (how, "off"))
-    {
-      resume_cb (self);
-      return;
-    }
   if (g_str_equal (how, "hour"))
     g_settings_set_int64 (self->settings, "paused-until", g_date_time_to_unix (now) + 3600);
   else
@@ -509,6 +518,12 @@ pause_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
       g_settings_set_int64 (self->settings, "paused-until", g_date_time_to_unix (morning));
     }
   g_settings_set_boolean (self->settings, "paused", TRUE);
+}
+
+static void
+resume_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  resume (user_data);
 }
 
 static void
@@ -685,7 +700,10 @@ herald_tray_class_init (HeraldTrayClass *klass)
 static void
 herald_tray_init (HeraldTray *self)
 {
-  static const GActionEntry entries[] = { { "pause", pause_activated, "s", NULL, NULL } };
+  static const GActionEntry entries[] = {
+    { "pause", pause_activated, "s", NULL, NULL },
+    { "resume", resume_activated, NULL, NULL, NULL },
+  };
 
   self->cancellable = g_cancellable_new ();
   self->actions = g_simple_action_group_new ();
