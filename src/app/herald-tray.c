@@ -301,16 +301,25 @@ tick_cb (gpointer user_data)
 }
 
 static void
+destroy_widget (GtkWidget *widget, gpointer user_data)
+{
+  gtk_widget_destroy (widget);
+}
+
+static void
 rebuild_menu (HeraldTray *self)
 {
-  GtkWidget *menu = g_object_ref_sink (gtk_menu_new ());
-  GtkWidget *old = self->menu;
+  GtkWidget *menu = self->menu;
   gint64 now = g_get_real_time ();
   guint n_events = self->model != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->model)) : 0;
   gboolean counting_down = FALSE;
   gboolean account_attention = FALSE;
   gint64 until = paused_until (self);
   GtkWidget *item;
+
+  /* The same menu is refilled, never replaced: the indicator registers with the watcher again
+   * on every app_indicator_set_menu(), while dbusmenu follows insertions and removals. */
+  gtk_container_foreach (GTK_CONTAINER (menu), destroy_widget, NULL);
 
   if (n_events == 0)
     {
@@ -366,18 +375,7 @@ rebuild_menu (HeraldTray *self)
   append (menu, action_item (_ ("_Preferences"), "app.preferences", NULL));
   append (menu, action_item (_ ("_Quit"), "app.quit", NULL));
 
-  gtk_widget_insert_action_group (menu, "app", G_ACTION_GROUP (self->application));
-  gtk_widget_insert_action_group (menu, "tray", G_ACTION_GROUP (self->actions));
   gtk_widget_show_all (menu);
-  self->menu = menu;
-#if HAVE_APPINDICATOR
-  app_indicator_set_menu (self->indicator, GTK_MENU (menu));
-#endif
-  if (old != NULL)
-    {
-      gtk_widget_destroy (old);
-      g_object_unref (old);
-    }
   update_status (self, account_attention);
 
   /* Relative times and countdowns stay current through one timer for the whole menu. */
@@ -733,8 +731,12 @@ herald_tray_new (GApplication *application, GSettings *settings)
   self->watch_id
     = g_bus_watch_name (G_BUS_TYPE_SESSION, WATCHER_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
                         watcher_appeared_cb, watcher_vanished_cb, self, NULL);
+  self->menu = g_object_ref_sink (gtk_menu_new ());
+  gtk_widget_insert_action_group (self->menu, "app", G_ACTION_GROUP (application));
+  gtk_widget_insert_action_group (self->menu, "tray", G_ACTION_GROUP (self->actions));
   pause_changed_cb (settings, "paused", self);
   rebuild_menu (self);
+  app_indicator_set_menu (self->indicator, GTK_MENU (self->menu));
   return self;
 #else
   return NULL;
