@@ -646,6 +646,64 @@ test_pause_ends_by_itself (Fixture *fx, gconstpointer data)
   g_assert_cmpint (g_settings_get_int64 (fx->settings, "paused-until"), ==, 0);
 }
 
+static void
+layout_updated_cb (GDBusConnection *connection, const char *sender, const char *path,
+                   const char *iface, const char *signal, GVariant *parameters, gpointer user_data)
+{
+  (*(guint *)user_data)++;
+}
+
+static gboolean
+emit_batch_cb (gpointer user_data)
+{
+  Fixture *fx = current;
+  guint *batch = user_data;
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("burst-%03u-%02u", *batch, i);
+      g_autoptr (HeraldEvent) event = make_event (id, id, g_get_real_time ());
+
+      herald_history_add (fx->history, event, NULL, NULL);
+      g_signal_emit_by_name (fx->hub, "event-added", event);
+    }
+  return ++*batch < 100 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+/* 2 000 events over two seconds, 20 every 20 ms: the panel is told of a new layout a few times
+ * a second, not once per event or per batch, and ends up with the newest. */
+static void
+test_burst_rebuilds_rarely (Fixture *fx, gconstpointer data)
+{
+  guint updates = 0;
+  guint batch = 0;
+  guint subscription;
+  gint64 start;
+  double seconds;
+
+  fx->watcher = watcher_new ();
+  start_tray (fx);
+  HERALD_TEST_WAIT_UNTIL (fx->watcher->item_bus != NULL, 5000);
+  HERALD_TEST_WAIT_UNTIL (layout_has (fx, "No events yet (insensitive)"), 5000);
+  subscription = g_dbus_connection_signal_subscribe (
+    fx->watcher->connection, fx->watcher->item_bus, MENU_IFACE, "LayoutUpdated", NULL, NULL,
+    G_DBUS_SIGNAL_FLAGS_NONE, layout_updated_cb, &updates, NULL);
+
+  start = g_get_monotonic_time ();
+  g_timeout_add (20, emit_batch_cb, &batch);
+  HERALD_TEST_WAIT_UNTIL (batch == 100, 20000);
+  seconds = (g_get_monotonic_time () - start) / (double)G_USEC_PER_SEC;
+  HERALD_TEST_WAIT_UNTIL (layout_has (fx, "burst-099-19 · just now {herald-pally-symbolic}"), 5000);
+  herald_test_spin (500);
+  g_test_message ("%u layout updates for 2000 events in %.1f s", updates, seconds);
+  g_assert_cmpstr (g_ptr_array_index (fx->lines, 0), ==,
+                   "burst-099-19 · just now {herald-pally-symbolic}");
+  /* Four rebuilds a second, the last events and the unread count: some slack for a busy
+   * machine, far below one per batch (100) or per event. */
+  g_assert_cmpuint (updates, <=, 5 * seconds + 5);
+  g_dbus_connection_signal_unsubscribe (fx->watcher->connection, subscription);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -670,6 +728,8 @@ main (int argc, char **argv)
               teardown);
   g_test_add ("/tray/click-shows-event", Fixture, NULL, setup, test_click_shows_event, teardown);
   g_test_add ("/tray/pause-for-an-hour", Fixture, NULL, setup, test_pause_for_an_hour, teardown);
+  g_test_add ("/tray/burst-rebuilds-rarely", Fixture, NULL, setup, test_burst_rebuilds_rarely,
+              teardown);
   g_test_add ("/tray/pause-ends-by-itself", Fixture, NULL, setup, test_pause_ends_by_itself,
               teardown);
   return g_test_run ();

@@ -265,6 +265,7 @@ update_status (HeraldTray *self, gboolean account_attention)
   g_autofree char *title = NULL;
 
   self->attention = self->unread > 0 || account_attention;
+  /* libayatana exports no StatusNotifierItem ToolTip: panels show the Title in its place. */
   if (self->unread > 0)
     /* TRANSLATORS: the tray icon's title (its tooltip) while events are unread */
     title = g_strdup_printf (
