@@ -50,8 +50,9 @@ typedef struct
   Watcher *watcher;
   char *shown_account; /* what app.show-event was last activated with */
   char *shown_id;
-  GPtrArray *lines; /* the last layout read: one string per item, submenus indented */
-  GArray *ids;      /* the dbusmenu id of each line */
+  guint windows_shown; /* app.show-window activations */
+  GPtrArray *lines;    /* the last layout read: one string per item, submenus indented */
+  GArray *ids;         /* the dbusmenu id of each line */
 } Fixture;
 
 static void
@@ -268,6 +269,12 @@ show_event_activated (GSimpleAction *action, GVariant *parameter, gpointer user_
 }
 
 static void
+show_window_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  current->windows_shown++;
+}
+
+static void
 nothing_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
 }
@@ -306,7 +313,7 @@ setup (Fixture *fx, gconstpointer data)
 {
   static const GActionEntry entries[] = {
     { "show-event", show_event_activated, "(ss)", NULL, NULL },
-    { "show-window", nothing_activated, NULL, NULL, NULL },
+    { "show-window", show_window_activated, NULL, NULL, NULL },
     { "preferences", nothing_activated, NULL, NULL, NULL },
     { "quit", nothing_activated, NULL, NULL, NULL },
   };
@@ -436,6 +443,9 @@ test_fallback_follows_watcher (Fixture *fx, gconstpointer data)
   HERALD_TEST_WAIT_UNTIL (herald_tray_get_uses_fallback (fx->tray), 5000);
   /* Xvfb has no system tray to embed it: nothing shows Herald, and it says so. */
   g_assert_false (herald_tray_get_visible (fx->tray));
+  /* A click on the status icon shows the window. */
+  g_signal_emit_by_name (herald_tray_get_status_icon (fx->tray), "activate");
+  g_assert_cmpuint (fx->windows_shown, ==, 1);
 
   fx->watcher = watcher_new ();
   HERALD_TEST_WAIT_UNTIL (fx->watcher->item_bus != NULL, 5000);
@@ -606,6 +616,8 @@ test_pause_for_an_hour (Fixture *fx, gconstpointer data)
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   g_autoptr (GDateTime) end = NULL;
   g_autoptr (GDateTime) today = g_date_time_new_now_local ();
+  g_autoptr (GDateTime) tomorrow = NULL;
+  g_autoptr (GDateTime) morning = NULL;
   g_autofree char *end_text = NULL;
   g_autofree char *line = NULL;
 
@@ -633,6 +645,17 @@ test_pause_for_an_hour (Fixture *fx, gconstpointer data)
   HERALD_TEST_WAIT_UNTIL (!g_settings_get_boolean (fx->settings, "paused"), 5000);
   g_assert_cmpint (g_settings_get_int64 (fx->settings, "paused-until"), ==, 0);
   HERALD_TEST_WAIT_UNTIL (!layout_has (fx, line), 5000);
+  g_assert_true (layout_has (fx, "  _Off (insensitive)"));
+
+  /* Until tomorrow: until 08:00 local time on the next day. */
+  click (fx, "  Until _Tomorrow");
+  HERALD_TEST_WAIT_UNTIL (g_settings_get_boolean (fx->settings, "paused"), 5000);
+  tomorrow = g_date_time_add_days (today, 1);
+  morning
+    = g_date_time_new_local (g_date_time_get_year (tomorrow), g_date_time_get_month (tomorrow),
+                             g_date_time_get_day_of_month (tomorrow), 8, 0, 0);
+  g_assert_cmpint (g_settings_get_int64 (fx->settings, "paused-until"), ==,
+                   g_date_time_to_unix (morning));
 }
 
 /* A pause whose end has passed is turned off, by the tray, without anyone clicking. */

@@ -778,6 +778,14 @@ herald_tray_get_uses_fallback (HeraldTray *self)
   return self->status_icon != NULL;
 }
 
+GtkStatusIcon *
+herald_tray_get_status_icon (HeraldTray *self)
+{
+  g_return_val_if_fail (HERALD_IS_TRAY (self), NULL);
+
+  return self->status_icon;
+}
+
 GtkMenu *
 herald_tray_get_menu (HeraldTray *self)
 {
