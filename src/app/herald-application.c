@@ -321,6 +321,16 @@ show_window_activated (GSimpleAction *action, GVariant *parameter, gpointer user
   present_window (HERALD_APPLICATION (user_data));
 }
 
+/* The tray's event items (and, on other branches, notifications) lead to one event. */
+static void
+show_event_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  const char *account, *id;
+
+  g_variant_get (parameter, "(&s&s)", &account, &id);
+  herald_window_show_event (ensure_window (HERALD_APPLICATION (user_data)), account, id);
+}
+
 static void
 mark_all_read_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -368,6 +378,7 @@ about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 static const GActionEntry app_actions[] = {
   { "quit", quit_activated, NULL, NULL, NULL },
   { "show-window", show_window_activated, NULL, NULL, NULL },
+  { "show-event", show_event_activated, "(ss)", NULL, NULL },
   { "mark-all-read", mark_all_read_activated, NULL, NULL, NULL },
   { "retry-all", retry_all_activated, NULL, NULL, NULL },
   { "about", about_activated, NULL, NULL, NULL },
@@ -448,7 +459,7 @@ herald_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit",
                                          (const char *[]){ "<Primary>q", NULL });
 
-  self->tray = herald_tray_new (application);
+  self->tray = herald_tray_new (application, self->settings);
   if (self->tray != NULL)
     g_signal_connect (self->tray, "notify::visible", G_CALLBACK (tray_visible_cb), self);
 
