@@ -99,8 +99,9 @@ typedef struct
   char *failure;                   /* set when the run cannot finish */
   SoupWebsocketConnection *socket; /* raw */
   gint64 start_us;
-  gint trace_emitted; /* atomic: events the feed produced */
-  gint trace_done;    /* atomic: events counted as done */
+  gint trace_emitted;     /* atomic: events the feed produced */
+  HeraldHistory *history; /* hub: the feed runs on the hub's thread; its backlog is read here */
+  gint trace_done;        /* atomic: events counted as done */
   gint trace_stop;
   gint trace_turn_ms; /* atomic: when the main loop last ran ticked_cb, in ms since the start */
   gint64 trace_last_tick_us;
@@ -712,8 +713,9 @@ trace_thread (gpointer user_data)
   while (!g_atomic_int_get (&run->trace_stop))
     {
       struct mallinfo2 heap = mallinfo2 ();
-      gint emitted = g_atomic_int_get (&run->trace_emitted);
       gint done = g_atomic_int_get (&run->trace_done);
+      gint emitted = run->history ? done + (gint)herald_history_get_backlog (run->history)
+                                  : g_atomic_int_get (&run->trace_emitted);
       gint64 now = g_get_monotonic_time ();
       gint64 turn = run->start_us + g_atomic_int_get (&run->trace_turn_ms) * (gint64)1000;
 
@@ -904,7 +906,8 @@ run_in_process (const Options *opts, const Producer *producer, Result *result, G
   g_autoptr (HeraldHub) hub = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
-  HeraldConnection *counted;
+  HeraldConnectionCounters counters = { 0 };
+  gboolean have_counters = FALSE;
   gint64 start_us;
   guint timeout_id;
   GThread *tracer = NULL;
@@ -965,9 +968,9 @@ run_in_process (const Options *opts, const Producer *producer, Result *result, G
 
   if (opts->trace)
     {
-      counted = hub ? herald_hub_get_connection (hub, ACCOUNT_ID) : connection;
-      if (counted != NULL)
-        g_signal_connect (counted, "event", G_CALLBACK (trace_event_emitted_cb), &run);
+      run.history = history;
+      if (connection != NULL)
+        g_signal_connect (connection, "event", G_CALLBACK (trace_event_emitted_cb), &run);
       tick_id = g_timeout_add (5, ticked_cb, &run);
       tracer = g_thread_new ("bench-trace", trace_thread, &run);
     }
@@ -991,16 +994,17 @@ run_in_process (const Options *opts, const Producer *producer, Result *result, G
 
   result->received = run.count;
   if (hub != NULL)
-    counted = herald_hub_get_connection (hub, ACCOUNT_ID);
-  else
-    counted = connection;
-  if (counted != NULL)
+    have_counters = herald_hub_get_counters (hub, ACCOUNT_ID, &counters);
+  else if (connection != NULL)
     {
-      const HeraldConnectionCounters *counters = herald_connection_get_counters (counted);
-
-      result->messages = counters->messages;
-      result->malformed = counters->malformed;
-      result->duplicates = counters->duplicates;
+      counters = *herald_connection_get_counters (connection);
+      have_counters = TRUE;
+    }
+  if (have_counters)
+    {
+      result->messages = counters.messages;
+      result->malformed = counters.malformed;
+      result->duplicates = counters.duplicates;
     }
   else
     result->messages = run.count + (run.ended ? 1 : 0);

@@ -1,5 +1,7 @@
 /* herald-hub.h — accounts → connections → history. Follows the account list as it changes,
- * dedupes through the history, and tells the UI about each new event and state change. */
+ * dedupes through the history, and tells the UI about each new event and state change.
+ * Used from one thread, the one that made it, where its signals are emitted; its connections
+ * run on a receiver thread of its own, so the UI's loop never waits on a socket. */
 #pragma once
 
 #include <libsoup/soup.h>
@@ -27,8 +29,15 @@ void herald_hub_set_memory_credential (HeraldHub *self, const char *account_id, 
 void herald_hub_start (HeraldHub *self);
 void herald_hub_stop (HeraldHub *self);
 
-/* NULL while the account has no connection (disabled, keys missing, …). */
-HeraldConnection *herald_hub_get_connection (HeraldHub *self, const char *account_id);
+/* The account's connection counters, duplicates included. FALSE while the account has no
+ * connection (disabled, keys missing, …). The connections live on the hub's receiver thread:
+ * this waits for it to answer, so it is for tests, benchmarks and diagnostics, not per event. */
+gboolean herald_hub_get_counters (HeraldHub *self, const char *account_id,
+                                  HeraldConnectionCounters *out);
+/* Tuning for tests and benchmarks: the backoff of the connections started from now on (see
+ * herald_connection_set_backoff()). */
+void herald_hub_set_backoff (HeraldHub *self, guint base_ms, guint cap_ms, guint stable_ms,
+                             guint32 seed);
 HeraldConnectionState herald_hub_get_state (HeraldHub *self, const char *account_id,
                                             const char **out_reason);
 /* Reads the credentials again and reconnects now: after the user fixed what was wrong. */
