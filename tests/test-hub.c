@@ -2,6 +2,7 @@
  * through what the tray and window see ("event-added", "state-changed"). */
 #include "config.h"
 
+#include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
 #include <glib/gstdio.h>
@@ -991,9 +992,10 @@ test_history_cap (Fixture *fx, gconstpointer data)
 }
 
 /* Removing an account from inside "event-added", as a window's "Remove" could while a burst
- * is being taken in: the hub hands events over directly, so this runs inside that hand-over,
- * and inside libsoup's read of the socket it closes. Nothing may be freed under them (ASan
- * watches), the other account goes on, and every event announced was stored. */
+ * is being taken in: the main thread drops the account while the receiver thread is still
+ * reading its socket and queueing its events, and the history still holds answers for it.
+ * Nothing may be freed under either thread (ASan watches), the other account goes on, and
+ * every event announced was stored. */
 typedef struct
 {
   Fixture *fx;
@@ -1123,6 +1125,108 @@ test_stop_start (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (sim_counter (fx->sim, "hashi", "connections"), ==, 2);
 }
 
+/* The main loop keeps turning while a burst is taken in: the hub reads and parses it on its own
+ * thread, so a 5 ms timer on the main context keeps ticking. The simulator runs in a process of
+ * its own, as a real server would, so it sends as fast as the socket takes it. Ratios only: the
+ * longest gap between ticks against the burst's duration, and the ticks against what a free
+ * loop would have run. */
+typedef struct
+{
+  guint expected;
+  guint added;
+  gint64 first_us;
+  gint64 last_us;
+  gint64 last_tick_us;
+  gint64 longest_gap_us;
+  guint ticks;
+} Burst;
+
+static gboolean
+burst_tick_cb (gpointer user_data)
+{
+  Burst *burst = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  /* Only while the burst is being taken in. */
+  if (burst->first_us != 0 && burst->added < burst->expected)
+    {
+      burst->longest_gap_us = MAX (burst->longest_gap_us, now - burst->last_tick_us);
+      burst->ticks++;
+    }
+  burst->last_tick_us = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+burst_added_cb (HeraldHub *hub, HeraldEvent *event, gpointer user_data)
+{
+  Burst *burst = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (burst->added++ == 0)
+    {
+      burst->first_us = now;
+      /* The gap before the first event is the connect, not the burst. */
+      burst->last_tick_us = now;
+    }
+  burst->last_us = now;
+}
+
+static void
+test_responsive_during_burst (Fixture *fx, gconstpointer data)
+{
+  const char *argv[] = { g_getenv ("HERALD_SIMULATOR_BIN"), "--port=0", "--feed=pally",
+                         "--scenario=burst:count=20000", NULL };
+  g_autoptr (GSubprocess) simulator = NULL;
+  g_autoptr (GDataInputStream) out = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HeraldAccount) account = NULL;
+  g_autofree char *line = NULL;
+  JsonObject *pally;
+  Burst burst = { 20000 };
+  guint tick_id;
+  double duration_ms;
+
+  g_assert_nonnull (argv[0]);
+  simulator = g_subprocess_newv (
+    argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (simulator));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (json_parser_load_from_data (parser, line, -1, &error));
+  pally = json_object_get_object_member (
+    json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "feeds"),
+    "pally");
+
+  herald_history_set_limit (fx->history, 100000);
+  account = herald_account_new (herald_provider_info_lookup ("pally")->kind, "pally-burst");
+  herald_account_set_endpoint (account, json_object_get_string_member (pally, "endpoint"));
+  herald_hub_set_memory_credential (
+    fx->hub, "pally-burst", "api-key",
+    json_object_get_string_member (json_object_get_object_member (pally, "credentials"),
+                                   "api-key"));
+  g_list_store_append (fx->accounts, account);
+  g_signal_connect (fx->hub, "event-added", G_CALLBACK (burst_added_cb), &burst);
+  tick_id = g_timeout_add (5, burst_tick_cb, &burst);
+  herald_hub_start (fx->hub);
+  WAIT_UNTIL (fx, burst.added >= burst.expected);
+  g_source_remove (tick_id);
+  g_signal_handlers_disconnect_by_func (fx->hub, burst_added_cb, &burst);
+  herald_hub_stop (fx->hub);
+  g_subprocess_force_exit (simulator);
+
+  duration_ms = (burst.last_us - burst.first_us) / 1e3;
+  g_test_message ("burst of %u events: %.0f ms, longest gap between ticks %.1f ms, %u ticks",
+                  burst.expected, duration_ms, burst.longest_gap_us / 1e3, burst.ticks);
+  /* Too short a burst would prove nothing either way. */
+  g_assert_cmpfloat (duration_ms, >=, 100);
+  g_assert_cmpfloat (burst.longest_gap_us / 1e3, <, duration_ms / 4);
+  /* A free loop would tick every 5 ms or so; a third of that leaves room for a busy machine. */
+  g_assert_cmpfloat (burst.ticks, >=, duration_ms / 5 / 3);
+}
+
 /* "state-changed" carries the state as the registered enum, so a handler connected through a
  * binding or g_signal_connect's GValue path gets a typed value, not a bare int. */
 static void
@@ -1165,5 +1269,7 @@ main (int argc, char **argv)
               test_write_failure_still_announces, teardown);
   g_test_add ("/hub/offline", Fixture, NULL, setup, test_offline, teardown);
   g_test_add ("/hub/stop-start", Fixture, NULL, setup, test_stop_start, teardown);
+  g_test_add ("/hub/responsive-during-burst", Fixture, NULL, setup, test_responsive_during_burst,
+              teardown);
   return g_test_run ();
 }
