@@ -69,6 +69,7 @@ typedef struct
   guint cap;
   guint chunk;
   guint timeout_s;
+  guint linger_s; /* hub: the loop runs on this long after the last event (memory after a burst) */
   gboolean pin;
   gboolean trace;
   char *simulator;
@@ -703,6 +704,13 @@ timed_out_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+linger_done_cb (gpointer loop)
+{
+  g_main_loop_quit (loop);
+  return G_SOURCE_REMOVE;
+}
+
 /* --trace: a thread samples progress and memory every 50 ms, so it sees through stalls of
  * the main loop (a timer on the loop would not run during one). */
 static gpointer
@@ -982,6 +990,12 @@ run_in_process (const Options *opts, const Producer *producer, Result *result, G
   result->wall_s = (g_get_monotonic_time () - start_us) / 1e6;
   collect_usage (result);
   g_source_remove (timeout_id);
+  /* After the figures: only the trace sees this. */
+  if (run.failure == NULL && opts->linger_s > 0)
+    {
+      g_timeout_add_seconds (opts->linger_s, linger_done_cb, loop);
+      g_main_loop_run (loop);
+    }
   if (tracer != NULL)
     {
       g_atomic_int_set (&run.trace_stop, TRUE);
@@ -1608,6 +1622,10 @@ main (int argc, char **argv)
       "Directory for the history (default: a new temporary one, removed after)", "DIR" },
     { "pin", 0, 0, G_OPTION_ARG_NONE, &opts.pin,
       "Producer on the first CPU, consumer on the last one", NULL },
+    { "linger", 0, 0, G_OPTION_ARG_INT, &opts.linger_s,
+      "In-process cases: keep the main loop running S seconds after the last event (with "
+      "--trace: memory after the burst)",
+      "S" },
     { "trace", 0, 0, G_OPTION_ARG_NONE, &opts.trace,
       "Print progress and memory every 50 ms (to standard error)", NULL },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s, "Give up after this many seconds", "S" },
