@@ -11,21 +11,40 @@
 #if HAVE_MALLOC_TRIM
 #include <malloc.h>
 #endif
+#ifdef __linux__
+#include <errno.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include "herald-hub-receiver.h"
 #include "herald-mailbox.h"
 #include "herald-providers.h"
 #include "herald-secret.h"
 
+/* Added to the process's nice value for the receiver thread. */
+#define RECEIVER_NICE 5
+
 struct _HeraldHubReceiver
 {
   GThread *thread;
-  GMainContext *context;
+  GMainContext *context; /* the thread's: it drops the last reference, so whatever is still
+                          * attached is destroyed there, not on the owner's thread */
   HeraldMailbox *inbox;  /* on the receiver's context */
   HeraldMailbox *outbox; /* on the owner's context */
   GObject *owner;
   HeraldHubReceiverStateFunc state_func;
   HeraldHistoryAddedFunc added;
+
+  /* Stops asked for and not yet carried out. A command waits for the receiver's loop, and
+   * libsoup's reader holds that loop for as long as a burst keeps the socket full: the event
+   * path looks here and closes a socket that is going anyway, so the stop takes effect at the
+   * next event instead of after the burst. */
+  GMutex stop_lock;
+  GHashTable *stopping; /* account id → stops pending */
+  gint n_stopping;      /* atomic: stops pending, any account; checked per event */
+  gboolean quitting;    /* under stop_lock: every account is stopping */
 
   /* The receiver thread's alone from here on. */
   HeraldHistory *history;
@@ -111,11 +130,31 @@ link_free (Link *link)
   g_free (link);
 }
 
+static gboolean
+link_is_stopping (Link *link)
+{
+  HeraldHubReceiver *receiver = link->receiver;
+  gboolean stopping;
+
+  g_mutex_lock (&receiver->stop_lock);
+  stopping = receiver->quitting
+             || g_hash_table_contains (receiver->stopping, herald_account_get_id (link->account));
+  g_mutex_unlock (&receiver->stop_lock);
+  return stopping;
+}
+
 static void
 connection_event_cb (HeraldConnection *connection, HeraldEvent *event, gpointer user_data)
 {
   Link *link = user_data;
   HeraldHubReceiver *receiver = link->receiver;
+
+  /* Stopping it from inside its own hand-over is allowed: the connection stops reading. */
+  if (g_atomic_int_get (&receiver->n_stopping) > 0 && link_is_stopping (link))
+    {
+      herald_connection_stop (connection);
+      return;
+    }
 
   /* Waits here while the writer is far behind: the socket then waits in the kernel. */
   herald_history_add (receiver->history, event, receiver->added, g_object_ref (receiver->owner));
@@ -284,8 +323,19 @@ static void
 stop_command_run (gpointer data)
 {
   StopCommand *command = data;
+  HeraldHubReceiver *receiver = command->receiver;
+  guint pending;
 
-  g_hash_table_remove (command->receiver->links, command->account_id);
+  g_hash_table_remove (receiver->links, command->account_id);
+  g_mutex_lock (&receiver->stop_lock);
+  pending = GPOINTER_TO_UINT (g_hash_table_lookup (receiver->stopping, command->account_id));
+  if (pending > 1)
+    g_hash_table_insert (receiver->stopping, g_strdup (command->account_id),
+                         GUINT_TO_POINTER (pending - 1));
+  else
+    g_hash_table_remove (receiver->stopping, command->account_id);
+  g_mutex_unlock (&receiver->stop_lock);
+  g_atomic_int_dec_and_test (&receiver->n_stopping);
 }
 
 typedef struct
@@ -303,7 +353,11 @@ static void
 counters_query_run (gpointer data)
 {
   CountersQuery *query = data;
-  Link *link = g_hash_table_lookup (query->receiver->links, query->account_id);
+  Link *link;
+
+  if (query->account_id == NULL)
+    return;
+  link = g_hash_table_lookup (query->receiver->links, query->account_id);
 
   if (link != NULL && link->connection != NULL)
     {
@@ -349,6 +403,14 @@ receiver_thread (gpointer data)
   HeraldHubReceiver *self = data;
 
   g_main_context_push_thread_default (self->context);
+#ifdef __linux__
+  /* When the CPUs are busy the UI's thread should get them first, and a burst wait: on Linux a
+   * thread has a nice value of its own. */
+  if (setpriority (PRIO_PROCESS, (id_t)syscall (SYS_gettid),
+                   MIN (getpriority (PRIO_PROCESS, 0) + RECEIVER_NICE, 19))
+      != 0)
+    g_debug ("the receiver thread keeps the process's priority: %s", g_strerror (errno));
+#endif
   if (self->session == NULL)
     {
       g_autofree char *user_agent = g_strdup_printf ("Herald/%s", PACKAGE_VERSION);
@@ -364,7 +426,9 @@ receiver_thread (gpointer data)
     ;
   g_clear_object (&self->session);
   g_clear_pointer (&self->links, g_hash_table_unref);
+  herald_mailbox_close (self->inbox);
   g_main_context_pop_thread_default (self->context);
+  g_main_context_unref (self->context);
   return NULL;
 }
 
@@ -383,6 +447,8 @@ herald_hub_receiver_new (GObject *owner, HeraldHistory *history, SoupSession *se
   self->added = added;
   self->state_func = state_func;
   self->links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)link_free);
+  g_mutex_init (&self->stop_lock);
+  self->stopping = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->context = g_main_context_new ();
   self->inbox = herald_mailbox_new (self->context, "HeraldHub commands");
   self->outbox = herald_mailbox_new (here, "HeraldHub states");
@@ -414,6 +480,13 @@ void
 herald_hub_receiver_stop (HeraldHubReceiver *self, const char *account_id)
 {
   StopCommand *command = g_new0 (StopCommand, 1);
+  guint pending;
+
+  g_mutex_lock (&self->stop_lock);
+  pending = GPOINTER_TO_UINT (g_hash_table_lookup (self->stopping, account_id));
+  g_hash_table_insert (self->stopping, g_strdup (account_id), GUINT_TO_POINTER (pending + 1));
+  g_mutex_unlock (&self->stop_lock);
+  g_atomic_int_inc (&self->n_stopping);
 
   command->receiver = self;
   command->account_id = g_strdup (account_id);
@@ -441,6 +514,12 @@ herald_hub_receiver_get_counters (HeraldHubReceiver *self, const char *account_i
 }
 
 void
+herald_hub_receiver_sync (HeraldHubReceiver *self)
+{
+  herald_hub_receiver_get_counters (self, NULL, NULL);
+}
+
+void
 herald_hub_receiver_trim (HeraldHubReceiver *self)
 {
   herald_mailbox_post (self->inbox, trim_run, NULL, NULL);
@@ -449,13 +528,17 @@ herald_hub_receiver_trim (HeraldHubReceiver *self)
 void
 herald_hub_receiver_free (HeraldHubReceiver *self)
 {
+  g_mutex_lock (&self->stop_lock);
+  self->quitting = TRUE;
+  g_mutex_unlock (&self->stop_lock);
+  g_atomic_int_inc (&self->n_stopping);
   herald_mailbox_post (self->inbox, quit_run, self, NULL);
   g_thread_join (self->thread);
-  herald_mailbox_close (self->inbox);
   /* State changes not yet delivered are dropped: the owner is going. */
   herald_mailbox_close (self->outbox);
-  g_main_context_unref (self->context);
   g_clear_object (&self->history);
   g_clear_object (&self->monitor);
+  g_clear_pointer (&self->stopping, g_hash_table_unref);
+  g_mutex_clear (&self->stop_lock);
   g_free (self);
 }

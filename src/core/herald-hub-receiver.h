@@ -44,6 +44,9 @@ void herald_hub_receiver_start (HeraldHubReceiver *self, HeraldAccount *account,
                                 const char *const *optional_fields,
                                 const HeraldHubBackoff *backoff);
 void herald_hub_receiver_stop (HeraldHubReceiver *self, const char *account_id);
+/* Waits until the receiver has carried out every command posted before: after stops, no event
+ * of those accounts reaches the history any more. */
+void herald_hub_receiver_sync (HeraldHubReceiver *self);
 /* Waits for the receiver thread to answer. FALSE when the account has no connection. */
 gboolean herald_hub_receiver_get_counters (HeraldHubReceiver *self, const char *account_id,
                                            HeraldConnectionCounters *out);

@@ -451,6 +451,11 @@ herald_hub_stop (HeraldHub *self)
       entry_stop (entry);
       entry_set_state (entry, HERALD_CONNECTION_DISABLED, _ ("Disabled"));
     }
+  /* Stopped means stopped: no event is queued once this returns (a herald_history_flush ()
+   * then sees the last of them). A socket in a burst is closed at its next event, so this is
+   * a short wait. */
+  if (self->receiver != NULL)
+    herald_hub_receiver_sync (self->receiver);
 }
 
 gboolean

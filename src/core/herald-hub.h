@@ -27,6 +27,7 @@ void herald_hub_set_memory_credential (HeraldHub *self, const char *account_id, 
                                        const char *secret);
 
 void herald_hub_start (HeraldHub *self);
+/* Returns once every connection is closed: no event is queued on the history after it. */
 void herald_hub_stop (HeraldHub *self);
 
 /* The account's connection counters, duplicates included. FALSE while the account has no
