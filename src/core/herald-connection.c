@@ -14,10 +14,10 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "herald-timeout.h"
 #include "herald-backoff.h"
 #include "herald-connection.h"
 #include "herald-feed-private.h"
+#include "herald-timeout.h"
 #include "herald-transport.h"
 
 struct _HeraldConnection

@@ -13,11 +13,11 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "herald-timeout.h"
 #include "herald-dimes-feed.h"
 #include "herald-format.h"
 #include "herald-money.h"
 #include "herald-jwt.h"
+#include "herald-timeout.h"
 
 #define MAX_MARKET_CHARS 120
 #define MAX_TICKER_CHARS 60

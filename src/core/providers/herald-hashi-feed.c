@@ -17,12 +17,12 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
-#include "herald-timeout.h"
 #include "herald-format.h"
 #include "herald-money.h"
 #include "herald-hashi-feed-private.h"
 #include "herald-json.h"
 #include "herald-jwt.h"
+#include "herald-timeout.h"
 
 /* Hashi documents the ping but not its period; 25 s keeps common proxies' idle timers
  * (30–60 s) from closing the socket. The pong gets 10 s. */

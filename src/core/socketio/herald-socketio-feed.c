@@ -8,10 +8,10 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "herald-timeout.h"
 #include "herald-format.h"
 #include "herald-socketio-feed.h"
 #include "herald-socketio-packet.h"
+#include "herald-timeout.h"
 
 #define MAX_REFUSAL_CHARS 200
 
