@@ -1125,6 +1125,45 @@ test_stop_start (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (sim_counter (fx->sim, "hashi", "connections"), ==, 2);
 }
 
+/* While an account backs off, the hub tells when it tries again, as a time a countdown can
+ * follow; the reason's "trying again in N seconds" agrees with it. */
+static void
+test_retry_time (Fixture *fx, gconstpointer data)
+{
+  gint64 retry_at;
+  gint64 now;
+  g_autofree char *reason = NULL;
+  const char *in;
+  guint64 seconds;
+
+  herald_test_sim_scenario (fx->sim, "pally", "drop:after=1");
+  add_account (fx, "pally", "pally-tips");
+  g_assert_cmpint (herald_hub_get_retry_time (fx->hub, "pally-tips"), ==, 0);
+  /* Long enough that the test sees the wait; seeded, so always the same wait. */
+  herald_hub_set_backoff (fx->hub, 20000, 20000, 60000, 7);
+  herald_hub_start (fx->hub);
+  WAIT_UNTIL (fx, hub_state (fx, "pally-tips") == HERALD_CONNECTION_BACKING_OFF);
+
+  now = g_get_monotonic_time ();
+  retry_at = herald_hub_get_retry_time (fx->hub, "pally-tips");
+  g_test_message ("retrying in %.1f s: %s", (retry_at - now) / 1e6, hub_reason (fx, "pally-tips"));
+  g_assert_cmpint (retry_at, >, now);
+  g_assert_cmpint (retry_at, <=, now + 20 * G_USEC_PER_SEC);
+  /* The reason rounds the same wait up to whole seconds, as it was a moment ago. */
+  reason = g_strdup (hub_reason (fx, "pally-tips"));
+  in = strstr (reason, "trying again in ");
+  g_assert_nonnull (in);
+  seconds = g_ascii_strtoull (in + strlen ("trying again in "), NULL, 10);
+  g_assert_cmpint (retry_at - now, <=, (gint64)seconds * G_USEC_PER_SEC);
+  g_assert_cmpint ((gint64)seconds * G_USEC_PER_SEC - (retry_at - now), <, 2 * G_USEC_PER_SEC);
+
+  /* Connected again: nothing to count down to. */
+  herald_test_sim_scenario (fx->sim, "pally", "idle");
+  herald_hub_retry (fx->hub, "pally-tips");
+  WAIT_UNTIL (fx, hub_state (fx, "pally-tips") == HERALD_CONNECTION_CONNECTED);
+  g_assert_cmpint (herald_hub_get_retry_time (fx->hub, "pally-tips"), ==, 0);
+}
+
 /* The main loop keeps turning while a burst is taken in: the hub reads and parses it on its own
  * thread, so a 5 ms timer on the main context keeps ticking. The simulator runs in a process of
  * its own, as a real server would, so it sends as fast as the socket takes it. Ratios only: the
@@ -1269,6 +1308,7 @@ main (int argc, char **argv)
               test_write_failure_still_announces, teardown);
   g_test_add ("/hub/offline", Fixture, NULL, setup, test_offline, teardown);
   g_test_add ("/hub/stop-start", Fixture, NULL, setup, test_stop_start, teardown);
+  g_test_add ("/hub/retry-time", Fixture, NULL, setup, test_retry_time, teardown);
   g_test_add ("/hub/responsive-during-burst", Fixture, NULL, setup, test_responsive_during_burst,
               teardown);
   return g_test_run ();

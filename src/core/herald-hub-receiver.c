@@ -77,6 +77,7 @@ typedef struct
   guint generation;
   HeraldConnectionState state;
   char *reason;
+  gint64 retry_at_us;
 } StateNote;
 
 static void
@@ -95,11 +96,12 @@ state_note_deliver (gpointer data)
   StateNote *note = data;
 
   note->receiver->state_func (note->receiver->owner, note->account_id, note->generation,
-                              note->state, note->reason);
+                              note->state, note->reason, note->retry_at_us);
 }
 
 static void
-link_set_state (Link *link, HeraldConnectionState state, const char *reason)
+link_set_state_full (Link *link, HeraldConnectionState state, const char *reason,
+                     gint64 retry_at_us)
 {
   StateNote *note = g_new0 (StateNote, 1);
 
@@ -108,7 +110,14 @@ link_set_state (Link *link, HeraldConnectionState state, const char *reason)
   note->generation = link->generation;
   note->state = state;
   note->reason = g_strdup (reason);
+  note->retry_at_us = retry_at_us;
   herald_mailbox_post (link->receiver->outbox, state_note_deliver, note, state_note_free);
+}
+
+static void
+link_set_state (Link *link, HeraldConnectionState state, const char *reason)
+{
+  link_set_state_full (link, state, reason, 0);
 }
 
 /* --- one account --- */
@@ -163,8 +172,14 @@ connection_event_cb (HeraldConnection *connection, HeraldEvent *event, gpointer 
 static void
 connection_state_cb (HeraldConnection *connection, GParamSpec *pspec, gpointer user_data)
 {
-  link_set_state (user_data, herald_connection_get_state (connection),
-                  herald_connection_get_reason (connection));
+  HeraldConnectionState state = herald_connection_get_state (connection);
+  gint64 retry_at_us = 0;
+
+  /* As a time, not a delay: the owner may hear of it a little later. */
+  if (state == HERALD_CONNECTION_BACKING_OFF)
+    retry_at_us
+      = g_get_monotonic_time () + herald_connection_get_retry_delay_ms (connection) * (gint64)1000;
+  link_set_state_full (user_data, state, herald_connection_get_reason (connection), retry_at_us);
 }
 
 static void

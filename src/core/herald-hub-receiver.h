@@ -14,10 +14,11 @@ G_BEGIN_DECLS
 
 typedef struct _HeraldHubReceiver HeraldHubReceiver;
 
-/* On the owner's context (the thread that made the receiver), in the order they happened. */
+/* On the owner's context (the thread that made the receiver), in the order they happened.
+ * @retry_at_us: g_get_monotonic_time () of the next attempt while backing off, else 0. */
 typedef void (*HeraldHubReceiverStateFunc) (gpointer owner, const char *account_id,
                                             guint generation, HeraldConnectionState state,
-                                            const char *reason);
+                                            const char *reason, gint64 retry_at_us);
 
 typedef struct
 {

@@ -35,6 +35,7 @@ typedef struct
   gboolean started; /* handed to the receiver since the last stop */
   HeraldConnectionState state;
   char *reason;
+  gint64 retry_at_us; /* while backing off: when the next attempt is due (monotonic) */
   guint64 duplicates; /* the history's answers, counted here since the last start */
 } HubEntry;
 
@@ -83,6 +84,8 @@ static void entry_start (HubEntry *entry);
 static void
 entry_set_state (HubEntry *entry, HeraldConnectionState state, const char *reason)
 {
+  if (state != HERALD_CONNECTION_BACKING_OFF)
+    entry->retry_at_us = 0;
   if (entry->state == state && g_strcmp0 (entry->reason, reason) == 0)
     return;
   entry->state = state;
@@ -169,7 +172,7 @@ history_added_cb (HeraldHistory *history, HeraldEvent *event, HeraldHistoryOutco
 
 static void
 receiver_state_cb (gpointer owner, const char *account_id, guint generation,
-                   HeraldConnectionState state, const char *reason)
+                   HeraldConnectionState state, const char *reason, gint64 retry_at_us)
 {
   HeraldHub *self = owner;
   HubEntry *entry = g_hash_table_lookup (self->entries, account_id);
@@ -177,6 +180,8 @@ receiver_state_cb (gpointer owner, const char *account_id, guint generation,
   /* Stale: from a start the entry has since stopped or replaced. */
   if (entry == NULL || entry->generation != generation || !entry->started)
     return;
+  /* Set first: a "state-changed" handler asks for it. */
+  entry->retry_at_us = retry_at_us;
   entry_set_state (entry, state, reason);
 }
 
@@ -502,6 +507,18 @@ herald_hub_get_state (HeraldHub *self, const char *account_id, const char **out_
   if (out_reason != NULL)
     *out_reason = entry ? entry->reason : NULL;
   return entry ? entry->state : HERALD_CONNECTION_DISABLED;
+}
+
+gint64
+herald_hub_get_retry_time (HeraldHub *self, const char *account_id)
+{
+  HubEntry *entry;
+
+  g_return_val_if_fail (HERALD_IS_HUB (self), 0);
+  g_return_val_if_fail (account_id != NULL, 0);
+
+  entry = g_hash_table_lookup (self->entries, account_id);
+  return entry && entry->state == HERALD_CONNECTION_BACKING_OFF ? entry->retry_at_us : 0;
 }
 
 void

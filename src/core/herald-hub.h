@@ -41,6 +41,9 @@ void herald_hub_set_backoff (HeraldHub *self, guint base_ms, guint cap_ms, guint
                              guint32 seed);
 HeraldConnectionState herald_hub_get_state (HeraldHub *self, const char *account_id,
                                             const char **out_reason);
+/* While the account is backing off, the g_get_monotonic_time () at which it tries again (for a
+ * "reconnecting in N s" that counts down); else 0. */
+gint64 herald_hub_get_retry_time (HeraldHub *self, const char *account_id);
 /* Reads the credentials again and reconnects now: after the user fixed what was wrong. */
 void herald_hub_retry (HeraldHub *self, const char *account_id);
 
