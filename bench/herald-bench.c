@@ -53,8 +53,9 @@ typedef struct
   char *failure;                   /* set when the run cannot finish */
   SoupWebsocketConnection *socket; /* raw */
   gint64 start_us;
-  gint trace_emitted; /* atomic: events the feed produced */
-  gint trace_done;    /* atomic: events counted as done */
+  gint trace_emitted;     /* atomic: events the feed produced */
+  HeraldHistory *history; /* hub: the feed runs on the hub's thread; its backlog is read here */
+  gint trace_done;        /* atomic: events counted as done */
   gint trace_stop;
   gint trace_turn_ms; /* atomic: when the main loop last ran ticked_cb, in ms since the start */
   gint64 trace_last_tick_us;
@@ -636,6 +637,13 @@ timed_out_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+linger_done_cb (gpointer loop)
+{
+  g_main_loop_quit (loop);
+  return G_SOURCE_REMOVE;
+}
+
 /* --trace: a thread samples progress and memory every 50 ms, so it sees through stalls of
  * the main loop (a timer on the loop would not run during one). */
 static gpointer
@@ -646,8 +654,9 @@ trace_thread (gpointer user_data)
   while (!g_atomic_int_get (&run->trace_stop))
     {
       struct mallinfo2 heap = mallinfo2 ();
-      gint emitted = g_atomic_int_get (&run->trace_emitted);
       gint done = g_atomic_int_get (&run->trace_done);
+      gint emitted = run->history ? done + (gint)herald_history_get_backlog (run->history)
+                                  : g_atomic_int_get (&run->trace_emitted);
       gint64 now = g_get_monotonic_time ();
       gint64 turn = run->start_us + g_atomic_int_get (&run->trace_turn_ms) * (gint64)1000;
 
@@ -838,7 +847,8 @@ run_in_process (const Options *opts, const Producer *producer, Result *result, G
   g_autoptr (HeraldHub) hub = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
-  HeraldConnection *counted;
+  HeraldConnectionCounters counters = { 0 };
+  gboolean have_counters = FALSE;
   gint64 start_us;
   guint timeout_id;
   GThread *tracer = NULL;
@@ -899,9 +909,9 @@ run_in_process (const Options *opts, const Producer *producer, Result *result, G
 
   if (opts->trace)
     {
-      counted = hub ? herald_hub_get_connection (hub, ACCOUNT_ID) : connection;
-      if (counted != NULL)
-        g_signal_connect (counted, "event", G_CALLBACK (trace_event_emitted_cb), &run);
+      run.history = history;
+      if (connection != NULL)
+        g_signal_connect (connection, "event", G_CALLBACK (trace_event_emitted_cb), &run);
       tick_id = g_timeout_add (5, ticked_cb, &run);
       tracer = g_thread_new ("bench-trace", trace_thread, &run);
     }
@@ -913,6 +923,12 @@ run_in_process (const Options *opts, const Producer *producer, Result *result, G
   result->wall_s = (g_get_monotonic_time () - start_us) / 1e6;
   collect_usage (result);
   g_source_remove (timeout_id);
+  /* After the figures: only the trace sees this. */
+  if (run.failure == NULL && opts->linger_s > 0)
+    {
+      g_timeout_add_seconds (opts->linger_s, linger_done_cb, loop);
+      g_main_loop_run (loop);
+    }
   if (tracer != NULL)
     {
       g_atomic_int_set (&run.trace_stop, TRUE);
@@ -925,16 +941,17 @@ run_in_process (const Options *opts, const Producer *producer, Result *result, G
 
   result->received = run.count;
   if (hub != NULL)
-    counted = herald_hub_get_connection (hub, ACCOUNT_ID);
-  else
-    counted = connection;
-  if (counted != NULL)
+    have_counters = herald_hub_get_counters (hub, ACCOUNT_ID, &counters);
+  else if (connection != NULL)
     {
-      const HeraldConnectionCounters *counters = herald_connection_get_counters (counted);
-
-      result->messages = counters->messages;
-      result->malformed = counters->malformed;
-      result->duplicates = counters->duplicates;
+      counters = *herald_connection_get_counters (connection);
+      have_counters = TRUE;
+    }
+  if (have_counters)
+    {
+      result->messages = counters.messages;
+      result->malformed = counters.malformed;
+      result->duplicates = counters.duplicates;
     }
   else
     result->messages = run.count + (run.ended ? 1 : 0);
@@ -1699,6 +1716,10 @@ main (int argc, char **argv)
       "Directory for the history (default: a new temporary one, removed after)", "DIR" },
     { "pin", 0, 0, G_OPTION_ARG_NONE, &opts.pin,
       "Producer on the first CPU, consumer on the last one", NULL },
+    { "linger", 0, 0, G_OPTION_ARG_INT, &opts.linger_s,
+      "In-process cases: keep the main loop running S seconds after the last event (with "
+      "--trace: memory after the burst)",
+      "S" },
     { "trace", 0, 0, G_OPTION_ARG_NONE, &opts.trace,
       "Print progress and memory every 50 ms (to standard error)", NULL },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s, "Give up after this many seconds", "S" },

@@ -37,6 +37,7 @@ typedef struct
   guint cap;
   guint chunk;
   guint timeout_s;
+  guint linger_s; /* hub: the loop runs on this long after the last event (memory after a burst) */
   gboolean pin;
   gboolean trace;
   char *simulator;

@@ -17,6 +17,7 @@
 #include "herald-backoff.h"
 #include "herald-connection.h"
 #include "herald-feed-private.h"
+#include "herald-timeout.h"
 #include "herald-transport.h"
 
 struct _HeraldConnection
@@ -28,6 +29,7 @@ struct _HeraldConnection
   gpointer event_func_data;
   SoupSession *session;
   GNetworkMonitor *monitor;
+  struct NetworkWatch *network_watch;
   gboolean loopback; /* a loopback endpoint is reachable whatever the network does */
   gboolean network_was_available;
   gint64 not_before_us; /* a server's "retry after": no attempt before this (monotonic) */
@@ -140,12 +142,12 @@ network_available (HeraldConnection *self)
 static void
 clear_timers (HeraldConnection *self)
 {
-  g_clear_handle_id (&self->retry_source, g_source_remove);
-  g_clear_handle_id (&self->heartbeat_source, g_source_remove);
-  g_clear_handle_id (&self->liveness_source, g_source_remove);
-  g_clear_handle_id (&self->stable_source, g_source_remove);
-  g_clear_handle_id (&self->reply_source, g_source_remove);
-  g_clear_handle_id (&self->transport_source, g_source_remove);
+  herald_source_clear_local (&self->retry_source);
+  herald_source_clear_local (&self->heartbeat_source);
+  herald_source_clear_local (&self->liveness_source);
+  herald_source_clear_local (&self->stable_source);
+  herald_source_clear_local (&self->reply_source);
+  herald_source_clear_local (&self->transport_source);
 }
 
 static void
@@ -161,11 +163,11 @@ abandon_socket (HeraldConnection *self, gushort code, gboolean hard)
 {
   SoupWebsocketConnection *socket = g_steal_pointer (&self->socket);
 
-  g_clear_handle_id (&self->heartbeat_source, g_source_remove);
-  g_clear_handle_id (&self->liveness_source, g_source_remove);
-  g_clear_handle_id (&self->stable_source, g_source_remove);
-  g_clear_handle_id (&self->reply_source, g_source_remove);
-  g_clear_handle_id (&self->transport_source, g_source_remove);
+  herald_source_clear_local (&self->heartbeat_source);
+  herald_source_clear_local (&self->liveness_source);
+  herald_source_clear_local (&self->stable_source);
+  herald_source_clear_local (&self->reply_source);
+  herald_source_clear_local (&self->transport_source);
   g_clear_object (&self->tcp);
   if (socket == NULL)
     return;
@@ -208,7 +210,7 @@ schedule_retry (HeraldConnection *self, guint delay_ms, const char *why)
 {
   g_autofree char *reason = NULL;
 
-  g_clear_handle_id (&self->retry_source, g_source_remove);
+  herald_source_clear_local (&self->retry_source);
   if (!self->running)
     return;
   if (!network_available (self))
@@ -223,7 +225,7 @@ schedule_retry (HeraldConnection *self, guint delay_ms, const char *why)
                  "%s — trying again in %u seconds", (delay_ms + 999) / 1000),
     why, (delay_ms + 999) / 1000);
   set_state (self, HERALD_CONNECTION_BACKING_OFF, reason);
-  self->retry_source = g_timeout_add (delay_ms, retry_cb, self);
+  self->retry_source = herald_timeout_add_local (delay_ms, retry_cb, self);
 }
 
 static void
@@ -447,7 +449,7 @@ watch_transport (HeraldConnection *self, const HeraldFeedTiming *timing)
     g_debug ("%s: TCP keepalive left at the system's timing: %s",
              herald_feed_get_account_id (self->feed), error->message);
   if (timing->transport_silence_ms > 0)
-    self->transport_source = g_timeout_add (
+    self->transport_source = herald_timeout_add_local (
       CLAMP (timing->transport_silence_ms / 8, 10, TRANSPORT_CHECK_MAX_MS), transport_cb, self);
 }
 
@@ -485,11 +487,11 @@ socket_opened (HeraldConnection *self, SoupWebsocketConnection *socket)
   self->activity_at_check = self->activity;
   self->last_activity_us = g_get_monotonic_time ();
   if (heartbeat_ms > 0)
-    self->heartbeat_source = g_timeout_add (heartbeat_ms, heartbeat_cb, self);
+    self->heartbeat_source = herald_timeout_add_local (heartbeat_ms, heartbeat_cb, self);
   if (liveness_ms > 0)
-    self->liveness_source = g_timeout_add (MAX (liveness_ms / 4, 10), liveness_cb, self);
+    self->liveness_source = herald_timeout_add_local (MAX (liveness_ms / 4, 10), liveness_cb, self);
   watch_transport (self, timing);
-  self->stable_source = g_timeout_add (self->stable_ms, stable_cb, self);
+  self->stable_source = herald_timeout_add_local (self->stable_ms, stable_cb, self);
 }
 
 /* Handshake failures that no retry can fix go to the user; the rest back off. */
@@ -596,7 +598,7 @@ attempt (HeraldConnection *self)
 
   if (!self->running)
     return;
-  g_clear_handle_id (&self->retry_source, g_source_remove);
+  herald_source_clear_local (&self->retry_source);
   cancel_attempt (self);
   abandon_socket (self, SOUP_WEBSOCKET_CLOSE_NORMAL, FALSE);
 
@@ -629,11 +631,10 @@ attempt (HeraldConnection *self)
 /* Monitors emit "network-changed" for every route or VPN change; only a real change of
  * availability means anything here, so a chatty monitor cannot defeat the backoff. */
 static void
-network_changed_cb (GNetworkMonitor *monitor, gboolean available, gpointer user_data)
+network_changed (HeraldConnection *self)
 {
-  g_autoptr (HeraldConnection) self = g_object_ref (user_data);
+  gboolean available = g_network_monitor_get_network_available (self->monitor);
 
-  available = g_network_monitor_get_network_available (monitor);
   if (available == self->network_was_available)
     return;
   self->network_was_available = available;
@@ -658,10 +659,73 @@ network_changed_cb (GNetworkMonitor *monitor, gboolean available, gpointer user_
            || self->state == HERALD_CONNECTION_CONNECTING)
     {
       /* An open socket is left alone: monitors can be wrong, and liveness will tell. */
-      g_clear_handle_id (&self->retry_source, g_source_remove);
+      herald_source_clear_local (&self->retry_source);
       cancel_attempt (self);
       set_state (self, HERALD_CONNECTION_OFFLINE, _ ("Waiting for the network"));
     }
+}
+
+/* The monitor emits on the thread that made it (the UI's, for the default one) while the
+ * connection may live on another (the hub's receiver): the change is carried over to the
+ * connection's own context. The watch holds the connection weakly, so neither a late emission
+ * nor a carried-over change can keep a connection alive or touch one being disposed. */
+typedef struct NetworkWatch
+{
+  GWeakRef connection;
+  GMainContext *context;
+} NetworkWatch;
+
+static NetworkWatch *
+network_watch_new (HeraldConnection *connection)
+{
+  NetworkWatch *watch = g_atomic_rc_box_new0 (NetworkWatch);
+
+  g_weak_ref_init (&watch->connection, connection);
+  watch->context = g_main_context_ref_thread_default ();
+  return watch;
+}
+
+static void
+network_watch_clear (NetworkWatch *watch)
+{
+  g_weak_ref_clear (&watch->connection);
+  g_main_context_unref (watch->context);
+}
+
+static void
+network_watch_unref (gpointer watch)
+{
+  g_atomic_rc_box_release_full (watch, (GDestroyNotify)network_watch_clear);
+}
+
+static void
+network_watch_closure_free (gpointer watch, GClosure *closure)
+{
+  network_watch_unref (watch);
+}
+
+static gboolean
+network_changed_in_context_cb (gpointer user_data)
+{
+  NetworkWatch *watch = user_data;
+  g_autoptr (HeraldConnection) self = g_weak_ref_get (&watch->connection);
+
+  if (self != NULL)
+    network_changed (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+network_changed_cb (GNetworkMonitor *monitor, gboolean available, gpointer user_data)
+{
+  NetworkWatch *watch = user_data;
+  g_autoptr (GMainContext) here = g_main_context_ref_thread_default ();
+
+  if (here == watch->context)
+    network_changed_in_context_cb (watch);
+  else
+    g_main_context_invoke_full (watch->context, G_PRIORITY_DEFAULT, network_changed_in_context_cb,
+                                g_atomic_rc_box_acquire (watch), network_watch_unref);
 }
 
 static void
@@ -743,7 +807,7 @@ sink_expect_reply (gpointer data)
   /* An earlier heartbeat still waiting keeps its own, earlier deadline. */
   if (self->socket == NULL || self->reply_source != 0 || deadline_ms == 0)
     return;
-  self->reply_source = g_timeout_add (deadline_ms, reply_overdue_cb, self);
+  self->reply_source = herald_timeout_add_local (deadline_ms, reply_overdue_cb, self);
 }
 
 static void
@@ -751,7 +815,7 @@ sink_reply_received (gpointer data)
 {
   HeraldConnection *self = data;
 
-  g_clear_handle_id (&self->reply_source, g_source_remove);
+  herald_source_clear_local (&self->reply_source);
 }
 
 static const HeraldFeedSink connection_sink = {
@@ -768,8 +832,9 @@ herald_connection_dispose (GObject *object)
   cancel_attempt (self);
   abandon_socket (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, FALSE);
   clear_timers (self);
-  if (self->monitor != NULL)
-    g_signal_handlers_disconnect_by_data (self->monitor, self);
+  if (self->monitor != NULL && self->network_watch != NULL)
+    g_signal_handlers_disconnect_by_data (self->monitor, self->network_watch);
+  self->network_watch = NULL; /* the handler's closure held it */
   if (self->feed != NULL)
     herald_feed_set_sink (self->feed, NULL, NULL);
   g_clear_object (&self->feed);
@@ -875,7 +940,9 @@ herald_connection_new (HeraldFeed *feed, SoupSession *session, GNetworkMonitor *
       && endpoint_is_loopback (herald_account_get_endpoint (herald_feed_get_account (feed)));
   herald_feed_set_sink (feed, &connection_sink, self);
   self->network_was_available = g_network_monitor_get_network_available (self->monitor);
-  g_signal_connect (self->monitor, "network-changed", G_CALLBACK (network_changed_cb), self);
+  self->network_watch = network_watch_new (self);
+  g_signal_connect_data (self->monitor, "network-changed", G_CALLBACK (network_changed_cb),
+                         self->network_watch, network_watch_closure_free, 0);
   return self;
 }
 

@@ -399,15 +399,31 @@ writer_thread (gpointer data)
   return NULL;
 }
 
-/* Runs the callbacks of written batches, in order, and announces their read-state changes.
- * Re-entrant: a callback that flushes iterates the context, which may dispatch this again; the
- * position lives in self. */
+/* One dispatch of the callbacks runs at most this long, then lets the loop turn: a main loop
+ * that fell behind a burst would otherwise catch up in one dispatch of several batches. */
+#define DELIVER_BUDGET_US (8 * 1000)
+/* The clock is read once every this many callbacks. */
+#define DELIVER_CLOCK_EVERY 256
+
+/* Runs the callbacks of written batches, in order, and announces their read-state changes,
+ * until @deadline_us (monotonic; 0: until none is left). Re-entrant: a callback that flushes
+ * iterates the context, which may dispatch this again; the position lives in self. */
 static void
-deliver (HeraldHistory *self)
+deliver (HeraldHistory *self, gint64 deadline_us)
 {
+  guint since_clock = 0;
+
   for (;;)
     {
       HistoryBatch *batch = self->delivering;
+
+      /* Stopping leaves the source ready: the rest goes at the next turn of the loop. */
+      if (deadline_us != 0 && ++since_clock >= DELIVER_CLOCK_EVERY)
+        {
+          since_clock = 0;
+          if (g_get_monotonic_time () >= deadline_us)
+            return;
+        }
 
       if (batch == NULL)
         {
@@ -453,7 +469,7 @@ dispatch_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_d
       g_source_set_ready_time (source, -1);
       return G_SOURCE_REMOVE;
     }
-  deliver (self);
+  deliver (self, g_get_monotonic_time () + DELIVER_BUDGET_US);
   return G_SOURCE_CONTINUE;
 }
 
@@ -651,7 +667,7 @@ herald_history_add (HeraldHistory *self, HeraldEvent *event, HeraldHistoryAddedF
     {
       g_autoptr (HeraldHistory) hold = g_object_ref (self);
 
-      deliver (self);
+      deliver (self, 0);
     }
 }
 

@@ -1,17 +1,28 @@
 /* herald-hub.c — one entry per account: read its credentials, build its feed and connection,
  * store what it receives. Signals: "event-added" (new events only, after the history
- * insert) and "state-changed" (account id, HeraldConnectionState, reason). */
+ * insert) and "state-changed" (account id, HeraldConnectionState, reason).
+ *
+ * Threads: the hub, its entries, the accounts and the signals stay on the thread that made the
+ * hub (the UI's). Connections, feeds, their timers and keyring lookups live on the receiver
+ * thread (herald-hub-receiver.c), so a burst is read and parsed off the UI's loop. Commands go
+ * there in order (start, stop); state changes come back in order, each tagged with the
+ * generation of the start it belongs to, and the entry mirrors them. Events reach the history
+ * from the receiver and come back through its batched callbacks. */
 #define G_LOG_DOMAIN "herald-hub"
 
 #include "config.h"
 
 #include <string.h>
+#if HAVE_MALLOC_TRIM
+#include <malloc.h>
+#endif
 
 #include <glib/gi18n-lib.h>
 
+#include "herald-hub-receiver.h"
 #include "herald-hub.h"
-#include "herald-providers.h"
 #include "herald-secret.h"
+#include "herald-timeout.h"
 
 typedef struct
 {
@@ -19,14 +30,13 @@ typedef struct
   HeraldAccount *account;
   HeraldAccount *started_as; /* a copy of the account as the entry was last started */
   gulong changed_handler;
-  HeraldConnection *connection;
-  GCancellable *cancellable;
-  GHashTable *credentials;
-  guint pending_lookups;
-  gboolean lookup_failed;
+  /* Bumped by every start and stop: a state change of an earlier start is stale. */
+  guint generation;
+  gboolean started; /* handed to the receiver since the last stop */
   HeraldConnectionState state;
   char *reason;
-  gint64 retry_time; /* monotonic µs of the next attempt while backing off, else 0 */
+  gint64 retry_at_us; /* while backing off: when the next attempt is due (monotonic) */
+  guint64 duplicates; /* the history's answers, counted here since the last start */
 } HubEntry;
 
 struct _HeraldHub
@@ -42,6 +52,11 @@ struct _HeraldHub
   GHashTable *memory_credentials; /* "account\nfield" → secret */
   GHashTable *entries;            /* account id → HubEntry */
   GHashTable *announced_unstored; /* "account\nid" of events announced though the write failed */
+  HeraldHubReceiver *receiver;
+  HeraldHubBackoff backoff;
+  guint64 answers;         /* history answers since the last trim */
+  guint64 answers_checked; /* …as seen by the last quiet check */
+  guint quiet_source;
 };
 
 G_DEFINE_FINAL_TYPE (HeraldHub, herald_hub, G_TYPE_OBJECT)
@@ -49,6 +64,11 @@ G_DEFINE_FINAL_TYPE (HeraldHub, herald_hub, G_TYPE_OBJECT)
 /* While writes fail, events announced anyway are remembered so a replaying feed does not
  * announce them again; bounded, since a long outage must not grow memory. */
 #define MAX_UNSTORED_REMEMBERED 4096
+
+/* After a burst, once the history has answered nothing for this long, free heap memory goes
+ * back to the system: glibc keeps it otherwise, and a burst leaves tens of MiB. */
+#define QUIET_BEFORE_TRIM_MS 3000
+#define TRIM_AFTER_EVENTS 1000
 
 enum
 {
@@ -64,6 +84,8 @@ static void entry_start (HubEntry *entry);
 static void
 entry_set_state (HubEntry *entry, HeraldConnectionState state, const char *reason)
 {
+  if (state != HERALD_CONNECTION_BACKING_OFF)
+    entry->retry_at_us = 0;
   if (entry->state == state && g_strcmp0 (entry->reason, reason) == 0)
     return;
   entry->state = state;
@@ -76,18 +98,12 @@ entry_set_state (HubEntry *entry, HeraldConnectionState state, const char *reaso
 static void
 entry_stop (HubEntry *entry)
 {
-  g_cancellable_cancel (entry->cancellable);
-  g_clear_object (&entry->cancellable);
-  g_clear_pointer (&entry->credentials, g_hash_table_unref);
-  entry->pending_lookups = 0;
-  entry->lookup_failed = FALSE;
-  if (entry->connection != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (entry->connection, entry);
-      herald_connection_set_event_func (entry->connection, NULL, NULL);
-      herald_connection_stop (entry->connection);
-      g_clear_object (&entry->connection);
-    }
+  entry->generation++;
+  if (!entry->started)
+    return;
+  entry->started = FALSE;
+  if (entry->hub->receiver != NULL)
+    herald_hub_receiver_stop (entry->hub->receiver, herald_account_get_id (entry->account));
 }
 
 static void
@@ -101,6 +117,23 @@ entry_free (HubEntry *entry)
   g_free (entry);
 }
 
+static gboolean
+quiet_check_cb (gpointer user_data)
+{
+  HeraldHub *self = user_data;
+
+  if (self->answers != self->answers_checked)
+    {
+      self->answers_checked = self->answers;
+      return G_SOURCE_CONTINUE;
+    }
+  self->quiet_source = 0;
+  if (self->answers >= TRIM_AFTER_EVENTS && self->receiver != NULL)
+    herald_hub_receiver_trim (self->receiver);
+  self->answers = self->answers_checked = 0;
+  return G_SOURCE_REMOVE;
+}
+
 static void
 history_added_cb (HeraldHistory *history, HeraldEvent *event, HeraldHistoryOutcome outcome,
                   gpointer user_data)
@@ -109,6 +142,12 @@ history_added_cb (HeraldHistory *history, HeraldEvent *event, HeraldHistoryOutco
   g_autofree char *key = NULL;
   HubEntry *entry;
 
+  /* Answers after dispose (the receiver had queued them): nobody to tell. */
+  if (self->entries == NULL)
+    return;
+  /* One timer per quiet spell, not per event: it comes back while answers keep coming. */
+  if (self->answers++ == 0 && self->quiet_source == 0)
+    self->quiet_source = herald_timeout_add_local (QUIET_BEFORE_TRIM_MS, quiet_check_cb, self);
   switch (outcome)
     {
     case HERALD_HISTORY_STORED:
@@ -125,110 +164,25 @@ history_added_cb (HeraldHistory *history, HeraldEvent *event, HeraldHistoryOutco
     case HERALD_HISTORY_DUPLICATE:
     default:
       entry = g_hash_table_lookup (self->entries, herald_event_get_account (event));
-      if (entry != NULL && entry->connection != NULL)
-        herald_connection_note_duplicate (entry->connection);
+      if (entry != NULL)
+        entry->duplicates++;
       break;
     }
 }
 
 static void
-connection_event_cb (HeraldConnection *connection, HeraldEvent *event, gpointer user_data)
+receiver_state_cb (gpointer owner, const char *account_id, guint generation,
+                   HeraldConnectionState state, const char *reason, gint64 retry_at_us)
 {
-  HubEntry *entry = user_data;
+  HeraldHub *self = owner;
+  HubEntry *entry = g_hash_table_lookup (self->entries, account_id);
 
-  /* The history answers on this main context; the hub must outlive the answer. */
-  herald_history_add (entry->hub->history, event, history_added_cb, g_object_ref (entry->hub));
-}
-
-static void
-connection_state_cb (HeraldConnection *connection, GParamSpec *pspec, gpointer user_data)
-{
-  HubEntry *entry = user_data;
-  HeraldConnectionState state = herald_connection_get_state (connection);
-
-  /* Set before the signal, so its handlers can already say "retrying in N s". */
-  entry->retry_time
-    = state == HERALD_CONNECTION_BACKING_OFF
-        ? g_get_monotonic_time () + (gint64)herald_connection_get_retry_delay_ms (connection) * 1000
-        : 0;
-  entry_set_state (entry, state, herald_connection_get_reason (connection));
-}
-
-static void
-entry_connect (HubEntry *entry)
-{
-  HeraldHub *self = entry->hub;
-  g_autoptr (HeraldFeed) feed = herald_feed_new_for_account (entry->account);
-  GHashTableIter iter;
-  gpointer field, secret;
-
-  if (feed == NULL)
-    {
-      entry_set_state (entry, HERALD_CONNECTION_NEEDS_ATTENTION,
-                       _ ("This provider is not supported yet"));
-      return;
-    }
-  g_hash_table_iter_init (&iter, entry->credentials);
-  while (g_hash_table_iter_next (&iter, &field, &secret))
-    herald_feed_set_credential (feed, field, secret);
-  g_clear_pointer (&entry->credentials, g_hash_table_unref);
-
-  entry->connection = herald_connection_new (feed, self->session, self->monitor);
-  herald_connection_set_event_func (entry->connection, connection_event_cb, entry);
-  g_signal_connect (entry->connection, "notify::state", G_CALLBACK (connection_state_cb), entry);
-  g_signal_connect (entry->connection, "notify::reason", G_CALLBACK (connection_state_cb), entry);
-  herald_connection_start (entry->connection);
-}
-
-typedef struct
-{
-  HubEntry *entry;
-  char *field;
-  gboolean optional;
-} Lookup;
-
-static void
-lookup_free (Lookup *lookup)
-{
-  g_free (lookup->field);
-  g_free (lookup);
-}
-
-static void
-secret_looked_up_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Lookup *lookup = user_data;
-  g_autoptr (GError) error = NULL;
-  char *secret = herald_secret_lookup_finish (result, &error);
-  HubEntry *entry = lookup->entry;
-
-  /* Cancelled: the entry was stopped or is gone; touch nothing of it. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      lookup_free (lookup);
-      return;
-    }
-  entry->pending_lookups--;
-  if (secret != NULL)
-    {
-      g_hash_table_replace (entry->credentials, g_strdup (lookup->field), g_strdup (secret));
-      herald_secret_free (secret);
-    }
-  else if (!(lookup->optional
-             && g_error_matches (error, HERALD_SECRET_ERROR, HERALD_SECRET_ERROR_NOT_FOUND))
-           && !entry->lookup_failed)
-    {
-      entry->lookup_failed = TRUE;
-      if (g_error_matches (error, HERALD_SECRET_ERROR, HERALD_SECRET_ERROR_NOT_FOUND))
-        entry_set_state (entry, HERALD_CONNECTION_NEEDS_ATTENTION,
-                         _ ("The keyring holds no key for this account: add it again"));
-      else
-        entry_set_state (entry, HERALD_CONNECTION_NEEDS_ATTENTION, error->message);
-    }
-  lookup_free (lookup);
-
-  if (entry->pending_lookups == 0 && !entry->lookup_failed)
-    entry_connect (entry);
+  /* Stale: from a start the entry has since stopped or replaced. */
+  if (entry == NULL || entry->generation != generation || !entry->started)
+    return;
+  /* Set first: a "state-changed" handler asks for it. */
+  entry->retry_at_us = retry_at_us;
+  entry_set_state (entry, state, reason);
 }
 
 static void
@@ -238,29 +192,34 @@ entry_start (HubEntry *entry)
   const HeraldCredentialSpec *specs;
   guint n_specs;
 
+  g_autoptr (GHashTable) credentials = NULL;
+  g_autoptr (GPtrArray) keyring_fields = NULL;
+  g_autoptr (GPtrArray) optional_fields = NULL;
+
   entry_stop (entry);
   g_clear_object (&entry->started_as);
   entry->started_as = herald_account_copy (entry->account);
+  entry->duplicates = 0;
   if (!self->running || !herald_account_get_enabled (entry->account))
     {
       entry_set_state (entry, HERALD_CONNECTION_DISABLED, _ ("Disabled"));
       return;
     }
 
-  entry->credentials
-    = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, herald_secret_wipe_free);
-  entry->cancellable = g_cancellable_new ();
+  /* What needs no I/O is decided here, at once; the keyring is read on the receiver. */
+  credentials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, herald_secret_wipe_free);
+  keyring_fields = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+  optional_fields = g_ptr_array_new_null_terminated (0, g_free, TRUE);
   specs = herald_account_get_credentials (entry->account, &n_specs);
   for (guint i = 0; i < n_specs; i++)
     {
       g_autofree char *key
         = g_strconcat (herald_account_get_id (entry->account), "\n", specs[i].field, NULL);
       const char *secret = g_hash_table_lookup (self->memory_credentials, key);
-      Lookup *lookup;
 
       if (secret != NULL)
         {
-          g_hash_table_replace (entry->credentials, g_strdup (specs[i].field), g_strdup (secret));
+          g_hash_table_replace (credentials, g_strdup (specs[i].field), g_strdup (secret));
           continue;
         }
       if (!self->use_keyring)
@@ -269,22 +228,20 @@ entry_start (HubEntry *entry)
             {
               entry_set_state (entry, HERALD_CONNECTION_NEEDS_ATTENTION,
                                _ ("The account has no key"));
-              entry_stop (entry);
               return;
             }
           continue;
         }
-      lookup = g_new0 (Lookup, 1);
-      lookup->entry = entry;
-      lookup->field = g_strdup (specs[i].field);
-      lookup->optional = specs[i].optional;
-      entry->pending_lookups++;
-      herald_secret_lookup_async (herald_account_get_id (entry->account), specs[i].field,
-                                  entry->cancellable, secret_looked_up_cb, lookup);
+      g_ptr_array_add (keyring_fields, g_strdup (specs[i].field));
+      if (specs[i].optional)
+        g_ptr_array_add (optional_fields, g_strdup (specs[i].field));
     }
-  if (entry->pending_lookups == 0)
-    entry_connect (entry);
-  else
+  entry->started = TRUE;
+  herald_hub_receiver_start (self->receiver, entry->account, entry->generation,
+                             g_steal_pointer (&credentials),
+                             (const char *const *)keyring_fields->pdata,
+                             (const char *const *)optional_fields->pdata, &self->backoff);
+  if (keyring_fields->len > 0)
     entry_set_state (entry, HERALD_CONNECTION_CONNECTING, _ ("Reading the keys from the keyring…"));
 }
 
@@ -369,6 +326,9 @@ herald_hub_dispose (GObject *object)
   self->running = FALSE;
   if (self->accounts != NULL)
     g_signal_handlers_disconnect_by_data (self->accounts, self);
+  /* Connections close and the thread is joined before anything they use goes. */
+  g_clear_pointer (&self->receiver, herald_hub_receiver_free);
+  herald_source_clear_local (&self->quiet_source);
   g_clear_pointer (&self->entries, g_hash_table_unref);
   g_clear_object (&self->accounts);
   g_clear_object (&self->history);
@@ -420,16 +380,15 @@ herald_hub_new (GListModel *accounts, HeraldHistory *history, SoupSession *sessi
   self = g_object_new (HERALD_TYPE_HUB, NULL);
   self->accounts = g_object_ref (accounts);
   self->history = g_object_ref (history);
-  if (session != NULL)
-    self->session = g_object_ref (session);
-  else
-    {
-      g_autofree char *user_agent = g_strdup_printf ("Herald/%s", PACKAGE_VERSION);
-
-      self->session = soup_session_new_with_options ("user-agent", user_agent, "timeout", 30, NULL);
-    }
-  /* NULL stays NULL: each connection then uses the default monitor its own way. */
+  /* NULL: the receiver makes the session on its own thread, where it is used. */
+  self->session = session ? g_object_ref (session) : NULL;
+  /* NULL stays NULL: each connection then uses the default monitor its own way. It is made
+   * here all the same, so that it reports on this thread's context, not the receiver's. */
   self->monitor = monitor ? g_object_ref (monitor) : NULL;
+  if (monitor == NULL)
+    g_network_monitor_get_default ();
+  self->receiver = herald_hub_receiver_new (G_OBJECT (self), history, self->session, self->monitor,
+                                            history_added_cb, receiver_state_cb);
   g_signal_connect (accounts, "items-changed", G_CALLBACK (accounts_changed_cb), self);
   return self;
 }
@@ -477,7 +436,7 @@ herald_hub_start (HeraldHub *self)
       HubEntry *entry = g_hash_table_lookup (self->entries, g_ptr_array_index (stopped, i));
 
       /* Entries sync_entries() just replaced are already on their way. */
-      if (entry != NULL && entry->connection == NULL && entry->cancellable == NULL)
+      if (entry != NULL && !entry->started)
         entry_start (entry);
     }
 }
@@ -497,18 +456,43 @@ herald_hub_stop (HeraldHub *self)
       entry_stop (entry);
       entry_set_state (entry, HERALD_CONNECTION_DISABLED, _ ("Disabled"));
     }
+  /* Stopped means stopped: no event is queued once this returns (a herald_history_flush ()
+   * then sees the last of them). A socket in a burst is closed at its next event, so this is
+   * a short wait. */
+  if (self->receiver != NULL)
+    herald_hub_receiver_sync (self->receiver);
 }
 
-HeraldConnection *
-herald_hub_get_connection (HeraldHub *self, const char *account_id)
+gboolean
+herald_hub_get_counters (HeraldHub *self, const char *account_id, HeraldConnectionCounters *out)
 {
   HubEntry *entry;
+  HeraldConnectionCounters counters = { 0 };
 
-  g_return_val_if_fail (HERALD_IS_HUB (self), NULL);
-  g_return_val_if_fail (account_id != NULL, NULL);
+  g_return_val_if_fail (HERALD_IS_HUB (self), FALSE);
+  g_return_val_if_fail (account_id != NULL, FALSE);
 
   entry = g_hash_table_lookup (self->entries, account_id);
-  return entry ? entry->connection : NULL;
+  if (entry == NULL || !entry->started
+      || !herald_hub_receiver_get_counters (self->receiver, account_id, &counters))
+    return FALSE;
+  /* Duplicates are the history's answer, which comes back here, not to the connection. */
+  counters.duplicates = entry->duplicates;
+  if (out != NULL)
+    *out = counters;
+  return TRUE;
+}
+
+void
+herald_hub_set_backoff (HeraldHub *self, guint base_ms, guint cap_ms, guint stable_ms, guint32 seed)
+{
+  g_return_if_fail (HERALD_IS_HUB (self));
+
+  self->backoff.set = TRUE;
+  self->backoff.base_ms = base_ms;
+  self->backoff.cap_ms = cap_ms;
+  self->backoff.stable_ms = stable_ms;
+  self->backoff.seed = seed;
 }
 
 HeraldConnectionState
@@ -534,7 +518,7 @@ herald_hub_get_retry_time (HeraldHub *self, const char *account_id)
   g_return_val_if_fail (account_id != NULL, 0);
 
   entry = g_hash_table_lookup (self->entries, account_id);
-  return entry != NULL && entry->state == HERALD_CONNECTION_BACKING_OFF ? entry->retry_time : 0;
+  return entry && entry->state == HERALD_CONNECTION_BACKING_OFF ? entry->retry_at_us : 0;
 }
 
 void

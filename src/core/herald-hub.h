@@ -1,5 +1,7 @@
 /* herald-hub.h — accounts → connections → history. Follows the account list as it changes,
- * dedupes through the history, and tells the UI about each new event and state change. */
+ * dedupes through the history, and tells the UI about each new event and state change.
+ * Used from one thread, the one that made it, where its signals are emitted; its connections
+ * run on a receiver thread of its own, so the UI's loop never waits on a socket. */
 #pragma once
 
 #include <libsoup/soup.h>
@@ -25,15 +27,22 @@ void herald_hub_set_memory_credential (HeraldHub *self, const char *account_id, 
                                        const char *secret);
 
 void herald_hub_start (HeraldHub *self);
+/* Returns once every connection is closed: no event is queued on the history after it. */
 void herald_hub_stop (HeraldHub *self);
 
-/* NULL while the account has no connection (disabled, keys missing, …). */
-HeraldConnection *herald_hub_get_connection (HeraldHub *self, const char *account_id);
+/* The account's connection counters, duplicates included. FALSE while the account has no
+ * connection (disabled, keys missing, …). The connections live on the hub's receiver thread:
+ * this waits for it to answer, so it is for tests, benchmarks and diagnostics, not per event. */
+gboolean herald_hub_get_counters (HeraldHub *self, const char *account_id,
+                                  HeraldConnectionCounters *out);
+/* Tuning for tests and benchmarks: the backoff of the connections started from now on (see
+ * herald_connection_set_backoff()). */
+void herald_hub_set_backoff (HeraldHub *self, guint base_ms, guint cap_ms, guint stable_ms,
+                             guint32 seed);
 HeraldConnectionState herald_hub_get_state (HeraldHub *self, const char *account_id,
                                             const char **out_reason);
-/* While the account is backing off: when its next attempt is due, in g_get_monotonic_time()
- * microseconds, so the UI can count down "retrying in N s" without a timer per account.
- * 0 in every other state. */
+/* While the account is backing off, the g_get_monotonic_time () at which it tries again (for a
+ * "reconnecting in N s" that counts down); else 0. */
 gint64 herald_hub_get_retry_time (HeraldHub *self, const char *account_id);
 /* Reads the credentials again and reconnects now: after the user fixed what was wrong. */
 void herald_hub_retry (HeraldHub *self, const char *account_id);

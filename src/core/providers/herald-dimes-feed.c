@@ -17,6 +17,7 @@
 #include "herald-format.h"
 #include "herald-money.h"
 #include "herald-jwt.h"
+#include "herald-timeout.h"
 
 #define MAX_MARKET_CHARS 120
 #define MAX_TICKER_CHARS 60
@@ -456,7 +457,7 @@ herald_dimes_feed_build_auth (HeraldSocketioFeed *sio, GError **error)
   const char *secret = herald_feed_get_credential (feed, customer ? "token" : "api-key");
   GString *auth;
 
-  g_clear_handle_id (&self->expiry_source, g_source_remove);
+  herald_source_clear_local (&self->expiry_source);
   self->token_expiry = 0;
 
   if (secret == NULL || *secret == '\0')
@@ -484,12 +485,12 @@ herald_dimes_feed_connected (HeraldSocketioFeed *sio, const char *sid)
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   gint64 delay_s;
 
-  g_clear_handle_id (&self->expiry_source, g_source_remove);
+  herald_source_clear_local (&self->expiry_source);
   if (self->token_expiry == 0)
     return;
   delay_s = MAX (self->token_expiry - HERALD_DIMES_TOKEN_MARGIN_S - now, 0);
-  self->expiry_source
-    = g_timeout_add ((guint)MIN (delay_s * 1000, (gint64)G_MAXUINT), token_expiring_cb, self);
+  self->expiry_source = herald_timeout_add_local ((guint)MIN (delay_s * 1000, (gint64)G_MAXUINT),
+                                                  token_expiring_cb, self);
 }
 
 static void
@@ -518,7 +519,7 @@ herald_dimes_feed_dispose (GObject *object)
 {
   HeraldDimesFeed *self = HERALD_DIMES_FEED (object);
 
-  g_clear_handle_id (&self->expiry_source, g_source_remove);
+  herald_source_clear_local (&self->expiry_source);
   G_OBJECT_CLASS (herald_dimes_feed_parent_class)->dispose (object);
 }
 

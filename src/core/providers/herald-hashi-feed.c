@@ -22,6 +22,7 @@
 #include "herald-hashi-feed-private.h"
 #include "herald-json.h"
 #include "herald-jwt.h"
+#include "herald-timeout.h"
 
 /* Hashi documents the ping but not its period; 25 s keeps common proxies' idle timers
  * (30–60 s) from closing the socket. The pong gets 10 s. */
@@ -180,7 +181,7 @@ schedule_expiry_check (HeraldHashiFeed *self)
   gint64 due = expiry_us;
   gint64 delay_ms;
 
-  g_clear_handle_id (&self->expiry_source, g_source_remove);
+  herald_source_clear_local (&self->expiry_source);
   if (!self->has_expiry)
     return;
   if (!(self->warned && self->warned_expiry == self->expiry))
@@ -188,7 +189,7 @@ schedule_expiry_check (HeraldHashiFeed *self)
   /* Rounded up, so the check never runs just before it is due and spins. */
   delay_ms = (due - g_get_real_time () + 999) / 1000;
   delay_ms = CLAMP (delay_ms, 0, EXPIRY_CHECK_MAX_MS);
-  self->expiry_source = g_timeout_add ((guint)delay_ms, expiry_check_cb, self);
+  self->expiry_source = herald_timeout_add_local ((guint)delay_ms, expiry_check_cb, self);
 }
 
 static void
@@ -202,7 +203,7 @@ herald_hashi_feed_prepare_async (HeraldFeed *feed, SoupSession *session, GCancel
   gint64 expiry = 0;
 
   g_task_set_source_tag (task, herald_hashi_feed_prepare_async);
-  g_clear_handle_id (&self->expiry_source, g_source_remove);
+  herald_source_clear_local (&self->expiry_source);
   self->has_expiry = FALSE;
 
   if (token == NULL || *token == '\0')
@@ -721,7 +722,7 @@ herald_hashi_feed_dispose (GObject *object)
 {
   HeraldHashiFeed *self = HERALD_HASHI_FEED (object);
 
-  g_clear_handle_id (&self->expiry_source, g_source_remove);
+  herald_source_clear_local (&self->expiry_source);
   g_clear_weak_pointer (&self->socket);
   G_OBJECT_CLASS (herald_hashi_feed_parent_class)->dispose (object);
 }

@@ -11,6 +11,7 @@
 #include "herald-format.h"
 #include "herald-socketio-feed.h"
 #include "herald-socketio-packet.h"
+#include "herald-timeout.h"
 
 #define MAX_REFUSAL_CHARS 200
 
@@ -63,8 +64,8 @@ reset_connection (HeraldSocketioFeed *self)
   priv->open_received = FALSE;
   priv->joined = FALSE;
   priv->server_window_ms = 0;
-  g_clear_handle_id (&priv->handshake_source, g_source_remove);
-  g_clear_handle_id (&priv->ping_source, g_source_remove);
+  herald_source_clear_local (&priv->handshake_source);
+  herald_source_clear_local (&priv->ping_source);
 }
 
 static void
@@ -174,8 +175,8 @@ arm_ping_deadline (HeraldSocketioFeed *self)
 {
   HeraldSocketioFeedPrivate *priv = herald_socketio_feed_get_instance_private (self);
 
-  g_clear_handle_id (&priv->ping_source, g_source_remove);
-  priv->ping_source = g_timeout_add (priv->server_window_ms, ping_overdue_cb, self);
+  herald_source_clear_local (&priv->ping_source);
+  priv->ping_source = herald_timeout_add_local (priv->server_window_ms, ping_overdue_cb, self);
 }
 
 static void
@@ -240,7 +241,7 @@ handle_connect (HeraldSocketioFeed *self, const HeraldSocketioPacket *packet)
       return;
     }
   priv->joined = TRUE;
-  g_clear_handle_id (&priv->handshake_source, g_source_remove);
+  herald_source_clear_local (&priv->handshake_source);
   sid = dup_payload_member (self, packet, "sid");
   g_debug ("%s: joined namespace %s", herald_feed_get_account_id (HERALD_FEED (self)), priv->nsp);
   HERALD_SOCKETIO_FEED_GET_CLASS (self)->connected (self, sid);
@@ -413,7 +414,8 @@ herald_socketio_feed_opened (HeraldFeed *feed, SoupWebsocketConnection *socket, 
   g_set_weak_pointer (&priv->socket, socket);
   priv->nsp = g_strdup (nsp != NULL ? nsp : "/");
   /* The server speaks first; it must do so, and accept the namespace, in good time. */
-  priv->handshake_source = g_timeout_add (priv->handshake_timeout_ms, handshake_overdue_cb, self);
+  priv->handshake_source
+    = herald_timeout_add_local (priv->handshake_timeout_ms, handshake_overdue_cb, self);
   return TRUE;
 }
 
