@@ -126,6 +126,8 @@ rebuild_menu (HeraldTray *self)
     }
   gtk_actionable_set_action_name (GTK_ACTIONABLE (pause), "app.paused");
   gtk_menu_shell_append (GTK_MENU_SHELL (menu), pause);
+  gtk_menu_shell_append (GTK_MENU_SHELL (menu),
+                         action_item (_ ("P_references"), "app.preferences", NULL));
   gtk_menu_shell_append (GTK_MENU_SHELL (menu), action_item (_ ("_Quit"), "app.quit", NULL));
 
   gtk_widget_insert_action_group (menu, "app", G_ACTION_GROUP (self->application));

@@ -74,6 +74,12 @@ static const HeraldProviderOption pally_options[] = {
   },
 };
 
+/* PROTOCOLS.md: the sandbox takes its own keys (dm_sbx_skey_…). */
+static const HeraldEndpointPreset dimes_presets[] = {
+  { N_ ("Production"), "https://api.dimes.fi" },
+  { N_ ("Sandbox"), "https://api-sandbox.dimes.fi" },
+};
+
 static const HeraldProviderInfo providers[HERALD_N_PROVIDERS] = {
   [HERALD_PROVIDER_SKINSHARK] = {
     .kind = HERALD_PROVIDER_SKINSHARK,
@@ -109,6 +115,8 @@ static const HeraldProviderInfo providers[HERALD_N_PROVIDERS] = {
     .default_endpoint = "https://api.dimes.fi",
     .options = dimes_options,
     .n_options = G_N_ELEMENTS (dimes_options),
+    .presets = dimes_presets,
+    .n_presets = G_N_ELEMENTS (dimes_presets),
   },
   [HERALD_PROVIDER_PALLY] = {
     .kind = HERALD_PROVIDER_PALLY,

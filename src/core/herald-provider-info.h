@@ -47,6 +47,13 @@ typedef struct
   gboolean optional;
 } HeraldCredentialSpec;
 
+/* A named endpoint offered besides typing one; `name` is marked with N_(). */
+typedef struct
+{
+  const char *name;
+  const char *uri;
+} HeraldEndpointPreset;
+
 typedef struct
 {
   HeraldProviderKind kind;
@@ -55,6 +62,10 @@ typedef struct
   const char *default_endpoint;
   const HeraldProviderOption *options;
   guint n_options;
+  /* Endpoints to offer; the first is the default one. NULL for providers with only the
+   * default. */
+  const HeraldEndpointPreset *presets;
+  guint n_presets;
 } HeraldProviderInfo;
 
 const HeraldProviderInfo *herald_provider_info_get (HeraldProviderKind kind);

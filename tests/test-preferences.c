@@ -1,0 +1,484 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-preferences.c — the Preferences window in a real X window (Xvfb), with a real keyring on
+ * a private bus and a loopback simulator, driven as a user would: widgets are found by the
+ * accessible names a screen reader hears, then typed into and clicked.
+ *
+ * Each test runs in a child process: libsecret keeps process-wide references to the session
+ * bus, so only a fresh process per private bus lets the bus go down cleanly. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+
+#include "herald-autostart.h"
+#include "herald-preferences-window.h"
+#include "herald-simulator.h"
+#include "herald-test-env.h"
+#include "herald-test-feed.h"
+#include "herald-test-monitor.h"
+
+/* The X display, kept before any GTestDBus unsets it. */
+static char *display;
+
+typedef struct _Fixture Fixture;
+typedef void (*TestFunc) (Fixture *fixture);
+
+struct _Fixture
+{
+  HeraldSimulator *simulator;
+  HeraldAccountStore *store;
+  HeraldHistory *history;
+  HeraldHub *hub;
+  GNetworkMonitor *monitor;
+  GSettings *settings;
+  HeraldPreferencesWindow *window;
+};
+
+/* ---- finding widgets the way assistive technology does --------------------------------- */
+
+typedef struct
+{
+  const char *name;
+  GType type;
+  GtkWidget *found;
+} Search;
+
+static void
+search_cb (GtkWidget *widget, gpointer user_data)
+{
+  Search *search = user_data;
+  AtkObject *accessible;
+
+  if (search->found != NULL || !gtk_widget_get_visible (widget))
+    return;
+  accessible = gtk_widget_get_accessible (widget);
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, search->type) && accessible != NULL
+      && g_strcmp0 (atk_object_get_name (accessible), search->name) == 0
+      && gtk_widget_get_mapped (widget))
+    {
+      search->found = widget;
+      return;
+    }
+  if (GTK_IS_CONTAINER (widget))
+    gtk_container_forall (GTK_CONTAINER (widget), search_cb, search);
+}
+
+/* The first visible widget of `type` named `name` in any toplevel, or NULL. */
+static GtkWidget *
+find (const char *name, GType type)
+{
+  Search search = { name, type, NULL };
+  g_autoptr (GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL && search.found == NULL; l = l->next)
+    search_cb (l->data, &search);
+  return search.found;
+}
+
+static GtkWidget *
+wait_for (const char *name, GType type)
+{
+  HERALD_TEST_WAIT_UNTIL (find (name, type) != NULL, 5000);
+  return find (name, type);
+}
+
+static void
+type_into (const char *name, const char *text)
+{
+  GtkWidget *entry = wait_for (name, GTK_TYPE_ENTRY);
+
+  gtk_widget_grab_focus (entry);
+  gtk_entry_set_text (GTK_ENTRY (entry), text);
+}
+
+static void
+click (const char *name)
+{
+  GtkWidget *button = wait_for (name, GTK_TYPE_BUTTON);
+
+  g_assert_true (gtk_widget_is_sensitive (button));
+  gtk_button_clicked (GTK_BUTTON (button));
+}
+
+/* Every label text in the widget tree under root, for checks on what is shown. */
+static void
+collect_texts_cb (GtkWidget *widget, gpointer user_data)
+{
+  GString *texts = user_data;
+
+  if (!gtk_widget_get_visible (widget))
+    return;
+  if (GTK_IS_LABEL (widget))
+    g_string_append_printf (texts, "%s\n", gtk_label_get_text (GTK_LABEL (widget)));
+  if (GTK_IS_ENTRY (widget))
+    g_string_append_printf (texts, "%s\n", gtk_entry_get_text (GTK_ENTRY (widget)));
+  if (GTK_IS_CONTAINER (widget))
+    gtk_container_forall (GTK_CONTAINER (widget), collect_texts_cb, texts);
+}
+
+static char *
+shown_texts (void)
+{
+  GString *texts = g_string_new (NULL);
+  g_autoptr (GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    collect_texts_cb (l->data, texts);
+  return g_string_free (texts, FALSE);
+}
+
+static void
+screenshot (GtkWidget *widget, const char *name)
+{
+  g_autofree char *dir = g_build_filename (HERALD_TEST_BUILDDIR, "tests", "screenshots", NULL);
+  g_autofree char *file = g_strdup_printf ("%s.png", name);
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+  g_autoptr (GdkPixbuf) pixbuf = NULL;
+  g_autoptr (GError) error = NULL;
+  GdkWindow *window = gtk_widget_get_window (gtk_widget_get_toplevel (widget));
+
+  /* Let it draw. */
+  herald_test_spin (400);
+  g_mkdir_with_parents (dir, 0755);
+  pixbuf = gdk_pixbuf_get_from_window (window, 0, 0, gdk_window_get_width (window),
+                                       gdk_window_get_height (window));
+  g_assert_nonnull (pixbuf);
+  gdk_pixbuf_save (pixbuf, path, "png", &error, NULL);
+  g_assert_no_error (error);
+  g_test_message ("screenshot: %s", path);
+}
+
+/* ---- fixture -------------------------------------------------------------------------- */
+
+/* secret-tool, a client that is not Herald's code, on the private bus this child inherited. */
+static char *
+keyring_lookup (const char *account, const char *field)
+{
+  const char *argv[]
+    = { "secret-tool", "lookup", "xdg:schema", "io.github.heraldapp.Herald.Credential",
+        "account",     account,  "field",      field,
+        NULL };
+  g_autofree char *out = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **)argv, NULL,
+                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out,
+                               NULL, &status, NULL));
+  if (!g_spawn_check_wait_status (status, NULL))
+    return NULL;
+  return g_strstrip (g_steal_pointer (&out));
+}
+
+static gboolean
+herald_files_contain (const char *needle)
+{
+  return herald_test_tree_contains (g_get_user_config_dir (), needle)
+         || herald_test_tree_contains (g_get_user_data_dir (), needle)
+         || herald_test_tree_contains (g_get_user_cache_dir (), needle);
+}
+
+static void
+setup (Fixture *fixture)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *history_path = herald_history_default_path ();
+
+  fixture->simulator = herald_simulator_new ();
+  g_assert_true (
+    herald_simulator_parse_scenario (fixture->simulator, NULL, "trickle:interval=100", &error));
+  g_assert_true (herald_simulator_listen (fixture->simulator, 0, &error));
+
+  fixture->store = herald_account_store_new (NULL);
+  g_assert_true (herald_account_store_load (fixture->store, &error));
+  fixture->history = herald_history_open (history_path, &error);
+  g_assert_no_error (error);
+  /* Not the default monitor: the one for this machine may hold the private bus. */
+  fixture->monitor = G_NETWORK_MONITOR (herald_test_monitor_new (TRUE));
+  fixture->hub
+    = herald_hub_new (G_LIST_MODEL (fixture->store), fixture->history, NULL, fixture->monitor);
+  herald_hub_start (fixture->hub);
+  fixture->settings = g_settings_new (HERALD_APP_ID);
+
+  fixture->window = herald_preferences_window_new (NULL, fixture->store, fixture->settings);
+  herald_preferences_window_set_hub (fixture->window, fixture->hub);
+  gtk_widget_show (GTK_WIDGET (fixture->window));
+  HERALD_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)), 5000);
+}
+
+static void
+teardown (Fixture *fixture)
+{
+  g_autoptr (GList) toplevels = NULL;
+  g_autofree char *accounts = herald_account_store_default_path ();
+  g_autofree char *history = herald_history_default_path ();
+
+  gtk_widget_destroy (GTK_WIDGET (fixture->window));
+  /* Dialogs the test left open. */
+  toplevels = gtk_window_list_toplevels ();
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (GTK_IS_DIALOG (l->data))
+      gtk_widget_destroy (l->data);
+  herald_hub_stop (fixture->hub);
+  herald_history_flush (fixture->history);
+  herald_test_drain ();
+  g_clear_object (&fixture->hub);
+  g_clear_object (&fixture->monitor);
+  g_clear_object (&fixture->history);
+  g_clear_object (&fixture->store);
+  g_clear_object (&fixture->settings);
+  g_clear_object (&fixture->simulator);
+  g_remove (accounts);
+  for (const char *suffix = ""; suffix != NULL; suffix = *suffix ? NULL : "-wal")
+    {
+      g_autofree char *path = g_strconcat (history, suffix, NULL);
+
+      g_remove (path);
+    }
+  {
+    g_autofree char *shm = g_strconcat (history, "-shm", NULL);
+
+    g_remove (shm);
+  }
+}
+
+/* Adds a Pally account through the form, as a user would, and returns its id. */
+static char *
+add_pally (Fixture *fixture, const char *label, const char *key)
+{
+  g_autofree char *endpoint = herald_simulator_get_endpoint (fixture->simulator, "pally");
+  GtkWidget *provider;
+  HeraldAccount *account;
+
+  click ("Add Account…");
+  provider = wait_for ("Provider", GTK_TYPE_COMBO_BOX);
+  gtk_combo_box_set_active_id (GTK_COMBO_BOX (provider), "pally");
+  type_into ("Label", label);
+  type_into ("Endpoint", endpoint);
+  type_into ("API key", key);
+  click ("Add");
+  HERALD_TEST_WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)) == 1, 10000);
+  account = g_list_model_get_item (G_LIST_MODEL (fixture->store), 0);
+  g_object_unref (account);
+  g_assert_cmpstr (herald_account_get_label (account), ==, label);
+  return g_strdup (herald_account_get_id (account));
+}
+
+/* ---- tests ---------------------------------------------------------------------------- */
+
+static void
+test_add_pally (Fixture *fixture)
+{
+  const char *key = herald_simulator_get_credential (fixture->simulator, "pally", "api-key");
+  g_autofree char *endpoint = herald_simulator_get_endpoint (fixture->simulator, "pally");
+  g_autofree char *id = NULL;
+  g_autofree char *stored = NULL;
+  g_autofree char *texts = NULL;
+  GtkWidget *add;
+
+  screenshot (GTK_WIDGET (fixture->window), "preferences-accounts-empty");
+
+  /* Save stays disabled until the form is valid. */
+  click ("Add Account…");
+  gtk_combo_box_set_active_id (GTK_COMBO_BOX (wait_for ("Provider", GTK_TYPE_COMBO_BOX)), "pally");
+  add = wait_for ("Add", GTK_TYPE_BUTTON);
+  g_assert_false (gtk_widget_is_sensitive (add));
+  type_into ("Label", "My Pally");
+  type_into ("Endpoint", "http://example.com/");
+  type_into ("API key", key);
+  g_assert_false (gtk_widget_is_sensitive (add));
+  /* The account's own validation message shows next to the field. */
+  texts = shown_texts ();
+  g_assert_nonnull (strstr (texts, "must be reached over https:// or wss://"));
+  type_into ("Endpoint", endpoint);
+  g_assert_true (gtk_widget_is_sensitive (add));
+  /* The key is masked while typed, and can be shown on request. */
+  g_assert_false (gtk_entry_get_visibility (GTK_ENTRY (find ("API key", GTK_TYPE_ENTRY))));
+  screenshot (add, "preferences-add-pally");
+  click ("Cancel");
+  HERALD_TEST_WAIT_UNTIL (find ("Add", GTK_TYPE_BUTTON) == NULL, 5000);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 0);
+
+  id = add_pally (fixture, "My Pally", key);
+
+  /* The key is in the keyring, under the account, and in no file Herald writes. */
+  stored = keyring_lookup (id, "api-key");
+  g_assert_cmpstr (stored, ==, key);
+  g_assert_false (herald_files_contain (key));
+
+  /* The running hub connects, and the list says so. */
+  HERALD_TEST_WAIT_UNTIL (
+    herald_hub_get_state (fixture->hub, id, NULL) == HERALD_CONNECTION_CONNECTED, 10000);
+  HERALD_TEST_WAIT_UNTIL (find ("Enable My Pally", GTK_TYPE_SWITCH) != NULL, 5000);
+  g_free (texts);
+  texts = shown_texts ();
+  g_assert_nonnull (strstr (texts, "My Pally\nConnected\n"));
+  screenshot (GTK_WIDGET (fixture->window), "preferences-accounts");
+
+  /* The switch turns it off, live. */
+  gtk_switch_set_active (GTK_SWITCH (find ("Enable My Pally", GTK_TYPE_SWITCH)), FALSE);
+  g_assert_false (herald_account_get_enabled (herald_account_store_lookup (fixture->store, id)));
+  HERALD_TEST_WAIT_UNTIL (
+    herald_hub_get_state (fixture->hub, id, NULL) == HERALD_CONNECTION_DISABLED, 5000);
+}
+
+static void
+test_edit_does_not_reveal (Fixture *fixture)
+{
+  const char *key = herald_simulator_get_credential (fixture->simulator, "pally", "api-key");
+  g_autofree char *id = add_pally (fixture, "Tips", key);
+  g_autofree char *texts = NULL;
+  g_autofree char *stored = NULL;
+
+  click ("Edit Tips");
+  wait_for ("Replace API key", GTK_TYPE_BUTTON);
+  texts = shown_texts ();
+  g_assert_nonnull (strstr (texts, "API key: stored in the keyring"));
+  g_assert_null (strstr (texts, key));
+  screenshot (find ("Replace API key", GTK_TYPE_BUTTON), "preferences-edit-pally");
+
+  /* Replacing shows an empty field, never the stored key. */
+  click ("Replace API key");
+  g_assert_cmpstr (gtk_entry_get_text (GTK_ENTRY (wait_for ("API key", GTK_TYPE_ENTRY))), ==, "");
+  g_free (texts);
+  texts = shown_texts ();
+  g_assert_null (strstr (texts, key));
+
+  /* Renaming alone keeps the key. */
+  type_into ("Label", "Stream tips");
+  type_into ("API key", "");
+  g_assert_false (gtk_widget_is_sensitive (find ("Save", GTK_TYPE_BUTTON)));
+  type_into ("API key", "pk_replaced_key");
+  click ("Save");
+  HERALD_TEST_WAIT_UNTIL (
+    g_str_equal (herald_account_get_label (herald_account_store_lookup (fixture->store, id)),
+                 "Stream tips"),
+    10000);
+  stored = keyring_lookup (id, "api-key");
+  g_assert_cmpstr (stored, ==, "pk_replaced_key");
+}
+
+static guint
+count_events (Fixture *fixture, const char *account_id)
+{
+  HeraldHistoryQuery query = HERALD_HISTORY_QUERY_INIT;
+  g_autoptr (GPtrArray) events = NULL;
+
+  herald_history_flush (fixture->history);
+  query.account = account_id;
+  events = herald_history_query (fixture->history, &query, NULL);
+  return events ? events->len : 0;
+}
+
+static void
+remove_account (Fixture *fixture, const char *label, gboolean forget_history)
+{
+  g_autofree char *remove_name = g_strdup_printf ("Remove %s", label);
+  GtkWidget *check;
+
+  click (remove_name);
+  check = wait_for ("Also delete its history", GTK_TYPE_CHECK_BUTTON);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (check), forget_history);
+  screenshot (check, forget_history ? "preferences-remove" : "preferences-remove-keep");
+  click ("Remove");
+  HERALD_TEST_WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)) == 0, 10000);
+}
+
+static void
+test_remove (Fixture *fixture)
+{
+  const char *key = herald_simulator_get_credential (fixture->simulator, "pally", "api-key");
+  g_autofree char *kept = add_pally (fixture, "Kept history", key);
+  g_autofree char *forgotten = NULL;
+  g_autofree char *stored = NULL;
+
+  HERALD_TEST_WAIT_UNTIL (count_events (fixture, kept) > 0, 10000);
+  remove_account (fixture, "Kept history", FALSE);
+  stored = keyring_lookup (kept, "api-key");
+  g_assert_null (stored);
+  g_assert_cmpuint (count_events (fixture, kept), >, 0);
+
+  forgotten = add_pally (fixture, "Forgotten", key);
+  HERALD_TEST_WAIT_UNTIL (count_events (fixture, forgotten) > 0, 10000);
+  remove_account (fixture, "Forgotten", TRUE);
+  stored = keyring_lookup (forgotten, "api-key");
+  g_assert_null (stored);
+  HERALD_TEST_WAIT_UNTIL (count_events (fixture, forgotten) == 0, 5000);
+  /* The other account's history is untouched. */
+  g_assert_cmpuint (count_events (fixture, kept), >, 0);
+}
+
+static void
+test_start_at_login (Fixture *fixture)
+{
+  g_autofree char *path = herald_autostart_get_path ();
+  g_autofree char *contents = NULL;
+  GtkWidget *sw;
+
+  g_assert_true (g_str_has_prefix (path, g_getenv ("XDG_CONFIG_HOME")));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  click ("Notifications");
+  screenshot (GTK_WIDGET (fixture->window), "preferences-notifications");
+  click ("General");
+  sw = wait_for ("Start at login", GTK_TYPE_SWITCH);
+  gtk_switch_set_active (GTK_SWITCH (sw), TRUE);
+  /* The switch's state follows once the change is real. */
+  HERALD_TEST_WAIT_UNTIL (gtk_switch_get_state (GTK_SWITCH (sw)), 5000);
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "Exec=herald --background\n"));
+  g_assert_true (g_settings_get_boolean (fixture->settings, "start-at-login"));
+  screenshot (sw, "preferences-general");
+
+  gtk_switch_set_active (GTK_SWITCH (sw), FALSE);
+  HERALD_TEST_WAIT_UNTIL (!gtk_switch_get_state (GTK_SWITCH (sw)), 5000);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_false (g_settings_get_boolean (fixture->settings, "start-at-login"));
+}
+
+/* In the parent: a private bus with a keyring and a temporary home, then the test in a child
+ * that inherits them. In the child: the test itself. */
+static void
+run_test (gconstpointer data)
+{
+  TestFunc func = (TestFunc)data;
+  HeraldTestEnv *env;
+
+  if (g_test_subprocess ())
+    {
+      Fixture fixture = { 0 };
+
+      g_autofree char *icons = g_test_build_filename (G_TEST_DIST, "..", "data", "icons", NULL);
+
+      g_assert_true (gtk_init_check (NULL, NULL));
+      /* The feed icons, as the application finds them once installed. */
+      gtk_icon_theme_append_search_path (gtk_icon_theme_get_default (), icons);
+      setup (&fixture);
+      func (&fixture);
+      teardown (&fixture);
+      return;
+    }
+  env = herald_test_env_new (HERALD_TEST_ENV_KEYRING);
+  /* GTestDBus unsets DISPLAY (against X11 autolaunch of a bus); the child needs the screen. */
+  g_setenv ("DISPLAY", display, TRUE);
+  g_test_trap_subprocess (NULL, 90 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  herald_test_env_free (env);
+  g_test_trap_assert_passed ();
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  display = g_strdup (g_getenv ("DISPLAY"));
+  if (display == NULL)
+    {
+      g_print ("1..0 # SKIP no display: run under Xvfb (build-aux/run-tests.sh does)\n");
+      return 0;
+    }
+  g_test_add_data_func ("/preferences/add-pally", test_add_pally, run_test);
+  g_test_add_data_func ("/preferences/edit-does-not-reveal", test_edit_does_not_reveal, run_test);
+  g_test_add_data_func ("/preferences/remove", test_remove, run_test);
+  g_test_add_data_func ("/preferences/start-at-login", test_start_at_login, run_test);
+  return g_test_run ();
+}
