@@ -436,6 +436,33 @@ test_start_at_login (Fixture *fixture)
   g_assert_false (g_settings_get_boolean (fixture->settings, "start-at-login"));
 }
 
+/* The switches write the settings the notifier reads. */
+static void
+test_notification_settings (Fixture *fixture)
+{
+  g_auto (GStrv) muted = NULL;
+  g_autofree char *severity = NULL;
+
+  click ("Notifications");
+  gtk_switch_set_active (GTK_SWITCH (wait_for ("Trades", GTK_TYPE_SWITCH)), FALSE);
+  muted = g_settings_get_strv (fixture->settings, "muted-categories");
+  g_assert_true (g_strv_contains ((const char *const *)muted, "trade"));
+  g_assert_cmpuint (g_strv_length (muted), ==, 1);
+  gtk_switch_set_active (GTK_SWITCH (find ("Play a sound", GTK_TYPE_SWITCH)), FALSE);
+  g_assert_false (g_settings_get_boolean (fixture->settings, "notification-sound"));
+  gtk_combo_box_set_active_id (GTK_COMBO_BOX (find ("Minimum severity", GTK_TYPE_COMBO_BOX)),
+                               "critical");
+  severity = g_settings_get_string (fixture->settings, "notify-minimum-severity");
+  g_assert_cmpstr (severity, ==, "critical");
+
+  /* And the other way: a change made elsewhere (gsettings, the tray) shows here. */
+  g_settings_set_strv (fixture->settings, "muted-categories", NULL);
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (find ("Trades", GTK_TYPE_SWITCH))));
+  g_settings_set_boolean (fixture->settings, "paused", TRUE);
+  g_assert_true (
+    gtk_switch_get_active (GTK_SWITCH (find ("Pause notifications", GTK_TYPE_SWITCH))));
+}
+
 /* In the parent: a private bus with a keyring and a temporary home, then the test in a child
  * that inherits them. In the child: the test itself. */
 static void
@@ -479,6 +506,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/preferences/add-pally", test_add_pally, run_test);
   g_test_add_data_func ("/preferences/edit-does-not-reveal", test_edit_does_not_reveal, run_test);
   g_test_add_data_func ("/preferences/remove", test_remove, run_test);
+  g_test_add_data_func ("/preferences/notification-settings", test_notification_settings, run_test);
   g_test_add_data_func ("/preferences/start-at-login", test_start_at_login, run_test);
   return g_test_run ();
 }

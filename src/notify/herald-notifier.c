@@ -39,6 +39,7 @@ typedef struct
   char *body; /* escaped on the worker when the server reads markup */
   const char *category;
   NotifyUrgency urgency;
+  gboolean sound; /* ask the server for the freedesktop "message-new-instant" sound */
   char *account_id;
   HeraldEvent *event;
   GTask *task;
@@ -302,6 +303,9 @@ worker_show (Worker *worker, Job *job)
   /* Set as a hint, not with set_category(), which logs a message per call under the portal. */
   if (job->category != NULL)
     notify_notification_set_hint (notification, "category", g_variant_new_string (job->category));
+  if (job->sound)
+    notify_notification_set_hint (notification, "sound-name",
+                                  g_variant_new_string ("message-new-instant"));
   template = g_new0 (Activation, 1);
   template->worker = worker;
   template->account_id = g_strdup (job->account_id);
@@ -672,6 +676,7 @@ show_event (HeraldNotifier *self, HeraldEvent *event)
   job->urgency = urgency_for (herald_event_get_severity (event));
   job->account_id = g_strdup (herald_event_get_account (event));
   job->event = herald_event_ref (event);
+  job->sound = g_settings_get_boolean (self->settings, "notification-sound");
   worker_push (self->worker, job);
 }
 
@@ -698,6 +703,8 @@ show_burst (AccountState *account)
   job->category = single ? category_hint (category) : NULL;
   job->urgency = urgency_for (account->burst_severity);
   job->account_id = g_strdup (account->id);
+  /* An update of the summary on screen stays quiet: one sound per burst. */
+  job->sound = job->fresh && g_settings_get_boolean (self->settings, "notification-sound");
   worker_push (self->worker, job);
 
   account->shown_count = account->burst_count;
@@ -810,6 +817,14 @@ account_tick_schedule (AccountState *account, gint64 delay_us, gboolean quiet_ch
   g_source_attach (account->tick, account->self->worker->main_context);
 }
 
+static gboolean
+category_muted (HeraldNotifier *self, HeraldCategory category)
+{
+  g_auto (GStrv) muted = g_settings_get_strv (self->settings, "muted-categories");
+
+  return g_strv_contains ((const char *const *)muted, herald_category_to_string (category));
+}
+
 static void
 event_added_cb (HeraldHub *hub, HeraldEvent *event, gpointer user_data)
 {
@@ -820,7 +835,8 @@ event_added_cb (HeraldHub *hub, HeraldEvent *event, gpointer user_data)
 
   if (!notifications_wanted (self)
       || (int)herald_event_get_severity (event)
-           < g_settings_get_enum (self->settings, "notify-minimum-severity"))
+           < g_settings_get_enum (self->settings, "notify-minimum-severity")
+      || category_muted (self, herald_event_get_category (event)))
     return;
 
   now = g_get_monotonic_time ();
@@ -879,6 +895,7 @@ state_changed_cb (HeraldHub *hub, const char *account_id, int state, const char 
       /* Nothing arrives from this account until someone acts: it must not slip by. */
       job->urgency = NOTIFY_URGENCY_CRITICAL;
       job->account_id = g_strdup (account_id);
+      job->sound = g_settings_get_boolean (self->settings, "notification-sound");
       worker_push (self->worker, job);
       account->attention_shown = TRUE;
     }
