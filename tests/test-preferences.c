@@ -436,6 +436,48 @@ test_start_at_login (Fixture *fixture)
   g_assert_false (g_settings_get_boolean (fixture->settings, "start-at-login"));
 }
 
+static const char *
+test_result (void)
+{
+  return gtk_label_get_text (GTK_LABEL (find ("Test result", GTK_TYPE_LABEL)));
+}
+
+/* Test connects once with the form's values, saves nothing, and names what failed. */
+static void
+test_test_button (Fixture *fixture)
+{
+  const char *key = herald_simulator_get_credential (fixture->simulator, "pally", "api-key");
+  g_autofree char *endpoint = herald_simulator_get_endpoint (fixture->simulator, "pally");
+
+  click ("Add Account…");
+  gtk_combo_box_set_active_id (GTK_COMBO_BOX (wait_for ("Provider", GTK_TYPE_COMBO_BOX)), "pally");
+  type_into ("Label", "Tested");
+  type_into ("Endpoint", endpoint);
+  type_into ("API key", "pk_wrong_key");
+  click ("Test");
+  HERALD_TEST_WAIT_UNTIL (g_str_has_prefix (test_result (), "Test failed"), 20000);
+  g_assert_cmpstr (test_result (), ==, "Test failed: Pally refused the API key");
+  screenshot (find ("Test result", GTK_TYPE_LABEL), "preferences-test-wrong-key");
+
+  /* Nothing listens there: the host cannot be reached. */
+  type_into ("Endpoint", "ws://127.0.0.1:9/pally");
+  click ("Test");
+  HERALD_TEST_WAIT_UNTIL (g_str_has_prefix (test_result (), "Test failed"), 20000);
+  g_assert_cmpstr (test_result (), ==, "Test failed: The server refused the connection");
+
+  /* The right key: Pally echoes a test tip back. */
+  type_into ("Endpoint", endpoint);
+  type_into ("API key", key);
+  click ("Test");
+  HERALD_TEST_WAIT_UNTIL (!g_str_has_prefix (test_result (), "Connecting"), 20000);
+  g_assert_cmpstr (test_result (), ==, "Pally accepted the key and sent a test tip back.");
+
+  /* Testing saved nothing. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 0);
+  g_assert_false (herald_files_contain (key));
+  click ("Cancel");
+}
+
 /* The switches write the settings the notifier reads. */
 static void
 test_notification_settings (Fixture *fixture)
@@ -506,6 +548,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/preferences/add-pally", test_add_pally, run_test);
   g_test_add_data_func ("/preferences/edit-does-not-reveal", test_edit_does_not_reveal, run_test);
   g_test_add_data_func ("/preferences/remove", test_remove, run_test);
+  g_test_add_data_func ("/preferences/test-button", test_test_button, run_test);
   g_test_add_data_func ("/preferences/notification-settings", test_notification_settings, run_test);
   g_test_add_data_func ("/preferences/start-at-login", test_start_at_login, run_test);
   return g_test_run ();

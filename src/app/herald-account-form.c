@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "herald-account-form.h"
+#include "herald-account-test.h"
 #include "herald-secret.h"
 
 /* Longest credential accepted, as on the command line: JWTs run to a few KiB. */
@@ -55,11 +56,15 @@ struct _HeraldAccountForm
   GtkWidget *credentials_box;
   GtkWidget *status_label;
   GtkWidget *save_button;
+  GtkWidget *test_button;
+  GtkWidget *test_spinner;
+  GtkWidget *test_result;
   GPtrArray *options;     /* OptionField */
   GPtrArray *credentials; /* CredentialField */
 
   GCancellable *cancellable;
   gboolean busy;
+  gboolean testing;
 };
 
 G_DEFINE_FINAL_TYPE (HeraldAccountForm, herald_account_form, GTK_TYPE_DIALOG)
@@ -382,7 +387,8 @@ validate (HeraldAccountForm *self)
       if (problem != NULL)
         valid = FALSE;
     }
-  gtk_widget_set_sensitive (self->save_button, valid && !self->busy);
+  gtk_widget_set_sensitive (self->save_button, valid && !self->busy && !self->testing);
+  gtk_widget_set_sensitive (self->test_button, valid && !self->busy && !self->testing);
 }
 
 static void
@@ -394,6 +400,7 @@ field_changed_cb (GtkWidget *widget, gpointer user_data)
   if (touched != NULL)
     *touched = TRUE;
   set_status (self, NULL, FALSE);
+  gtk_label_set_text (GTK_LABEL (self->test_result), "");
   validate (self);
 }
 
@@ -628,6 +635,160 @@ provider_changed_cb (GtkComboBox *combo, gpointer user_data)
   build_provider_fields (self);
 }
 
+/* ---- Testing -------------------------------------------------------------------------- */
+
+typedef struct
+{
+  HeraldAccountForm *self;
+  HeraldAccount *account;
+  GHashTable *credentials; /* field → secret, wiped when freed */
+  GPtrArray *to_look_up;   /* fields kept in the keyring and not replaced in the form */
+} Trial;
+
+static void
+trial_free (Trial *trial)
+{
+  g_object_unref (trial->self);
+  g_object_unref (trial->account);
+  g_hash_table_unref (trial->credentials);
+  g_ptr_array_unref (trial->to_look_up);
+  g_free (trial);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Trial, trial_free)
+
+static void run_trial (Trial *trial);
+
+static void
+set_testing (HeraldAccountForm *self, gboolean testing, const char *result, gboolean is_error)
+{
+  GtkStyleContext *style = gtk_widget_get_style_context (self->test_result);
+
+  self->testing = testing;
+  gtk_widget_set_visible (self->test_spinner, testing);
+  if (testing)
+    gtk_spinner_start (GTK_SPINNER (self->test_spinner));
+  else
+    gtk_spinner_stop (GTK_SPINNER (self->test_spinner));
+  gtk_label_set_text (GTK_LABEL (self->test_result), result ? result : "");
+  if (is_error)
+    gtk_style_context_add_class (style, "error");
+  else
+    gtk_style_context_remove_class (style, "error");
+  validate (self);
+}
+
+/* The echoed test tip shows as a notification, as a real one would. */
+static void
+notify_test_event (HeraldEvent *event)
+{
+  GApplication *application = g_application_get_default ();
+  g_autoptr (GNotification) notification = NULL;
+
+  if (application == NULL)
+    return;
+  notification = g_notification_new (herald_event_get_title (event));
+  g_notification_set_body (notification, herald_event_get_body (event));
+  g_application_send_notification (application, "herald-account-test", notification);
+}
+
+static void
+tested_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (Trial) trial = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HeraldEvent) event = NULL;
+  g_autofree char *text = NULL;
+  const char *provider = herald_account_get_provider_info (trial->account)->name;
+
+  if (!herald_account_test_finish (result, &event, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* TRANSLATORS: %s says what failed, e.g. "Pally refused the API key" */
+      text = g_strdup_printf (_ ("Test failed: %s"), error->message);
+      set_testing (trial->self, FALSE, text, TRUE);
+      return;
+    }
+  if (event != NULL)
+    {
+      /* TRANSLATORS: %s is a provider such as "Pally" */
+      text = g_strdup_printf (_ ("%s accepted the key and sent a test tip back."), provider);
+      notify_test_event (event);
+    }
+  else
+    /* TRANSLATORS: %s is a provider such as "Dimes" */
+    text = g_strdup_printf (_ ("Connected: %s accepted the credentials."), provider);
+  set_testing (trial->self, FALSE, text, FALSE);
+}
+
+static void
+stored_secret_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (Trial) trial = user_data;
+  g_autoptr (GError) error = NULL;
+  char *secret = herald_secret_lookup_finish (result, &error);
+  g_autofree char *field = g_strdup (g_ptr_array_index (trial->to_look_up, 0));
+
+  if (secret == NULL)
+    {
+      g_autofree char *text = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      text = g_strdup_printf (_ ("Test failed: %s"), error->message);
+      set_testing (trial->self, FALSE, text, TRUE);
+      return;
+    }
+  g_hash_table_insert (trial->credentials, g_strdup (field), g_strdup (secret));
+  herald_secret_free (secret);
+  g_ptr_array_remove_index (trial->to_look_up, 0);
+  run_trial (g_steal_pointer (&trial));
+}
+
+static void
+run_trial (Trial *trial)
+{
+  HeraldAccountForm *self = trial->self;
+
+  /* Keys the form did not replace come from the keyring, for this test only. */
+  if (trial->to_look_up->len > 0)
+    {
+      herald_secret_lookup_async (herald_account_get_id (self->original),
+                                  g_ptr_array_index (trial->to_look_up, 0), self->cancellable,
+                                  stored_secret_cb, trial);
+      return;
+    }
+  herald_account_test_async (trial->account, trial->credentials, self->cancellable, tested_cb,
+                             trial);
+}
+
+static void
+test_clicked_cb (GtkButton *button, gpointer user_data)
+{
+  HeraldAccountForm *self = HERALD_ACCOUNT_FORM (user_data);
+  Trial *trial = g_new0 (Trial, 1);
+
+  trial->self = g_object_ref (self);
+  trial->account = build_account (self);
+  trial->credentials
+    = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, herald_secret_wipe_free);
+  trial->to_look_up = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < self->credentials->len; i++)
+    {
+      CredentialField *field = g_ptr_array_index (self->credentials, i);
+      const char *text = credential_text (field);
+
+      if (text != NULL && *text != '\0')
+        g_hash_table_insert (trial->credentials, g_strdup (field->spec->field), g_strdup (text));
+      else if (field->stored_box != NULL && !field->replacing)
+        g_ptr_array_add (trial->to_look_up, g_strdup (field->spec->field));
+    }
+  set_status (self, NULL, FALSE);
+  set_testing (self, TRUE, _ ("Connecting…"), FALSE);
+  run_trial (trial);
+}
+
 /* ---- Saving --------------------------------------------------------------------------- */
 
 typedef struct
@@ -854,7 +1015,7 @@ build_common (HeraldAccountForm *self)
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
   GtkListStore *presets = gtk_list_store_new (2, G_TYPE_STRING, G_TYPE_STRING);
   GtkCellRenderer *name_cell = gtk_cell_renderer_text_new ();
-  GtkWidget *endpoint_entry, *endpoint_label;
+  GtkWidget *endpoint_entry, *endpoint_label, *test_box;
 
   gtk_container_set_border_width (GTK_CONTAINER (box), 18);
   gtk_container_add (GTK_CONTAINER (content), box);
@@ -912,6 +1073,27 @@ build_common (HeraldAccountForm *self)
   self->credentials_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
   gtk_container_add (GTK_CONTAINER (box), self->options_box);
   gtk_container_add (GTK_CONTAINER (box), self->credentials_box);
+
+  /* Test: one connection with what the form says, nothing saved. */
+  test_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  self->test_button = gtk_button_new_with_mnemonic (_ ("_Test"));
+  gtk_widget_set_tooltip_text (self->test_button,
+                               _ ("Connect once with these values, without saving them"));
+  gtk_widget_set_valign (self->test_button, GTK_ALIGN_START);
+  g_signal_connect (self->test_button, "clicked", G_CALLBACK (test_clicked_cb), self);
+  self->test_spinner = gtk_spinner_new ();
+  gtk_widget_set_no_show_all (self->test_spinner, TRUE);
+  self->test_result = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (self->test_result), 0);
+  gtk_label_set_line_wrap (GTK_LABEL (self->test_result), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (self->test_result), 40);
+  gtk_label_set_selectable (GTK_LABEL (self->test_result), TRUE);
+  gtk_widget_set_hexpand (self->test_result, TRUE);
+  set_accessible_name (self->test_result, _ ("Test result"));
+  gtk_container_add (GTK_CONTAINER (test_box), self->test_button);
+  gtk_container_add (GTK_CONTAINER (test_box), self->test_spinner);
+  gtk_container_add (GTK_CONTAINER (test_box), self->test_result);
+  gtk_container_add (GTK_CONTAINER (box), test_box);
   gtk_widget_show_all (box);
 }
 
