@@ -11,6 +11,7 @@
 #include <gtk/gtk.h>
 
 #include "herald-autostart.h"
+#include "herald-pause.h"
 #include "herald-preferences-window.h"
 #include "herald-simulator.h"
 #include "herald-test-env.h"
@@ -198,6 +199,8 @@ setup (Fixture *fixture)
     = herald_hub_new (G_LIST_MODEL (fixture->store), fixture->history, NULL, fixture->monitor);
   herald_hub_start (fixture->hub);
   fixture->settings = g_settings_new (HERALD_APP_ID);
+  /* As the application does. */
+  herald_pause_follow (fixture->settings);
 
   fixture->window = herald_preferences_window_new (NULL, fixture->store, fixture->settings);
   herald_preferences_window_set_hub (fixture->window, fixture->hub);
@@ -484,8 +487,14 @@ test_notification_settings (Fixture *fixture)
 {
   g_auto (GStrv) muted = NULL;
   g_autofree char *severity = NULL;
+  g_autoptr (GDateTime) end_time = NULL;
+  g_autofree char *end = NULL;
+  g_autofree char *shown = NULL;
+  GtkComboBox *pause;
+  gint64 until;
 
   click ("Notifications");
+  pause = GTK_COMBO_BOX (wait_for ("Pause notifications", GTK_TYPE_COMBO_BOX));
   gtk_switch_set_active (GTK_SWITCH (wait_for ("Trades", GTK_TYPE_SWITCH)), FALSE);
   muted = g_settings_get_strv (fixture->settings, "muted-categories");
   g_assert_true (g_strv_contains ((const char *const *)muted, "trade"));
@@ -501,8 +510,34 @@ test_notification_settings (Fixture *fixture)
   g_settings_set_strv (fixture->settings, "muted-categories", NULL);
   g_assert_true (gtk_switch_get_active (GTK_SWITCH (find ("Trades", GTK_TYPE_SWITCH))));
   g_settings_set_boolean (fixture->settings, "paused", TRUE);
-  g_assert_true (
-    gtk_switch_get_active (GTK_SWITCH (find ("Pause notifications", GTK_TYPE_SWITCH))));
+  g_assert_cmpstr (gtk_combo_box_get_active_id (pause), ==, "resume");
+  g_settings_set_boolean (fixture->settings, "paused", FALSE);
+  g_assert_cmpstr (gtk_combo_box_get_active_id (pause), ==, "off");
+
+  /* A timed pause says when it ends, and ends by itself. */
+  gtk_combo_box_set_active_id (pause, "hour");
+  g_assert_true (g_settings_get_boolean (fixture->settings, "paused"));
+  until = g_settings_get_int64 (fixture->settings, "paused-until");
+  g_assert_cmpint (until, >=, g_get_real_time () / G_USEC_PER_SEC + 3590);
+  g_assert_cmpstr (gtk_combo_box_get_active_id (pause), ==, "until");
+  end_time = g_date_time_new_from_unix_local (until);
+  /* "Until 14:30", or with the day when it ends on another one. */
+  end = g_date_time_format (end_time, "%H:%M");
+  shown = gtk_combo_box_text_get_active_text (GTK_COMBO_BOX_TEXT (pause));
+  g_assert_true (g_str_has_prefix (shown, "Until "));
+  g_assert_true (g_str_has_suffix (shown, end));
+  screenshot (GTK_WIDGET (pause), "preferences-notifications-paused");
+  g_settings_set_int64 (fixture->settings, "paused-until", g_get_real_time () / G_USEC_PER_SEC + 1);
+  HERALD_TEST_WAIT_UNTIL (!g_settings_get_boolean (fixture->settings, "paused"), 5000);
+  g_assert_cmpstr (gtk_combo_box_get_active_id (pause), ==, "off");
+  g_assert_cmpint (g_settings_get_int64 (fixture->settings, "paused-until"), ==, 0);
+
+  /* Turned off by hand (the tray), a later pause has no end. */
+  gtk_combo_box_set_active_id (pause, "8h");
+  g_settings_set_boolean (fixture->settings, "paused", FALSE);
+  g_settings_set_boolean (fixture->settings, "paused", TRUE);
+  g_assert_cmpint (g_settings_get_int64 (fixture->settings, "paused-until"), ==, 0);
+  g_assert_cmpstr (gtk_combo_box_get_active_id (pause), ==, "resume");
 }
 
 /* In the parent: a private bus with a keyring and a temporary home, then the test in a child

@@ -59,6 +59,7 @@ struct _HeraldAccountForm
   GtkWidget *test_button;
   GtkWidget *test_spinner;
   GtkWidget *test_result;
+  GString *option_keys;   /* mnemonic letters the option fields took */
   GPtrArray *options;     /* OptionField */
   GPtrArray *credentials; /* CredentialField */
 
@@ -146,6 +147,34 @@ field_box (const char *mnemonic, const char *explanation, GtkWidget *control, Gt
   if (out_label != NULL)
     *out_label = label;
   return box;
+}
+
+/* Letters the fixed parts of the form use: Provider, Label, Endpoint, Cancel, Test, Add/Save. */
+#define FIXED_MNEMONICS "plectas"
+
+/* A mnemonic label for text from the provider table: the first letter no other field of the
+ * form uses yet, so each Alt+letter reaches exactly one field. */
+static char *
+take_mnemonic (GString *used, const char *text)
+{
+  GString *label = g_string_new (NULL);
+  gboolean placed = FALSE;
+
+  for (const char *p = text; *p; p++)
+    {
+      char lower = g_ascii_tolower (*p);
+
+      if (!placed && g_ascii_isalnum (*p) && strchr (used->str, lower) == NULL)
+        {
+          g_string_append_c (label, '_');
+          g_string_append_c (used, lower);
+          placed = TRUE;
+        }
+      if (*p == '_')
+        g_string_append_c (label, '_');
+      g_string_append_c (label, *p);
+    }
+  return g_string_free (label, FALSE);
 }
 
 static void
@@ -451,16 +480,18 @@ static void
 build_credentials (HeraldAccountForm *self)
 {
   g_autoptr (HeraldAccount) account = build_account (self);
+  g_autoptr (GString) used = g_string_new (FIXED_MNEMONICS);
   const HeraldCredentialSpec *specs;
   guint n_specs;
 
+  g_string_append (used, self->option_keys->str);
   clear_container (self->credentials_box);
   g_ptr_array_set_size (self->credentials, 0);
   specs = herald_account_get_credentials (account, &n_specs);
   for (guint i = 0; i < n_specs; i++)
     {
       CredentialField *field = g_new0 (CredentialField, 1);
-      g_autofree char *mnemonic = g_strdup_printf ("_%s", _ (specs[i].prompt));
+      g_autofree char *mnemonic = take_mnemonic (used, _ (specs[i].prompt));
       g_autofree char *reveal_name = NULL;
       GtkWidget *row, *reveal, *box, *label;
 
@@ -540,6 +571,7 @@ static void
 build_option (HeraldAccountForm *self, const HeraldProviderOption *option)
 {
   OptionField *field = g_new0 (OptionField, 1);
+  g_autofree char *name = NULL;
   g_autofree char *mnemonic = NULL;
   const char *const *values = NULL;
 
@@ -579,8 +611,9 @@ build_option (HeraldAccountForm *self, const HeraldProviderOption *option)
   g_signal_connect (field->widget, "changed", G_CALLBACK (field_changed_cb), self);
 
   /* The key is what the command line and the file call it; the form capitalizes it. */
-  mnemonic = g_strdup_printf ("_%c%s", g_ascii_toupper (option->key[0]), option->key + 1);
-  g_strdelimit (mnemonic + 1, "-", ' ');
+  name = g_strdup_printf ("%c%s", g_ascii_toupper (option->key[0]), option->key + 1);
+  g_strdelimit (name, "-", ' ');
+  mnemonic = take_mnemonic (self->option_keys, name);
   field->box = field_box (mnemonic, _ (option->description), field->widget, field->error, NULL);
   gtk_container_add (GTK_CONTAINER (self->options_box), field->box);
   gtk_widget_show_all (field->box);
@@ -611,6 +644,7 @@ build_provider_fields (HeraldAccountForm *self)
 
   clear_container (self->options_box);
   g_ptr_array_set_size (self->options, 0);
+  g_string_assign (self->option_keys, FIXED_MNEMONICS);
   build_endpoint_presets (self);
   g_signal_handlers_block_by_func (endpoint_entry, field_changed_cb, self);
   gtk_entry_set_text (endpoint_entry, self->original ? herald_account_get_endpoint (self->original)
@@ -987,6 +1021,8 @@ herald_account_form_dispose (GObject *object)
   g_clear_object (&self->hub);
   g_clear_object (&self->original);
   g_clear_pointer (&self->options, g_ptr_array_unref);
+  if (self->option_keys != NULL)
+    g_string_free (g_steal_pointer (&self->option_keys), TRUE);
   g_clear_pointer (&self->credentials, g_ptr_array_unref);
   G_OBJECT_CLASS (herald_account_form_parent_class)->dispose (object);
 }
@@ -1004,6 +1040,7 @@ herald_account_form_init (HeraldAccountForm *self)
 {
   self->cancellable = g_cancellable_new ();
   self->options = g_ptr_array_new_with_free_func (g_free);
+  self->option_keys = g_string_new (FIXED_MNEMONICS);
   self->credentials = g_ptr_array_new_with_free_func (g_free);
   g_signal_connect (self, "response", G_CALLBACK (response_cb), NULL);
 }

@@ -15,6 +15,7 @@
 #include "herald-account-store.h"
 #include "herald-application.h"
 #include "herald-notifier.h"
+#include "herald-pause.h"
 #include "herald-preferences-window.h"
 #include "herald-providers.h"
 #include "herald-simulator.h"
@@ -475,6 +476,7 @@ herald_application_startup (GApplication *application)
                                    self);
   g_unix_signal_add (SIGTERM, quit_on_signal_cb, self);
   g_unix_signal_add (SIGINT, quit_on_signal_cb, self);
+  herald_pause_follow (self->settings);
   paused = g_settings_create_action (self->settings, "paused");
   g_action_map_add_action (G_ACTION_MAP (self), paused);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit",

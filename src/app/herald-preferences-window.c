@@ -23,6 +23,9 @@ struct _HeraldPreferencesWindow
   GtkBox *notifications_page;
   GtkBox *general_page;
 
+  GtkComboBoxText *pause_combo;
+  GtkLabel *pause_label;
+  gboolean pause_until_listed;
   GtkLabel *history_count_label;
   GtkWidget *clear_history_button;
   GtkSwitch *login_switch;
@@ -42,8 +45,8 @@ static const struct
 } categories[] = {
   { HERALD_CATEGORY_DEPOSIT, N_ ("_Deposits") },   { HERALD_CATEGORY_TRADE, N_ ("_Trades") },
   { HERALD_CATEGORY_LOBBY, N_ ("_Lobbies") },      { HERALD_CATEGORY_CONTRACT, N_ ("_Contracts") },
-  { HERALD_CATEGORY_STORAGE, N_ ("St_orage") },    { HERALD_CATEGORY_ORDER, N_ ("_Orders") },
-  { HERALD_CATEGORY_POSITION, N_ ("_Positions") }, { HERALD_CATEGORY_TIP, N_ ("_Tips") },
+  { HERALD_CATEGORY_STORAGE, N_ ("St_orage") },    { HERALD_CATEGORY_ORDER, N_ ("O_rders") },
+  { HERALD_CATEGORY_POSITION, N_ ("Pos_itions") }, { HERALD_CATEGORY_TIP, N_ ("Ti_ps") },
   { HERALD_CATEGORY_SYSTEM, N_ ("S_ystem") },
 };
 
@@ -509,6 +512,105 @@ category_get_cb (GValue *value, GVariant *variant, gpointer user_data)
   return category_get_mapping (value, variant, (gpointer)binding->nick);
 }
 
+/* The pause: off, until resumed, or until a time, which the combo then shows. */
+#define PAUSE_UNTIL_POSITION 5
+
+static char *
+format_pause_end (gint64 until)
+{
+  g_autoptr (GDateTime) end = g_date_time_new_from_unix_local (until);
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+
+  if (end == NULL)
+    return g_strdup ("");
+  if (g_date_time_get_day_of_year (end) == g_date_time_get_day_of_year (now)
+      && g_date_time_get_year (end) == g_date_time_get_year (now))
+    /* TRANSLATORS: when a pause ends today, see strftime */
+    return g_date_time_format (end, _ ("%H:%M"));
+  /* TRANSLATORS: when a pause ends on another day, see strftime */
+  return g_date_time_format (end, _ ("%A %H:%M"));
+}
+
+static void
+pause_changed_cb (GtkComboBox *combo, gpointer user_data)
+{
+  HeraldPreferencesWindow *self = user_data;
+  const char *id = gtk_combo_box_get_active_id (combo);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 until = 0;
+
+  if (id == NULL || g_str_equal (id, "until"))
+    return;
+  if (g_str_equal (id, "off"))
+    {
+      g_settings_set_boolean (self->settings, "paused", FALSE);
+      return;
+    }
+  if (g_str_equal (id, "hour"))
+    until = now + 3600;
+  else if (g_str_equal (id, "8h"))
+    until = now + 8 * 3600;
+  else if (g_str_equal (id, "tomorrow"))
+    {
+      g_autoptr (GDateTime) today = g_date_time_new_now_local ();
+      g_autoptr (GDateTime) morning
+        = g_date_time_new_local (g_date_time_get_year (today), g_date_time_get_month (today),
+                                 g_date_time_get_day_of_month (today), 8, 0, 0);
+      g_autoptr (GDateTime) next = g_date_time_add_days (morning, 1);
+
+      until = g_date_time_to_unix (next);
+    }
+  /* "paused" first: turning it on keeps a zero end, and the end then follows. */
+  g_settings_set_boolean (self->settings, "paused", TRUE);
+  g_settings_set_int64 (self->settings, "paused-until", until);
+}
+
+static void
+update_pause (HeraldPreferencesWindow *self)
+{
+  gboolean paused = g_settings_get_boolean (self->settings, "paused");
+  gint64 until = g_settings_get_int64 (self->settings, "paused-until");
+  g_autofree char *end = NULL;
+  g_autofree char *text = NULL;
+
+  g_signal_handlers_block_by_func (self->pause_combo, pause_changed_cb, self);
+  if (self->pause_until_listed)
+    gtk_combo_box_text_remove (self->pause_combo, PAUSE_UNTIL_POSITION);
+  self->pause_until_listed = FALSE;
+  if (!paused)
+    {
+      gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->pause_combo), "off");
+      gtk_label_set_text (self->pause_label,
+                          _ ("Connections stay open and events are still recorded."));
+    }
+  else if (until == 0)
+    {
+      gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->pause_combo), "resume");
+      gtk_label_set_text (self->pause_label, _ ("Paused until you turn notifications on again."));
+    }
+  else
+    {
+      end = format_pause_end (until);
+      /* TRANSLATORS: %s is when the pause ends, e.g. "14:30" */
+      text = g_strdup_printf (_ ("Until %s"), end);
+      gtk_combo_box_text_append (self->pause_combo, "until", text);
+      self->pause_until_listed = TRUE;
+      gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->pause_combo), "until");
+      g_free (text);
+      /* TRANSLATORS: %s is when the pause ends, e.g. "14:30" */
+      text
+        = g_strdup_printf (_ ("Paused until %s; notifications come back on by themselves."), end);
+      gtk_label_set_text (self->pause_label, text);
+    }
+  g_signal_handlers_unblock_by_func (self->pause_combo, pause_changed_cb, self);
+}
+
+static void
+pause_settings_changed_cb (GSettings *settings, const char *key, gpointer user_data)
+{
+  update_pause (user_data);
+}
+
 static void
 build_notifications_page (HeraldPreferencesWindow *self)
 {
@@ -517,9 +619,20 @@ build_notifications_page (HeraldPreferencesWindow *self)
 
   add_row (list, _ ("_Show notifications"), _ ("Events are kept in the history either way."),
            switch_for (self, "notifications-enabled"));
-  add_row (list, _ ("_Pause notifications"),
-           _ ("Until you turn this off again; connections stay open."),
-           switch_for (self, "paused"));
+  self->pause_combo = GTK_COMBO_BOX_TEXT (gtk_combo_box_text_new ());
+  gtk_combo_box_text_append (self->pause_combo, "off", _ ("Off"));
+  gtk_combo_box_text_append (self->pause_combo, "hour", _ ("For one hour"));
+  gtk_combo_box_text_append (self->pause_combo, "8h", _ ("For eight hours"));
+  gtk_combo_box_text_append (self->pause_combo, "tomorrow", _ ("Until tomorrow morning"));
+  gtk_combo_box_text_append (self->pause_combo, "resume", _ ("Until I resume"));
+  self->pause_label
+    = add_row (list, _ ("P_ause notifications"), "", GTK_WIDGET (self->pause_combo));
+  g_signal_connect (self->pause_combo, "changed", G_CALLBACK (pause_changed_cb), self);
+  g_signal_connect_object (self->settings, "changed::paused",
+                           G_CALLBACK (pause_settings_changed_cb), self, 0);
+  g_signal_connect_object (self->settings, "changed::paused-until",
+                           G_CALLBACK (pause_settings_changed_cb), self, 0);
+  update_pause (self);
   add_row (list, _ ("Show _message text"),
            _ ("Tippers’ messages and item names appear in notifications."),
            switch_for (self, "notification-show-message"));
@@ -532,7 +645,7 @@ build_notifications_page (HeraldPreferencesWindow *self)
   gtk_combo_box_text_append (GTK_COMBO_BOX_TEXT (severity), "critical", _ ("Critical events only"));
   g_settings_bind (self->settings, "notify-minimum-severity", severity, "active-id",
                    G_SETTINGS_BIND_DEFAULT);
-  add_row (list, _ ("Minimum _severity"), NULL, severity);
+  add_row (list, _ ("Minimum se_verity"), NULL, severity);
 
   burst = gtk_spin_button_new_with_range (1, 300, 1);
   g_settings_bind (self->settings, "burst-window", burst, "value", G_SETTINGS_BIND_DEFAULT);
