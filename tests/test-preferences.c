@@ -18,6 +18,9 @@
 #include "herald-test-feed.h"
 #include "herald-test-monitor.h"
 
+/* The simulator's Pally key in every test, so the parent can look for it in the child's log. */
+#define PALLY_KEY "pally_HeraldTestKeyXq7Wm3Rz9Kp2Lv8Ns4"
+
 /* The X display, kept before any GTestDBus unsets it. */
 static char *display;
 
@@ -160,9 +163,11 @@ keyring_lookup (const char *account, const char *field)
         "account",     account,  "field",      field,
         NULL };
   g_autofree char *out = NULL;
+  /* Its own debug output would land in the answer. */
+  g_auto (GStrv) envp = g_environ_unsetenv (g_get_environ (), "G_MESSAGES_DEBUG");
   int status = 0;
 
-  g_assert_true (g_spawn_sync (NULL, (char **)argv, NULL,
+  g_assert_true (g_spawn_sync (NULL, (char **)argv, envp,
                                G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out,
                                NULL, &status, NULL));
   if (!g_spawn_check_wait_status (status, NULL))
@@ -188,6 +193,8 @@ setup (Fixture *fixture)
   g_assert_true (
     herald_simulator_parse_scenario (fixture->simulator, NULL, "trickle:interval=100", &error));
   g_assert_true (herald_simulator_listen (fixture->simulator, 0, &error));
+  g_assert_true (
+    herald_simulator_set_credential (fixture->simulator, "pally", "api-key", PALLY_KEY, &error));
 
   fixture->store = herald_account_store_new (NULL);
   g_assert_true (herald_account_store_load (fixture->store, &error));
@@ -540,34 +547,198 @@ test_notification_settings (Fixture *fixture)
   g_assert_cmpstr (gtk_combo_box_get_active_id (pause), ==, "resume");
 }
 
-/* In the parent: a private bus with a keyring and a temporary home, then the test in a child
- * that inherits them. In the child: the test itself. */
+/* Without a Secret Service the account is not added, and the dialog says why. */
+static void
+test_no_keyring (Fixture *fixture)
+{
+  g_autofree char *endpoint = herald_simulator_get_endpoint (fixture->simulator, "pally");
+  g_autofree char *texts = NULL;
+  g_autofree char *accounts = herald_account_store_default_path ();
+
+  click ("Add Account…");
+  gtk_combo_box_set_active_id (GTK_COMBO_BOX (wait_for ("Provider", GTK_TYPE_COMBO_BOX)), "pally");
+  type_into ("Label", "Nowhere to keep it");
+  type_into ("Endpoint", endpoint);
+  type_into ("API key", PALLY_KEY);
+  click ("Add");
+  HERALD_TEST_WAIT_UNTIL (gtk_widget_is_sensitive (find ("Add", GTK_TYPE_BUTTON)), 20000);
+  texts = shown_texts ();
+  g_assert_nonnull (strstr (texts, "The account was not added: No keyring is available"));
+  screenshot (find ("Add", GTK_TYPE_BUTTON), "preferences-no-keyring");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 0);
+  g_assert_false (g_file_test (accounts, G_FILE_TEST_EXISTS));
+  g_assert_false (herald_files_contain (PALLY_KEY));
+  click ("Cancel");
+}
+
+static void
+expect_test_failure (const char *expected)
+{
+  click ("Test");
+  HERALD_TEST_WAIT_UNTIL (g_str_has_prefix (test_result (), "Test failed"), 20000);
+  g_assert_cmpstr (test_result (), ==, expected);
+}
+
+static gboolean
+answer_plain_text_cb (GSocketService *service, GSocketConnection *connection, GObject *source,
+                      gpointer user_data)
+{
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  const char reply[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+
+  g_output_stream_write_all (out, reply, sizeof reply - 1, NULL, NULL, NULL);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  return TRUE;
+}
+
+/* A Hashi token past its "exp", TLS to a server that does not speak it, and a server that
+ * never answers. */
+static void
+test_precise_failures (Fixture *fixture)
+{
+  g_autofree char *hashi = herald_simulator_get_endpoint (fixture->simulator, "hashi");
+  g_autofree char *expired
+    = herald_simulator_make_test_jwt ("player-1", g_get_real_time () / G_USEC_PER_SEC - 3600);
+  g_autofree char *tls = NULL;
+  g_autoptr (GSocketService) service = NULL;
+  g_autoptr (GError) error = NULL;
+  guint16 port;
+
+  click ("Add Account…");
+  gtk_combo_box_set_active_id (GTK_COMBO_BOX (wait_for ("Provider", GTK_TYPE_COMBO_BOX)), "hashi");
+  type_into ("Label", "Lobbies");
+  type_into ("Endpoint", hashi);
+  type_into ("Privy access token (JWT)", expired);
+  click ("Test");
+  HERALD_TEST_WAIT_UNTIL (g_str_has_prefix (test_result (), "Test failed"), 20000);
+  g_test_message ("expired token: %s", test_result ());
+  g_assert_nonnull (strstr (test_result (), "expired"));
+
+  /* A server that answers a TLS hello with plain text fails the TLS handshake. */
+  gtk_combo_box_set_active_id (GTK_COMBO_BOX (find ("Provider", GTK_TYPE_COMBO_BOX)), "pally");
+  type_into ("Label", "Secure");
+  service = g_socket_service_new ();
+  port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (service), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (service, "incoming", G_CALLBACK (answer_plain_text_cb), NULL);
+  tls = g_strdup_printf ("wss://127.0.0.1:%u/pally", port);
+  type_into ("Endpoint", tls);
+  type_into ("API key", PALLY_KEY);
+  expect_test_failure ("Test failed: The server’s security certificate could not be verified");
+
+  /* The simulator speaks plain WebSocket and waits for a TLS-wrapped request that never
+   * comes: the test gives up within its bounded time and says so. */
+  g_free (tls);
+  tls
+    = g_strdup_printf ("wss://127.0.0.1:%u/pally", herald_simulator_get_port (fixture->simulator));
+  type_into ("Endpoint", tls);
+  expect_test_failure ("Test failed: The server did not answer in time");
+  g_socket_service_stop (service);
+  click ("Cancel");
+}
+
+static gboolean
+texts_contain (const char *needle)
+{
+  g_autofree char *texts = shown_texts ();
+
+  return strstr (texts, needle) != NULL;
+}
+
+/* The General page counts the stored events; Clear History deletes them after asking. */
+static void
+test_clear_history (Fixture *fixture)
+{
+  g_autofree char *id = add_pally (fixture, "Chatty", PALLY_KEY);
+
+  HERALD_TEST_WAIT_UNTIL (count_events (fixture, id) >= 3, 10000);
+  /* No more events while the history is cleared. */
+  gtk_switch_set_active (GTK_SWITCH (wait_for ("Enable Chatty", GTK_TYPE_SWITCH)), FALSE);
+  HERALD_TEST_WAIT_UNTIL (
+    herald_hub_get_state (fixture->hub, id, NULL) == HERALD_CONNECTION_DISABLED, 5000);
+  herald_history_flush (fixture->history);
+  click ("General");
+  HERALD_TEST_WAIT_UNTIL (texts_contain (" events stored now") && !texts_contain ("\n0 events"),
+                          5000);
+  screenshot (GTK_WIDGET (fixture->window), "preferences-general-history");
+
+  /* Cancel keeps everything. */
+  click ("Clear History…");
+  click ("Cancel");
+  g_assert_cmpuint (count_events (fixture, id), >, 0);
+
+  click ("Clear History…");
+  click ("Clear History");
+  HERALD_TEST_WAIT_UNTIL (texts_contain ("\n0 events stored now\n"), 5000);
+  g_assert_cmpuint (count_events (fixture, NULL), ==, 0);
+  g_assert_false (gtk_widget_is_sensitive (find ("Clear History…", GTK_TYPE_BUTTON)));
+}
+
+typedef struct
+{
+  const char *path;
+  TestFunc func;
+  HeraldTestEnvFlags flags;
+  /* Run with G_MESSAGES_DEBUG=all and require that the key is in no log line. */
+  gboolean check_log;
+} Case;
+
+static const Case cases[] = {
+  { "/preferences/add-pally", test_add_pally, HERALD_TEST_ENV_KEYRING, TRUE },
+  { "/preferences/edit-does-not-reveal", test_edit_does_not_reveal, HERALD_TEST_ENV_KEYRING, TRUE },
+  { "/preferences/remove", test_remove, HERALD_TEST_ENV_KEYRING, FALSE },
+  { "/preferences/no-keyring", test_no_keyring, 0, TRUE },
+  { "/preferences/test-button", test_test_button, HERALD_TEST_ENV_KEYRING, TRUE },
+  { "/preferences/test-precise-failures", test_precise_failures, HERALD_TEST_ENV_KEYRING, FALSE },
+  { "/preferences/notification-settings", test_notification_settings, HERALD_TEST_ENV_KEYRING,
+    FALSE },
+  { "/preferences/clear-history", test_clear_history, HERALD_TEST_ENV_KEYRING, FALSE },
+  { "/preferences/start-at-login", test_start_at_login, HERALD_TEST_ENV_KEYRING, FALSE },
+};
+
+/* In the parent: a private bus (with a keyring unless the case says otherwise) and a
+ * temporary home, then the test in a child that inherits them. In the child: the test. */
 static void
 run_test (gconstpointer data)
 {
-  TestFunc func = (TestFunc)data;
+  const Case *test = data;
   HeraldTestEnv *env;
+  GTestSubprocessFlags flags = G_TEST_SUBPROCESS_INHERIT_STDERR;
 
   if (g_test_subprocess ())
     {
       Fixture fixture = { 0 };
-
       g_autofree char *icons = g_test_build_filename (G_TEST_DIST, "..", "data", "icons", NULL);
 
+      if (g_getenv ("HERALD_TEST_LOG_ALL") != NULL)
+        g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
       g_assert_true (gtk_init_check (NULL, NULL));
       /* The feed icons, as the application finds them once installed. */
       gtk_icon_theme_append_search_path (gtk_icon_theme_get_default (), icons);
       setup (&fixture);
-      func (&fixture);
+      test->func (&fixture);
       teardown (&fixture);
       return;
     }
-  env = herald_test_env_new (HERALD_TEST_ENV_KEYRING);
+  env = herald_test_env_new (test->flags);
   /* GTestDBus unsets DISPLAY (against X11 autolaunch of a bus); the child needs the screen. */
   g_setenv ("DISPLAY", display, TRUE);
-  g_test_trap_subprocess (NULL, 90 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  if (test->check_log)
+    {
+      /* Set in the child only: the parent's own debug output would break its TAP stream. */
+      g_setenv ("HERALD_TEST_LOG_ALL", "1", TRUE);
+      flags = 0;
+    }
+  g_test_trap_subprocess (NULL, 90 * G_USEC_PER_SEC, flags);
+  g_unsetenv ("HERALD_TEST_LOG_ALL");
   herald_test_env_free (env);
   g_test_trap_assert_passed ();
+  /* GLib writes debug messages to standard output, warnings to standard error. */
+  if (test->check_log)
+    {
+      g_test_trap_assert_stdout_unmatched ("*" PALLY_KEY "*");
+      g_test_trap_assert_stderr_unmatched ("*" PALLY_KEY "*");
+    }
 }
 
 int
@@ -580,11 +751,7 @@ main (int argc, char **argv)
       g_print ("1..0 # SKIP no display: run under Xvfb (build-aux/run-tests.sh does)\n");
       return 0;
     }
-  g_test_add_data_func ("/preferences/add-pally", test_add_pally, run_test);
-  g_test_add_data_func ("/preferences/edit-does-not-reveal", test_edit_does_not_reveal, run_test);
-  g_test_add_data_func ("/preferences/remove", test_remove, run_test);
-  g_test_add_data_func ("/preferences/test-button", test_test_button, run_test);
-  g_test_add_data_func ("/preferences/notification-settings", test_notification_settings, run_test);
-  g_test_add_data_func ("/preferences/start-at-login", test_start_at_login, run_test);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_test_add_data_func (cases[i].path, &cases[i], run_test);
   return g_test_run ();
 }
