@@ -674,6 +674,73 @@ test_clear_history (Fixture *fixture)
   g_assert_false (gtk_widget_is_sensitive (find ("Clear History…", GTK_TYPE_BUTTON)));
 }
 
+/* Presses a key (with modifiers) as a user would, into the focused window of widget. */
+static void
+send_key_event (GtkWidget *window, GdkEventType type, guint keyval, GdkModifierType modifiers)
+{
+  GdkEvent *event = gdk_event_new (type);
+  GdkKeymap *keymap = gdk_keymap_get_for_display (gtk_widget_get_display (window));
+  g_autofree GdkKeymapKey *keys = NULL;
+  int n_keys = 0;
+
+  event->key.window = g_object_ref (gtk_widget_get_window (window));
+  event->key.send_event = TRUE;
+  event->key.time = GDK_CURRENT_TIME;
+  event->key.state = modifiers;
+  event->key.keyval = keyval;
+  if (gdk_keymap_get_entries_for_keyval (keymap, keyval, &keys, &n_keys) && n_keys > 0)
+    event->key.hardware_keycode = (guint16)keys[0].keycode;
+  gdk_event_set_device (
+    event, gdk_seat_get_keyboard (gdk_display_get_default_seat (gtk_widget_get_display (window))));
+  gtk_main_do_event (event);
+  gdk_event_free (event);
+}
+
+/* A key press and release, delivered to the window as the X server would deliver them. */
+static void
+press (GtkWidget *widget, guint keyval, GdkModifierType modifiers)
+{
+  GtkWidget *window = gtk_widget_get_toplevel (widget);
+
+  send_key_event (window, GDK_KEY_PRESS, keyval, modifiers);
+  send_key_event (window, GDK_KEY_RELEASE, keyval, modifiers);
+  herald_test_spin (50);
+}
+
+static void
+type_keys (GtkWidget *widget, const char *text)
+{
+  for (const char *p = text; *p; p++)
+    press (widget, gdk_unicode_to_keyval ((guchar)*p), 0);
+}
+
+/* The dialog works from the keyboard alone: mnemonics reach the fields, Escape closes. */
+static void
+test_keyboard (Fixture *fixture)
+{
+  GtkWidget *window = GTK_WIDGET (fixture->window);
+  GtkWidget *label, *form;
+
+  /* Alt+A: "Add Account…". */
+  press (window, GDK_KEY_a, GDK_MOD1_MASK);
+  label = wait_for ("Label", GTK_TYPE_ENTRY);
+  form = gtk_widget_get_toplevel (label);
+  HERALD_TEST_WAIT_UNTIL (gtk_window_is_active (GTK_WINDOW (form)) || gtk_widget_get_mapped (form),
+                          5000);
+  /* Alt+L: the Label field, then typing goes there. */
+  press (form, GDK_KEY_l, GDK_MOD1_MASK);
+  g_assert_true (gtk_window_get_focus (GTK_WINDOW (form)) == label);
+  type_keys (form, "Keys");
+  g_assert_cmpstr (gtk_entry_get_text (GTK_ENTRY (label)), ==, "Keys");
+  /* Alt+E: the endpoint's entry. */
+  press (form, GDK_KEY_e, GDK_MOD1_MASK);
+  g_assert_true (gtk_window_get_focus (GTK_WINDOW (form)) == find ("Endpoint", GTK_TYPE_ENTRY));
+  /* Escape closes the form without adding anything. */
+  press (form, GDK_KEY_Escape, 0);
+  HERALD_TEST_WAIT_UNTIL (find ("Label", GTK_TYPE_ENTRY) == NULL, 5000);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 0);
+}
+
 typedef struct
 {
   const char *path;
@@ -694,6 +761,7 @@ static const Case cases[] = {
     FALSE },
   { "/preferences/clear-history", test_clear_history, HERALD_TEST_ENV_KEYRING, FALSE },
   { "/preferences/start-at-login", test_start_at_login, HERALD_TEST_ENV_KEYRING, FALSE },
+  { "/preferences/keyboard", test_keyboard, HERALD_TEST_ENV_KEYRING, FALSE },
 };
 
 /* In the parent: a private bus (with a keyring unless the case says otherwise) and a
