@@ -741,6 +741,74 @@ test_keyboard (Fixture *fixture)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 0);
 }
 
+static gboolean
+endpoint_offers (const char *uri)
+{
+  GtkComboBox *combo = GTK_COMBO_BOX (find ("Endpoint", GTK_TYPE_COMBO_BOX));
+  GtkTreeModel *model = gtk_combo_box_get_model (combo);
+  GtkTreeIter iter;
+  gboolean found = FALSE;
+
+  for (gboolean more = gtk_tree_model_get_iter_first (model, &iter); more && !found;
+       more = gtk_tree_model_iter_next (model, &iter))
+    {
+      g_autofree char *offered = NULL;
+
+      gtk_tree_model_get (model, &iter, 0, &offered, -1);
+      found = g_strcmp0 (offered, uri) == 0;
+    }
+  return found;
+}
+
+/* The form is the provider table's: each provider's options and credentials, Dimes' presets
+ * and its gateway deciding which credential it takes, Pally's room only with its channel. */
+static void
+test_form_from_provider_table (Fixture *fixture)
+{
+  GtkComboBox *provider;
+
+  click ("Add Account…");
+  provider = GTK_COMBO_BOX (wait_for ("Provider", GTK_TYPE_COMBO_BOX));
+
+  gtk_combo_box_set_active_id (provider, "skinshark");
+  g_assert_nonnull (find ("Sub user", GTK_TYPE_ENTRY));
+  g_assert_nonnull (find ("API key", GTK_TYPE_ENTRY));
+  g_assert_cmpstr (gtk_entry_get_text (GTK_ENTRY (find ("Endpoint", GTK_TYPE_ENTRY))), ==,
+                   "https://api.skinshark.gg");
+
+  gtk_combo_box_set_active_id (provider, "hashi");
+  g_assert_nonnull (find ("Lobby", GTK_TYPE_ENTRY));
+  g_assert_nonnull (find ("Privy access token (JWT)", GTK_TYPE_ENTRY));
+  g_assert_null (find ("Sub user", GTK_TYPE_ENTRY));
+
+  gtk_combo_box_set_active_id (provider, "coinvoyage");
+  g_assert_nonnull (find ("Order", GTK_TYPE_ENTRY));
+  g_assert_nonnull (find ("API secret (optional; needed for organization scope)", GTK_TYPE_ENTRY));
+
+  gtk_combo_box_set_active_id (provider, "dimes");
+  g_assert_true (endpoint_offers ("https://api.dimes.fi"));
+  g_assert_true (endpoint_offers ("https://api-sandbox.dimes.fi"));
+  g_assert_nonnull (find ("Partner API key", GTK_TYPE_ENTRY));
+  screenshot (find ("Gateway", GTK_TYPE_COMBO_BOX), "preferences-add-dimes");
+  gtk_combo_box_set_active_id (GTK_COMBO_BOX (find ("Gateway", GTK_TYPE_COMBO_BOX)), "customer");
+  g_assert_nonnull (find ("Customer access token (JWT)", GTK_TYPE_ENTRY));
+  g_assert_null (find ("Partner API key", GTK_TYPE_ENTRY));
+
+  gtk_combo_box_set_active_id (provider, "pally");
+  g_assert_false (gtk_widget_is_sensitive (find ("Room", GTK_TYPE_ENTRY)));
+  gtk_combo_box_set_active_id (GTK_COMBO_BOX (find ("Channel", GTK_TYPE_COMBO_BOX)),
+                               "activity-feed");
+  g_assert_true (gtk_widget_is_sensitive (find ("Room", GTK_TYPE_ENTRY)));
+  /* The room is now needed: the form says so and cannot be saved without it. */
+  type_into ("Label", "One page");
+  type_into ("API key", PALLY_KEY);
+  g_assert_false (gtk_widget_is_sensitive (find ("Add", GTK_TYPE_BUTTON)));
+  g_assert_true (texts_contain ("The “room” option is needed when “channel” is “activity-feed”"));
+  type_into ("Room", "my-page");
+  g_assert_true (gtk_widget_is_sensitive (find ("Add", GTK_TYPE_BUTTON)));
+  click ("Cancel");
+}
+
 typedef struct
 {
   const char *path;
@@ -762,6 +830,8 @@ static const Case cases[] = {
   { "/preferences/clear-history", test_clear_history, HERALD_TEST_ENV_KEYRING, FALSE },
   { "/preferences/start-at-login", test_start_at_login, HERALD_TEST_ENV_KEYRING, FALSE },
   { "/preferences/keyboard", test_keyboard, HERALD_TEST_ENV_KEYRING, FALSE },
+  { "/preferences/form-from-provider-table", test_form_from_provider_table, HERALD_TEST_ENV_KEYRING,
+    FALSE },
 };
 
 /* In the parent: a private bus (with a keyring unless the case says otherwise) and a
