@@ -331,6 +331,12 @@ test_add_pally (Fixture *fixture)
     herald_hub_get_state (fixture->hub, id, NULL) == HERALD_CONNECTION_DISABLED, 5000);
 }
 
+static const char *
+test_result (void)
+{
+  return gtk_label_get_text (GTK_LABEL (find ("Test result", GTK_TYPE_LABEL)));
+}
+
 static void
 test_edit_does_not_reveal (Fixture *fixture)
 {
@@ -345,6 +351,11 @@ test_edit_does_not_reveal (Fixture *fixture)
   g_assert_nonnull (strstr (texts, "API key: stored in the keyring"));
   g_assert_null (strstr (texts, key));
   screenshot (find ("Replace API key", GTK_TYPE_BUTTON), "preferences-edit-pally");
+
+  /* Test uses the key kept in the keyring, without showing it. */
+  click ("Test");
+  HERALD_TEST_WAIT_UNTIL (!g_str_has_prefix (test_result (), "Connecting"), 20000);
+  g_assert_cmpstr (test_result (), ==, "Pally accepted the key and sent a test tip back.");
 
   /* Replacing shows an empty field, never the stored key. */
   click ("Replace API key");
@@ -444,12 +455,6 @@ test_start_at_login (Fixture *fixture)
   HERALD_TEST_WAIT_UNTIL (!gtk_switch_get_state (GTK_SWITCH (sw)), 5000);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   g_assert_false (g_settings_get_boolean (fixture->settings, "start-at-login"));
-}
-
-static const char *
-test_result (void)
-{
-  return gtk_label_get_text (GTK_LABEL (find ("Test result", GTK_TYPE_LABEL)));
 }
 
 /* Test connects once with the form's values, saves nothing, and names what failed. */

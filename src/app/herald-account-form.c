@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "herald-account-form.h"
+#include "herald-account-save.h"
 #include "herald-account-test.h"
 #include "herald-secret.h"
 
@@ -66,6 +67,7 @@ struct _HeraldAccountForm
   GCancellable *cancellable;
   gboolean busy;
   gboolean testing;
+  gboolean closed; /* disposed while a save was still running */
 };
 
 G_DEFINE_FINAL_TYPE (HeraldAccountForm, herald_account_form, GTK_TYPE_DIALOG)
@@ -671,28 +673,6 @@ provider_changed_cb (GtkComboBox *combo, gpointer user_data)
 
 /* ---- Testing -------------------------------------------------------------------------- */
 
-typedef struct
-{
-  HeraldAccountForm *self;
-  HeraldAccount *account;
-  GHashTable *credentials; /* field → secret, wiped when freed */
-  GPtrArray *to_look_up;   /* fields kept in the keyring and not replaced in the form */
-} Trial;
-
-static void
-trial_free (Trial *trial)
-{
-  g_object_unref (trial->self);
-  g_object_unref (trial->account);
-  g_hash_table_unref (trial->credentials);
-  g_ptr_array_unref (trial->to_look_up);
-  g_free (trial);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Trial, trial_free)
-
-static void run_trial (Trial *trial);
-
 static void
 set_testing (HeraldAccountForm *self, gboolean testing, const char *result, gboolean is_error)
 {
@@ -729,11 +709,10 @@ notify_test_event (HeraldEvent *event)
 static void
 tested_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (Trial) trial = user_data;
+  g_autoptr (HeraldAccountForm) self = user_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (HeraldEvent) event = NULL;
   g_autofree char *text = NULL;
-  const char *provider = herald_account_get_provider_info (trial->account)->name;
 
   if (!herald_account_test_finish (result, &event, &error))
     {
@@ -741,114 +720,51 @@ tested_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         return;
       /* TRANSLATORS: %s says what failed, e.g. "Pally refused the API key" */
       text = g_strdup_printf (_ ("Test failed: %s"), error->message);
-      set_testing (trial->self, FALSE, text, TRUE);
+      set_testing (self, FALSE, text, TRUE);
       return;
     }
   if (event != NULL)
     {
       /* TRANSLATORS: %s is a provider such as "Pally" */
-      text = g_strdup_printf (_ ("%s accepted the key and sent a test tip back."), provider);
+      text
+        = g_strdup_printf (_ ("%s accepted the key and sent a test tip back."), self->info->name);
       notify_test_event (event);
     }
   else
     /* TRANSLATORS: %s is a provider such as "Dimes" */
-    text = g_strdup_printf (_ ("Connected: %s accepted the credentials."), provider);
-  set_testing (trial->self, FALSE, text, FALSE);
-}
-
-static void
-stored_secret_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (Trial) trial = user_data;
-  g_autoptr (GError) error = NULL;
-  char *secret = herald_secret_lookup_finish (result, &error);
-  g_autofree char *field = g_strdup (g_ptr_array_index (trial->to_look_up, 0));
-
-  if (secret == NULL)
-    {
-      g_autofree char *text = NULL;
-
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      text = g_strdup_printf (_ ("Test failed: %s"), error->message);
-      set_testing (trial->self, FALSE, text, TRUE);
-      return;
-    }
-  g_hash_table_insert (trial->credentials, g_strdup (field), g_strdup (secret));
-  herald_secret_free (secret);
-  g_ptr_array_remove_index (trial->to_look_up, 0);
-  run_trial (g_steal_pointer (&trial));
-}
-
-static void
-run_trial (Trial *trial)
-{
-  HeraldAccountForm *self = trial->self;
-
-  /* Keys the form did not replace come from the keyring, for this test only. */
-  if (trial->to_look_up->len > 0)
-    {
-      herald_secret_lookup_async (herald_account_get_id (self->original),
-                                  g_ptr_array_index (trial->to_look_up, 0), self->cancellable,
-                                  stored_secret_cb, trial);
-      return;
-    }
-  herald_account_test_async (trial->account, trial->credentials, self->cancellable, tested_cb,
-                             trial);
+    text = g_strdup_printf (_ ("Connected: %s accepted the credentials."), self->info->name);
+  set_testing (self, FALSE, text, FALSE);
 }
 
 static void
 test_clicked_cb (GtkButton *button, gpointer user_data)
 {
   HeraldAccountForm *self = HERALD_ACCOUNT_FORM (user_data);
-  Trial *trial = g_new0 (Trial, 1);
-
-  trial->self = g_object_ref (self);
-  trial->account = build_account (self);
-  trial->credentials
+  g_autoptr (HeraldAccount) account = build_account (self);
+  g_autoptr (GHashTable) credentials
     = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, herald_secret_wipe_free);
-  trial->to_look_up = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GStrvBuilder) kept = g_strv_builder_new ();
+  g_auto (GStrv) keyring_fields = NULL;
+
   for (guint i = 0; i < self->credentials->len; i++)
     {
       CredentialField *field = g_ptr_array_index (self->credentials, i);
       const char *text = credential_text (field);
 
       if (text != NULL && *text != '\0')
-        g_hash_table_insert (trial->credentials, g_strdup (field->spec->field), g_strdup (text));
+        g_hash_table_insert (credentials, g_strdup (field->spec->field), g_strdup (text));
       else if (field->stored_box != NULL && !field->replacing)
-        g_ptr_array_add (trial->to_look_up, g_strdup (field->spec->field));
+        /* Kept in the keyring: read there for this test only, never into the form. */
+        g_strv_builder_add (kept, field->spec->field);
     }
+  keyring_fields = g_strv_builder_end (kept);
   set_status (self, NULL, FALSE);
   set_testing (self, TRUE, _ ("Connecting…"), FALSE);
-  run_trial (trial);
+  herald_account_test_async (account, credentials, (const char *const *)keyring_fields,
+                             self->cancellable, tested_cb, g_object_ref (self));
 }
 
 /* ---- Saving --------------------------------------------------------------------------- */
-
-typedef struct
-{
-  HeraldAccountForm *self;
-  HeraldAccount *account;
-  GPtrArray *fields;  /* char *, credential field names */
-  GPtrArray *secrets; /* char *, wiped when freed */
-  guint next;
-  GError *error;
-} Save;
-
-static void
-save_free (Save *save)
-{
-  g_object_unref (save->self);
-  g_object_unref (save->account);
-  g_ptr_array_unref (save->fields);
-  g_ptr_array_unref (save->secrets);
-  g_clear_error (&save->error);
-  g_free (save);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Save, save_free)
-
-static void store_next_secret (Save *save);
 
 static void
 set_busy (HeraldAccountForm *self, gboolean busy)
@@ -859,138 +775,50 @@ set_busy (HeraldAccountForm *self, gboolean busy)
 }
 
 static void
-fail_save (Save *save, const char *message)
+saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
+  g_autoptr (HeraldAccountForm) self = user_data;
+  g_autoptr (GError) error = NULL;
   g_autofree char *text = NULL;
+  gboolean saved = herald_account_save_finish (result, &error);
 
-  /* TRANSLATORS: %s says why, e.g. the keyring's own error */
-  text = g_strdup_printf (save->self->original ? _ ("The account was not changed: %s")
-                                               : _ ("The account was not added: %s"),
-                          message);
-  set_busy (save->self, FALSE);
-  set_status (save->self, text, TRUE);
-}
-
-static void
-rolled_back_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (Save) save = user_data;
-
-  herald_secret_clear_finish (result, NULL);
-  fail_save (save, save->error->message);
-}
-
-static void
-finish_save (Save *save)
-{
-  HeraldAccountForm *self = save->self;
-  g_autoptr (GError) error = NULL;
-  gboolean ok;
-
-  if (self->original == NULL)
-    ok = herald_account_store_add (self->store, save->account, &error);
-  else
-    ok = herald_account_store_update (self->store, save->account, &error);
-  if (!ok)
-    {
-      if (self->original == NULL)
-        {
-          /* Take back the keys of an account that is not there: nothing half-added. */
-          save->error = g_steal_pointer (&error);
-          herald_secret_clear_async (herald_account_get_id (save->account), NULL, NULL,
-                                     rolled_back_cb, save);
-          return;
-        }
-      fail_save (save, error->message);
-      save_free (save);
-      return;
-    }
-  /* New keys for an account that was already running: it reads them again now. */
-  if (self->original != NULL && save->secrets->len > 0 && self->hub != NULL)
-    herald_hub_retry (self->hub, herald_account_get_id (save->account));
+  if (self->closed)
+    return;
   set_busy (self, FALSE);
-  save_free (save);
-  gtk_dialog_response (GTK_DIALOG (self), GTK_RESPONSE_ACCEPT);
-}
-
-static void
-secret_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Save *save = user_data;
-  g_autoptr (GError) error = NULL;
-
-  if (!herald_secret_store_finish (result, &error))
+  if (saved)
     {
-      g_debug ("Storing a credential failed: %s", error->message);
-      if (save->self->original == NULL && save->next > 1)
-        {
-          save->error = g_steal_pointer (&error);
-          herald_secret_clear_async (herald_account_get_id (save->account), NULL, NULL,
-                                     rolled_back_cb, save);
-          return;
-        }
-      fail_save (save, error->message);
-      save_free (save);
+      gtk_dialog_response (GTK_DIALOG (self), GTK_RESPONSE_ACCEPT);
       return;
     }
-  store_next_secret (save);
-}
-
-static void
-store_next_secret (Save *save)
-{
-  const char *field, *secret;
-  g_autofree char *label = NULL;
-  const HeraldCredentialSpec *specs;
-  const char *prompt = NULL;
-  guint n_specs;
-
-  if (save->next >= save->fields->len)
-    {
-      finish_save (save);
-      return;
-    }
-  field = g_ptr_array_index (save->fields, save->next);
-  secret = g_ptr_array_index (save->secrets, save->next);
-  save->next++;
-  specs = herald_account_get_credentials (save->account, &n_specs);
-  for (guint i = 0; i < n_specs; i++)
-    if (g_str_equal (specs[i].field, field))
-      prompt = _ (specs[i].prompt);
-  /* TRANSLATORS: keyring item label: account label, provider name, credential name */
-  label = g_strdup_printf (_ ("%s on %s: %s (Herald)"), herald_account_get_label (save->account),
-                           herald_account_get_provider_info (save->account)->name,
-                           prompt ? prompt : field);
-  herald_secret_store_async (herald_account_get_id (save->account), field, label, secret, NULL,
-                             secret_stored_cb, save);
+  /* TRANSLATORS: %s says why, e.g. the keyring's own error */
+  text = g_strdup_printf (self->original ? _ ("The account was not changed: %s")
+                                         : _ ("The account was not added: %s"),
+                          error->message);
+  set_status (self, text, TRUE);
 }
 
 static void
 save (HeraldAccountForm *self)
 {
-  Save *save;
+  g_autoptr (HeraldAccount) account = NULL;
+  g_autoptr (GHashTable) credentials = NULL;
 
   if (!gtk_widget_get_sensitive (self->save_button))
     return;
-  save = g_new0 (Save, 1);
-  save->self = g_object_ref (self);
-  save->account = build_account (self);
-  save->fields = g_ptr_array_new_with_free_func (g_free);
-  save->secrets = g_ptr_array_new_with_free_func (herald_secret_wipe_free);
+  account = build_account (self);
+  credentials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, herald_secret_wipe_free);
   for (guint i = 0; i < self->credentials->len; i++)
     {
       CredentialField *field = g_ptr_array_index (self->credentials, i);
       const char *text = credential_text (field);
 
-      if (text == NULL || *text == '\0')
-        continue;
-      g_ptr_array_add (save->fields, g_strdup (field->spec->field));
-      g_ptr_array_add (save->secrets, g_strdup (text));
+      if (text != NULL && *text != '\0')
+        g_hash_table_insert (credentials, g_strdup (field->spec->field), g_strdup (text));
     }
   set_status (self, NULL, FALSE);
   set_busy (self, TRUE);
-  /* Keys first: an account whose key could not be stored is not added. */
-  store_next_secret (save);
+  herald_account_save_async (self->store, self->hub, account, self->original == NULL, credentials,
+                             saved_cb, g_object_ref (self));
 }
 
 /* Connected first, so it runs before anyone else hears of the response. */
@@ -1015,6 +843,7 @@ herald_account_form_dispose (GObject *object)
 {
   HeraldAccountForm *self = HERALD_ACCOUNT_FORM (object);
 
+  self->closed = TRUE;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->store);

@@ -13,6 +13,7 @@
 #include "herald-connection.h"
 #include "herald-pally-feed.h"
 #include "herald-providers.h"
+#include "herald-secret.h"
 
 /* Some feeds accept the socket and refuse the key just after (Pally closes it): a socket
  * that stays up this long was accepted. */
@@ -23,6 +24,9 @@
 
 typedef struct
 {
+  HeraldAccount *account;
+  GHashTable *credentials; /* field → secret, wiped when freed */
+  GPtrArray *keyring_fields;
   HeraldConnection *connection;
   SoupSession *session;
   guint timeout_source;
@@ -44,6 +48,9 @@ test_data_free (TestData *data)
   g_clear_object (&data->connection);
   g_clear_object (&data->session);
   g_clear_pointer (&data->event, herald_event_unref);
+  g_clear_object (&data->account);
+  g_clear_pointer (&data->credentials, g_hash_table_unref);
+  g_clear_pointer (&data->keyring_fields, g_ptr_array_unref);
   g_free (data);
 }
 
@@ -184,38 +191,25 @@ cancelled_cb (GCancellable *cancellable, gpointer user_data)
   g_idle_add (cancelled_idle_cb, g_object_ref (user_data));
 }
 
-void
-herald_account_test_async (HeraldAccount *account, GHashTable *credentials,
-                           GCancellable *cancellable, GAsyncReadyCallback callback,
-                           gpointer user_data)
+static void
+start_connection (GTask *task)
 {
-  GTask *task;
-  TestData *data;
-  g_autoptr (HeraldFeed) feed = NULL;
+  TestData *data = g_task_get_task_data (task);
+  g_autoptr (HeraldFeed) feed = herald_feed_new_for_account (data->account);
   g_autofree char *user_agent = g_strdup_printf ("Herald/%s", PACKAGE_VERSION);
+  GCancellable *cancellable = g_task_get_cancellable (task);
   GHashTableIter iter;
   gpointer field, secret;
 
-  g_return_if_fail (HERALD_IS_ACCOUNT (account));
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, herald_account_test_async);
-  data = g_new0 (TestData, 1);
-  g_task_set_task_data (task, data, (GDestroyNotify)test_data_free);
-
-  feed = herald_feed_new_for_account (account);
   if (feed == NULL)
     {
       finish (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                                          _ ("This provider is not supported yet")));
       return;
     }
-  if (credentials != NULL)
-    {
-      g_hash_table_iter_init (&iter, credentials);
-      while (g_hash_table_iter_next (&iter, &field, &secret))
-        herald_feed_set_credential (feed, field, secret);
-    }
+  g_hash_table_iter_init (&iter, data->credentials);
+  while (g_hash_table_iter_next (&iter, &field, &secret))
+    herald_feed_set_credential (feed, field, secret);
 
   /* I/O gives up first, so a silent server is named as such; the test's own deadline
    * covers the rest (a socket that opens but never completes the feed's handshake). */
@@ -230,6 +224,74 @@ herald_account_test_async (HeraldAccount *account, GHashTable *credentials,
     data->cancelled_handler
       = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb), task, NULL);
   herald_connection_start (data->connection);
+}
+
+static void look_up_next (GTask *task);
+
+static void
+looked_up_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  TestData *data = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  char *secret = herald_secret_lookup_finish (result, &error);
+
+  if (secret == NULL)
+    {
+      finish (task, g_steal_pointer (&error));
+      return;
+    }
+  g_hash_table_insert (data->credentials, g_strdup (g_ptr_array_index (data->keyring_fields, 0)),
+                       g_strdup (secret));
+  herald_secret_free (secret);
+  g_ptr_array_remove_index (data->keyring_fields, 0);
+  look_up_next (task);
+}
+
+static void
+look_up_next (GTask *task)
+{
+  TestData *data = g_task_get_task_data (task);
+
+  if (data->keyring_fields->len == 0)
+    {
+      start_connection (task);
+      return;
+    }
+  herald_secret_lookup_async (herald_account_get_id (data->account),
+                              g_ptr_array_index (data->keyring_fields, 0),
+                              g_task_get_cancellable (task), looked_up_cb, task);
+}
+
+void
+herald_account_test_async (HeraldAccount *account, GHashTable *credentials,
+                           const char *const *keyring_fields, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task;
+  TestData *data;
+  GHashTableIter iter;
+  gpointer field, secret;
+
+  g_return_if_fail (HERALD_IS_ACCOUNT (account));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, herald_account_test_async);
+  data = g_new0 (TestData, 1);
+  data->account = g_object_ref (account);
+  data->credentials
+    = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, herald_secret_wipe_free);
+  if (credentials != NULL)
+    {
+      g_hash_table_iter_init (&iter, credentials);
+      while (g_hash_table_iter_next (&iter, &field, &secret))
+        g_hash_table_insert (data->credentials, g_strdup (field), g_strdup (secret));
+    }
+  data->keyring_fields = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; keyring_fields != NULL && keyring_fields[i] != NULL; i++)
+    g_ptr_array_add (data->keyring_fields, g_strdup (keyring_fields[i]));
+  g_task_set_task_data (task, data, (GDestroyNotify)test_data_free);
+  look_up_next (task);
 }
 
 gboolean

@@ -13,11 +13,13 @@ G_BEGIN_DECLS
 /* How long a test may take before it gives up. */
 #define HERALD_ACCOUNT_TEST_TIMEOUT_S 15
 
-/* `credentials`: credential field → secret; copied, and the copies wiped when done. The
- * connection is closed before the callback runs, whatever the outcome. */
+/* `credentials`: credential field → secret; copied, and the copies wiped when done.
+ * `keyring_fields` (nullable): fields to read from the keyring under the account's id first,
+ * for a stored account whose keys the form did not replace. The connection is closed
+ * before the callback runs, whatever the outcome. */
 void herald_account_test_async (HeraldAccount *account, GHashTable *credentials,
-                                GCancellable *cancellable, GAsyncReadyCallback callback,
-                                gpointer user_data);
+                                const char *const *keyring_fields, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data);
 /* FALSE with a translated G_IO_ERROR saying what failed: the feed's own refusal of the key,
  * an unreachable host, a certificate, a timeout. On success, `out_event` (nullable) receives
  * the event the feed echoed back, if it has such a request (Pally's test tip). */
