@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <string.h>
 
 #include <json-glib/json-glib.h>
 
@@ -275,6 +276,44 @@ test_demo_leaves_no_trace (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (secrets, ==, "");
 }
 
+/* Whether the X server shows a window with this title (xwininfo, not Herald's code). */
+static gboolean
+window_shown (Fixture *fx, const char *title)
+{
+  const char *argv[] = { "xwininfo", "-root", "-tree", NULL };
+  const char *extra[] = { "DISPLAY", display, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *quoted = g_strdup_printf ("\"%s\"", title);
+
+  if (herald_test_env_run (fx->env, argv, extra, NULL, &out, NULL) != 0)
+    return FALSE;
+  return strstr (out, quoted) != NULL;
+}
+
+/* `herald --preferences` opens the Preferences of the Herald already running, and exits. */
+static void
+test_preferences_in_running_instance (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GSubprocess) app = start_app (fx, NULL);
+  g_autofree char *out = NULL;
+  guint waited = 0;
+
+  /* Without accounts the first launch shows its window: then it is on the bus too. */
+  while (!window_shown (fx, "Herald") && waited < 10000)
+    {
+      spin (100);
+      waited += 100;
+    }
+  g_assert_true (window_shown (fx, "Herald"));
+  g_assert_false (window_shown (fx, "Herald Preferences"));
+
+  g_assert_cmpint (herald (fx, NULL, &out, "--preferences", NULL), ==, 0);
+  for (waited = 0; !window_shown (fx, "Herald Preferences") && waited < 10000; waited += 100)
+    spin (100);
+  g_assert_true (window_shown (fx, "Herald Preferences"));
+  stop_app (app);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -289,5 +328,7 @@ main (int argc, char **argv)
               teardown);
   g_test_add ("/end-to-end/demo-leaves-no-trace", Fixture, NULL, setup, test_demo_leaves_no_trace,
               teardown);
+  g_test_add ("/end-to-end/preferences-in-running-instance", Fixture, NULL, setup,
+              test_preferences_in_running_instance, teardown);
   return g_test_run ();
 }
