@@ -15,7 +15,7 @@ test_packages=(
   dbus-daemon dbus-x11 gnome-keyring libsecret-tools xvfb xauth
   python3 python3-dbusmock python3-socketio python3-aiohttp python3-websockets
   clang-format python3-gi gir1.2-gtk-3.0 librsvg2-common hicolor-icon-theme
-  x11-utils
+  x11-utils at-spi2-core python3-pyatspi
 )
 
 case "${1:-build}" in
