@@ -596,12 +596,13 @@ answer_plain_text_cb (GSocketService *service, GSocketConnection *connection, GO
   return TRUE;
 }
 
-/* A Hashi token past its "exp", TLS to a server that does not speak it, and a server that
- * never answers. */
+/* A Hashi token past its "exp", a SkinShark key the mint refuses, TLS to a server that does
+ * not speak it, and a server that never answers. */
 static void
 test_precise_failures (Fixture *fixture)
 {
   g_autofree char *hashi = herald_simulator_get_endpoint (fixture->simulator, "hashi");
+  g_autofree char *skinshark = herald_simulator_get_endpoint (fixture->simulator, "skinshark");
   g_autofree char *expired
     = herald_simulator_make_test_jwt ("player-1", g_get_real_time () / G_USEC_PER_SEC - 3600);
   g_autofree char *tls = NULL;
@@ -618,6 +619,14 @@ test_precise_failures (Fixture *fixture)
   HERALD_TEST_WAIT_UNTIL (g_str_has_prefix (test_result (), "Test failed"), 20000);
   g_test_message ("expired token: %s", test_result ());
   g_assert_nonnull (strstr (test_result (), "expired"));
+
+  /* SkinShark refuses to mint a token for a wrong key. */
+  gtk_combo_box_set_active_id (GTK_COMBO_BOX (find ("Provider", GTK_TYPE_COMBO_BOX)), "skinshark");
+  type_into ("Label", "Trades");
+  type_into ("Endpoint", skinshark);
+  type_into ("Sub user", "user-1");
+  type_into ("API key", "sk_wrong_key");
+  expect_test_failure ("Test failed: SkinShark refused the API key");
 
   /* A server that answers a TLS hello with plain text fails the TLS handshake. */
   gtk_combo_box_set_active_id (GTK_COMBO_BOX (find ("Provider", GTK_TYPE_COMBO_BOX)), "pally");
