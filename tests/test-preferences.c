@@ -376,6 +376,9 @@ test_edit_does_not_reveal (Fixture *fixture)
     10000);
   stored = keyring_lookup (id, "api-key");
   g_assert_cmpstr (stored, ==, "pk_replaced_key");
+  /* The list announces the account by its new name. */
+  HERALD_TEST_WAIT_UNTIL (find ("Edit Stream tips", GTK_TYPE_BUTTON) != NULL, 5000);
+  g_assert_null (find ("Edit Tips", GTK_TYPE_BUTTON));
 }
 
 static guint

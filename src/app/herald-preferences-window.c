@@ -188,8 +188,13 @@ update_row (HeraldPreferencesWindow *self, GtkWidget *row)
   GtkLabel *title = g_object_get_data (G_OBJECT (row), "herald-title");
   GtkLabel *state = g_object_get_data (G_OBJECT (row), "herald-state");
   GtkSwitch *sw = g_object_get_data (G_OBJECT (row), "herald-switch");
+  GtkWidget *edit = g_object_get_data (G_OBJECT (row), "herald-edit");
+  GtkWidget *remove = g_object_get_data (G_OBJECT (row), "herald-remove");
+  const char *label = herald_account_get_label (account);
   g_autofree char *text = state_text (self, account);
   g_autofree char *switch_name = NULL;
+  g_autofree char *edit_name = NULL;
+  g_autofree char *remove_name = NULL;
 
   gtk_label_set_text (title, herald_account_get_label (account));
   gtk_label_set_text (state, text);
@@ -197,8 +202,16 @@ update_row (HeraldPreferencesWindow *self, GtkWidget *row)
   gtk_switch_set_active (sw, herald_account_get_enabled (account));
   g_signal_handlers_unblock_matched (sw, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
   /* TRANSLATORS: accessible name of an account's switch; %s is the account's label */
-  switch_name = g_strdup_printf (_ ("Enable %s"), herald_account_get_label (account));
+  switch_name = g_strdup_printf (_ ("Enable %s"), label);
   set_accessible_name (GTK_WIDGET (sw), switch_name);
+  /* Renamed accounts are announced by their new name. */
+  /* TRANSLATORS: accessible names of an account's buttons; %s is the account's label */
+  edit_name = g_strdup_printf (_ ("Edit %s"), label);
+  remove_name = g_strdup_printf (_ ("Remove %s"), label);
+  set_accessible_name (edit, edit_name);
+  gtk_widget_set_tooltip_text (edit, edit_name);
+  set_accessible_name (remove, remove_name);
+  gtk_widget_set_tooltip_text (remove, remove_name);
 }
 
 static void
@@ -333,13 +346,11 @@ remove_clicked_cb (GtkButton *button, gpointer user_data)
 }
 
 static GtkWidget *
-icon_button (const char *icon_name, const char *accessible_name, HeraldAccount *account)
+icon_button (const char *icon_name, HeraldAccount *account)
 {
   GtkWidget *button = gtk_button_new_from_icon_name (icon_name, GTK_ICON_SIZE_BUTTON);
 
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  gtk_widget_set_tooltip_text (button, accessible_name);
-  set_accessible_name (button, accessible_name);
   g_object_set_data_full (G_OBJECT (button), "herald-account", g_object_ref (account),
                           g_object_unref);
   return button;
@@ -352,7 +363,6 @@ create_account_row (gpointer item, gpointer user_data)
   HeraldAccount *account = item;
   const HeraldProviderInfo *info = herald_account_get_provider_info (account);
   g_autofree char *icon_name = g_strdup_printf ("herald-%s-symbolic", info->id);
-  g_autofree char *edit_name = NULL, *remove_name = NULL;
   GtkWidget *row, *box, *icon, *text, *title, *state, *sw, *edit, *remove;
 
   row = gtk_list_box_row_new ();
@@ -383,11 +393,8 @@ create_account_row (gpointer item, gpointer user_data)
   g_object_set_data_full (G_OBJECT (sw), "herald-account", g_object_ref (account), g_object_unref);
   gtk_container_add (GTK_CONTAINER (box), sw);
 
-  /* TRANSLATORS: accessible names of an account's buttons; %s is the account's label */
-  edit_name = g_strdup_printf (_ ("Edit %s"), herald_account_get_label (account));
-  remove_name = g_strdup_printf (_ ("Remove %s"), herald_account_get_label (account));
-  edit = icon_button ("document-edit-symbolic", edit_name, account);
-  remove = icon_button ("user-trash-symbolic", remove_name, account);
+  edit = icon_button ("document-edit-symbolic", account);
+  remove = icon_button ("user-trash-symbolic", account);
   gtk_container_add (GTK_CONTAINER (box), edit);
   gtk_container_add (GTK_CONTAINER (box), remove);
   if (self->store == NULL)
@@ -409,6 +416,8 @@ create_account_row (gpointer item, gpointer user_data)
   g_object_set_data (G_OBJECT (row), "herald-title", title);
   g_object_set_data (G_OBJECT (row), "herald-state", state);
   g_object_set_data (G_OBJECT (row), "herald-switch", sw);
+  g_object_set_data (G_OBJECT (row), "herald-edit", edit);
+  g_object_set_data (G_OBJECT (row), "herald-remove", remove);
   update_row (self, row);
   gtk_widget_show_all (row);
   return row;
@@ -811,6 +820,8 @@ build_general_page (HeraldPreferencesWindow *self)
   gtk_switch_set_active (self->login_switch,
                          g_settings_get_boolean (self->settings, "start-at-login"));
   g_signal_connect (sw, "state-set", G_CALLBACK (login_state_set_cb), self);
+  /* The demo saves nothing, the autostart entry included. */
+  gtk_widget_set_sensitive (sw, self->store != NULL);
   add_row (list, _ ("Start at _login"), _ ("Herald starts quietly in the tray when you log in."),
            sw);
 }
