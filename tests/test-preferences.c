@@ -731,12 +731,16 @@ type_keys (GtkWidget *widget, const char *text)
     press (widget, gdk_unicode_to_keyval ((guchar)*p), 0);
 }
 
-/* The dialog works from the keyboard alone: mnemonics reach the fields, Escape closes. */
+/* The dialog works from the keyboard alone: mnemonics reach the fields and the pages,
+ * Escape closes the form. */
 static void
 test_keyboard (Fixture *fixture)
 {
   GtkWidget *window = GTK_WIDGET (fixture->window);
   GtkWidget *label, *form;
+  GtkStack *stack;
+  GtkSwitch *login;
+  g_autofree char *autostart = herald_autostart_get_path ();
 
   /* Alt+A: "Add Account…". */
   press (window, GDK_KEY_a, GDK_MOD1_MASK);
@@ -756,6 +760,26 @@ test_keyboard (Fixture *fixture)
   press (form, GDK_KEY_Escape, 0);
   HERALD_TEST_WAIT_UNTIL (find ("Label", GTK_TYPE_ENTRY) == NULL, 5000);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 0);
+
+  /* Alt+F and Alt+G: the Notifications and General pages; Alt+L there: Start at login. */
+  stack
+    = GTK_STACK (gtk_widget_get_ancestor (find ("Add Account…", GTK_TYPE_BUTTON), GTK_TYPE_STACK));
+  press (window, GDK_KEY_f, GDK_MOD1_MASK);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "notifications");
+  /* While the pages cross-fade, both are on screen, with their mnemonics. */
+  HERALD_TEST_WAIT_UNTIL (!gtk_stack_get_transition_running (stack), 2000);
+  press (window, GDK_KEY_g, GDK_MOD1_MASK);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "general");
+  HERALD_TEST_WAIT_UNTIL (!gtk_stack_get_transition_running (stack), 2000);
+  /* A mnemonic on a switch flips it, as on a check box. */
+  press (window, GDK_KEY_l, GDK_MOD1_MASK);
+  login = GTK_SWITCH (find ("Start at login", GTK_TYPE_SWITCH));
+  HERALD_TEST_WAIT_UNTIL (gtk_switch_get_state (login), 5000);
+  g_assert_true (g_file_test (autostart, G_FILE_TEST_EXISTS));
+  screenshot (window, "preferences-general-keyboard");
+  press (window, GDK_KEY_l, GDK_MOD1_MASK);
+  HERALD_TEST_WAIT_UNTIL (!gtk_switch_get_state (login), 5000);
+  g_assert_false (g_file_test (autostart, G_FILE_TEST_EXISTS));
 }
 
 static gboolean

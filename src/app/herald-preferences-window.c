@@ -18,6 +18,7 @@ struct _HeraldPreferencesWindow
   GtkWindow parent_instance;
 
   GtkStack *stack;
+  GtkStackSwitcher *switcher;
   GtkButton *add_button;
   GtkListBox *accounts_list;
   GtkBox *notifications_page;
@@ -828,6 +829,32 @@ build_general_page (HeraldPreferencesWindow *self)
 
 /* ---- GObject -------------------------------------------------------------------------- */
 
+/* GtkStackSwitcher shows page titles without mnemonics; each page gets a letter that no
+ * control on any page uses, so Alt+letter always reaches the page. */
+static void
+add_page_mnemonic_cb (GtkWidget *button, gpointer user_data)
+{
+  static const struct
+  {
+    const char *title;
+    const char *mnemonic;
+  } pages[] = {
+    { N_ ("Accounts"), N_ ("Accou_nts") },
+    { N_ ("Notifications"), N_ ("Noti_fications") },
+    { N_ ("General"), N_ ("_General") },
+  };
+  GtkWidget *child = GTK_IS_BIN (button) ? gtk_bin_get_child (GTK_BIN (button)) : NULL;
+
+  if (!GTK_IS_LABEL (child))
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    if (g_str_equal (gtk_label_get_text (GTK_LABEL (child)), _ (pages[i].title)))
+      {
+        gtk_label_set_text_with_mnemonic (GTK_LABEL (child), _ (pages[i].mnemonic));
+        gtk_label_set_mnemonic_widget (GTK_LABEL (child), button);
+      }
+}
+
 /* The count is read when the page is shown, not kept current with every event. */
 static void
 visible_page_changed_cb (GtkStack *stack, GParamSpec *pspec, gpointer user_data)
@@ -872,6 +899,7 @@ herald_preferences_window_class_init (HeraldPreferencesWindowClass *klass)
   gtk_widget_class_set_template_from_resource (
     widget_class, "/io/github/heraldapp/Herald/ui/herald-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, HeraldPreferencesWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, HeraldPreferencesWindow, switcher);
   gtk_widget_class_bind_template_child (widget_class, HeraldPreferencesWindow, add_button);
   gtk_widget_class_bind_template_child (widget_class, HeraldPreferencesWindow, accounts_list);
   gtk_widget_class_bind_template_child (widget_class, HeraldPreferencesWindow, notifications_page);
@@ -889,6 +917,7 @@ herald_preferences_window_init (HeraldPreferencesWindow *self)
   g_signal_connect (self, "key-press-event", G_CALLBACK (key_pressed_cb), NULL);
   g_signal_connect (self->stack, "notify::visible-child", G_CALLBACK (visible_page_changed_cb),
                     self);
+  gtk_container_foreach (GTK_CONTAINER (self->switcher), add_page_mnemonic_cb, NULL);
 }
 
 HeraldPreferencesWindow *
