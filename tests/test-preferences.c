@@ -283,7 +283,9 @@ test_add_pally (Fixture *fixture)
   g_autofree char *id = NULL;
   g_autofree char *stored = NULL;
   g_autofree char *texts = NULL;
-  GtkWidget *add;
+  g_autofree char *copied = NULL;
+  GtkClipboard *clipboard;
+  GtkWidget *add, *entry;
 
   screenshot (GTK_WIDGET (fixture->window), "preferences-accounts-empty");
 
@@ -302,7 +304,22 @@ test_add_pally (Fixture *fixture)
   type_into ("Endpoint", endpoint);
   g_assert_true (gtk_widget_is_sensitive (add));
   /* The key is masked while typed, and can be shown on request. */
-  g_assert_false (gtk_entry_get_visibility (GTK_ENTRY (find ("API key", GTK_TYPE_ENTRY))));
+  entry = find ("API key", GTK_TYPE_ENTRY);
+  g_assert_false (gtk_entry_get_visibility (GTK_ENTRY (entry)));
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (find ("Show API key", GTK_TYPE_TOGGLE_BUTTON)),
+                                TRUE);
+  g_assert_true (gtk_entry_get_visibility (GTK_ENTRY (entry)));
+  /* Shown or not, it never reaches the clipboard. */
+  clipboard = gtk_widget_get_clipboard (entry, GDK_SELECTION_CLIPBOARD);
+  gtk_clipboard_set_text (clipboard, "before", -1);
+  gtk_editable_select_region (GTK_EDITABLE (entry), 0, -1);
+  g_signal_emit_by_name (entry, "copy-clipboard");
+  g_signal_emit_by_name (entry, "cut-clipboard");
+  copied = gtk_clipboard_wait_for_text (clipboard);
+  g_assert_cmpstr (copied, ==, "before");
+  g_assert_cmpstr (gtk_entry_get_text (GTK_ENTRY (entry)), ==, key);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (find ("Show API key", GTK_TYPE_TOGGLE_BUTTON)),
+                                FALSE);
   screenshot (add, "preferences-add-pally");
   click ("Cancel");
   HERALD_TEST_WAIT_UNTIL (find ("Add", GTK_TYPE_BUTTON) == NULL, 5000);
