@@ -100,7 +100,8 @@ click (const char *name)
 {
   GtkWidget *button = wait_for (name, GTK_TYPE_BUTTON);
 
-  g_assert_true (gtk_widget_is_sensitive (button));
+  if (!gtk_widget_is_sensitive (button))
+    g_error ("The button “%s” cannot be clicked now", name);
   gtk_button_clicked (GTK_BUTTON (button));
 }
 
@@ -374,25 +375,38 @@ test_edit_does_not_reveal (Fixture *fixture)
   HERALD_TEST_WAIT_UNTIL (!g_str_has_prefix (test_result (), "Connecting"), 20000);
   g_assert_cmpstr (test_result (), ==, "Pally accepted the key and sent a test tip back.");
 
-  /* Replacing shows an empty field, never the stored key. */
-  click ("Replace API key");
-  g_assert_cmpstr (gtk_entry_get_text (GTK_ENTRY (wait_for ("API key", GTK_TYPE_ENTRY))), ==, "");
-  g_free (texts);
-  texts = shown_texts ();
-  g_assert_null (strstr (texts, key));
-
-  /* Renaming alone keeps the key. */
+  /* Renaming alone keeps the key, and the account connects again with it. */
   type_into ("Label", "Stream tips");
-  type_into ("API key", "");
-  g_assert_false (gtk_widget_is_sensitive (find ("Save", GTK_TYPE_BUTTON)));
-  type_into ("API key", "pk_replaced_key");
   click ("Save");
+  /* The form closes once the account is saved. */
+  HERALD_TEST_WAIT_UNTIL (find ("Save", GTK_TYPE_BUTTON) == NULL, 10000);
   HERALD_TEST_WAIT_UNTIL (
     g_str_equal (herald_account_get_label (herald_account_store_lookup (fixture->store, id)),
                  "Stream tips"),
     10000);
   stored = keyring_lookup (id, "api-key");
+  g_assert_cmpstr (stored, ==, key);
+  HERALD_TEST_WAIT_UNTIL (
+    herald_hub_get_state (fixture->hub, id, NULL) == HERALD_CONNECTION_CONNECTED, 10000);
+
+  /* Replacing shows an empty field, never the stored key. */
+  click ("Edit Stream tips");
+  click ("Replace API key");
+  g_assert_cmpstr (gtk_entry_get_text (GTK_ENTRY (wait_for ("API key", GTK_TYPE_ENTRY))), ==, "");
+  g_free (texts);
+  texts = shown_texts ();
+  g_assert_null (strstr (texts, key));
+  g_assert_false (gtk_widget_is_sensitive (find ("Save", GTK_TYPE_BUTTON)));
+
+  /* A new key alone applies at once: the running account reads it and is refused. */
+  type_into ("API key", "pk_replaced_key");
+  click ("Save");
+  HERALD_TEST_WAIT_UNTIL (find ("Save", GTK_TYPE_BUTTON) == NULL, 10000);
+  g_free (stored);
+  stored = keyring_lookup (id, "api-key");
   g_assert_cmpstr (stored, ==, "pk_replaced_key");
+  HERALD_TEST_WAIT_UNTIL (
+    herald_hub_get_state (fixture->hub, id, NULL) == HERALD_CONNECTION_NEEDS_ATTENTION, 10000);
   /* The list announces the account by its new name. */
   HERALD_TEST_WAIT_UNTIL (find ("Edit Stream tips", GTK_TYPE_BUTTON) != NULL, 5000);
   g_assert_null (find ("Edit Tips", GTK_TYPE_BUTTON));
