@@ -177,6 +177,14 @@ keyring_lookup (const char *account, const char *field)
 }
 
 static gboolean
+keyring_has (const char *account, const char *field)
+{
+  g_autofree char *secret = keyring_lookup (account, field);
+
+  return secret != NULL;
+}
+
+static gboolean
 herald_files_contain (const char *needle)
 {
   return herald_test_tree_contains (g_get_user_config_dir (), needle)
@@ -881,6 +889,47 @@ test_form_from_provider_table (Fixture *fixture)
   click ("Cancel");
 }
 
+/* A Dimes account switched to the customer gateway takes a token, and its partner key
+ * leaves the keyring. */
+static void
+test_gateway_change_clears_old_key (Fixture *fixture)
+{
+  g_autofree char *endpoint = herald_simulator_get_endpoint (fixture->simulator, "dimes");
+  g_autofree char *key = NULL;
+  g_autofree char *token = NULL;
+  HeraldAccount *account;
+  g_autofree char *id = NULL;
+
+  click ("Add Account…");
+  gtk_combo_box_set_active_id (GTK_COMBO_BOX (wait_for ("Provider", GTK_TYPE_COMBO_BOX)), "dimes");
+  type_into ("Label", "Positions");
+  type_into ("Endpoint", endpoint);
+  type_into ("Partner API key", "dm_partner_key_1");
+  click ("Add");
+  HERALD_TEST_WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)) == 1, 10000);
+  HERALD_TEST_WAIT_UNTIL (find ("Add", GTK_TYPE_BUTTON) == NULL, 10000);
+  account = g_list_model_get_item (G_LIST_MODEL (fixture->store), 0);
+  g_object_unref (account);
+  id = g_strdup (herald_account_get_id (account));
+  key = keyring_lookup (id, "api-key");
+  g_assert_cmpstr (key, ==, "dm_partner_key_1");
+
+  click ("Edit Positions");
+  gtk_combo_box_set_active_id (GTK_COMBO_BOX (wait_for ("Gateway", GTK_TYPE_COMBO_BOX)),
+                               "customer");
+  /* The token was never stored: it is asked for, not offered for replacement. */
+  g_assert_null (find ("Replace Customer access token (JWT)", GTK_TYPE_BUTTON));
+  g_assert_false (gtk_widget_is_sensitive (find ("Save", GTK_TYPE_BUTTON)));
+  type_into ("Customer access token (JWT)", "eyJhbGciOiJub25lIn0.e30.");
+  click ("Save");
+  HERALD_TEST_WAIT_UNTIL (find ("Save", GTK_TYPE_BUTTON) == NULL, 10000);
+  g_assert_cmpstr (herald_account_get_option (account, "gateway"), ==, "customer");
+  token = keyring_lookup (id, "token");
+  g_assert_cmpstr (token, ==, "eyJhbGciOiJub25lIn0.e30.");
+  /* The old key is cleared after the save, in the background. */
+  HERALD_TEST_WAIT_UNTIL (!keyring_has (id, "api-key"), 5000);
+}
+
 typedef struct
 {
   const char *path;
@@ -902,6 +951,8 @@ static const Case cases[] = {
   { "/preferences/clear-history", test_clear_history, HERALD_TEST_ENV_KEYRING, FALSE },
   { "/preferences/start-at-login", test_start_at_login, HERALD_TEST_ENV_KEYRING, FALSE },
   { "/preferences/keyboard", test_keyboard, HERALD_TEST_ENV_KEYRING, FALSE },
+  { "/preferences/gateway-change-clears-old-key", test_gateway_change_clears_old_key,
+    HERALD_TEST_ENV_KEYRING, FALSE },
   { "/preferences/form-from-provider-table", test_form_from_provider_table, HERALD_TEST_ENV_KEYRING,
     FALSE },
 };

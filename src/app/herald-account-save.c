@@ -63,6 +63,37 @@ fail (GTask *task, GError *error)
   g_object_unref (task);
 }
 
+/* An edit can change which keys an account takes (the Dimes gateway: a partner key or a
+ * customer token); the one it no longer uses must not linger in the keyring unseen. */
+static void
+clear_unused_credentials (HeraldAccount *account)
+{
+  const HeraldProviderInfo *info = herald_account_get_provider_info (account);
+  const char *const gateways[] = { "partner", "customer" };
+  const HeraldCredentialSpec *used;
+  guint n_used;
+
+  used = herald_account_get_credentials (account, &n_used);
+  for (guint g = 0; g < G_N_ELEMENTS (gateways); g++)
+    {
+      const HeraldCredentialSpec *specs;
+      guint n_specs;
+
+      specs = herald_provider_info_get_credentials (info, gateways[g], &n_specs);
+      for (guint i = 0; i < n_specs; i++)
+        {
+          gboolean in_use = FALSE;
+
+          for (guint j = 0; j < n_used; j++)
+            in_use = in_use || g_str_equal (used[j].field, specs[i].field);
+          /* Clearing what is not there is no error; a failure only leaves a key unused. */
+          if (!in_use)
+            herald_secret_clear_async (herald_account_get_id (account), specs[i].field, NULL, NULL,
+                                       NULL);
+        }
+    }
+}
+
 static void
 finish_save (GTask *task)
 {
@@ -79,6 +110,8 @@ finish_save (GTask *task)
       fail (task, g_steal_pointer (&error));
       return;
     }
+  if (!save->is_new)
+    clear_unused_credentials (save->account);
   /* New keys for an account that was already running: it reads them again now. */
   if (!save->is_new && save->secrets->len > 0 && save->hub != NULL)
     herald_hub_retry (save->hub, herald_account_get_id (save->account));
