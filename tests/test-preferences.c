@@ -864,6 +864,15 @@ test_form_from_provider_table (Fixture *fixture)
   gtk_combo_box_set_active_id (provider, "coinvoyage");
   g_assert_nonnull (find ("Order", GTK_TYPE_ENTRY));
   g_assert_nonnull (find ("API secret (optional; needed for organization scope)", GTK_TYPE_ENTRY));
+  /* Without orders it follows the whole organization, which needs the secret; with an order
+   * it does not. */
+  type_into ("Label", "Payments");
+  type_into ("API key", "cv_key");
+  g_assert_true (texts_contain ("Following a whole organization needs the API secret"));
+  g_assert_false (gtk_widget_is_sensitive (find ("Add", GTK_TYPE_BUTTON)));
+  type_into ("Order", "ord_1, ord_2");
+  g_assert_false (texts_contain ("Following a whole organization needs the API secret"));
+  g_assert_true (gtk_widget_is_sensitive (find ("Add", GTK_TYPE_BUTTON)));
 
   gtk_combo_box_set_active_id (provider, "dimes");
   g_assert_true (endpoint_offers ("https://api.dimes.fi"));

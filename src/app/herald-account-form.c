@@ -406,15 +406,20 @@ validate (HeraldAccountForm *self)
       CredentialField *field = g_ptr_array_index (self->credentials, i);
       const char *text = credential_text (field);
       const char *problem = NULL;
+      gboolean shown = field->touched;
 
       if (field->stored_box != NULL && !field->replacing)
         continue;
       problem = credential_problem (field, text);
       if (problem == NULL && whole_organization && self->original == NULL
           && g_str_equal (field->spec->field, "api-secret") && (text == NULL || *text == '\0'))
-        problem = _ ("Following a whole organization needs the API secret; or name orders "
-                     "above");
-      set_error (field->error, problem, field->touched);
+        {
+          /* Said at once: an optional field is not one anybody would think to fill in. */
+          problem = _ ("Following a whole organization needs the API secret; or name orders "
+                       "above");
+          shown = TRUE;
+        }
+      set_error (field->error, problem, shown);
       if (problem != NULL)
         valid = FALSE;
     }
