@@ -18,6 +18,7 @@ test_packages=(
   clang-format python3-gi gir1.2-gtk-3.0 librsvg2-common hicolor-icon-theme
   locales openssl glib-networking
   imagemagick
+  x11-utils at-spi2-core python3-pyatspi
 )
 # The money test formats amounts on a German desktop (it skips without this locale).
 test_locales=(de_DE.UTF-8)

@@ -15,8 +15,9 @@ import tempfile
 
 # A name the code builds at run time ("…-%s-symbolic") is checked for every feed id.
 FEED_ID = re.compile(r'\.id\s*=\s*"([a-z0-9-]+)"')
-# HERALD_APP_ID "-suffix": the C string the preprocessor joins to the app id.
-APP_ID_CONCAT = re.compile(r'HERALD_APP_ID\s*"([^"]*)"')
+# HERALD_APP_ID "-…-symbolic": an icon name the preprocessor joins to the app id (other joins,
+# such as the autostart file's HERALD_APP_ID ".desktop", name no icon).
+APP_ID_CONCAT = re.compile(r'HERALD_APP_ID\s*"([^"]*-symbolic)"')
 # Any other string literal that names one of Herald's own icons.
 OWN_ICON_LITERAL = re.compile(r'"((?:herald|io\.github\.heraldapp)[A-Za-z0-9_.%-]*-symbolic)"')
 UI_ICON = re.compile(r'<property name="icon[-_]name"[^>]*>([^<]+)</property>')

@@ -67,6 +67,7 @@ test_version_and_help (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (help, "herald account add PROVIDER"));
   g_assert_nonnull (strstr (help, "--channel firehose|activity-feed"));
   g_assert_nonnull (strstr (help, "herald history [--json]"));
+  g_assert_nonnull (strstr (help, "herald --preferences"));
 }
 
 /* The issue's own acceptance check, and where the key ends up. */

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <string.h>
 
 #include <json-glib/json-glib.h>
 
@@ -245,6 +246,65 @@ test_demo_leaves_no_trace (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (secrets, ==, "");
 }
 
+/* Whether the X server shows a window with this title that belongs to this process (xwininfo
+ * and xprop, not Herald's code). Other tests may show windows of the same name on the same
+ * display meanwhile. */
+static gboolean
+window_shown (Fixture *fx, const char *title, GSubprocess *app)
+{
+  const char *argv[] = { "xwininfo", "-root", "-tree", NULL };
+  const char *extra[] = { "DISPLAY", display, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *quoted = g_strdup_printf ("\"%s\"", title);
+  g_autofree char *pid_line
+    = g_strdup_printf ("_NET_WM_PID(CARDINAL) = %s", g_subprocess_get_identifier (app));
+  g_auto (GStrv) lines = NULL;
+
+  if (herald_test_env_run (fx->env, argv, extra, NULL, &out, NULL) != 0)
+    return FALSE;
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto (GStrv) words = NULL;
+      g_autofree char *props = NULL;
+      const char *xprop[] = { "xprop", "-id", NULL, "_NET_WM_PID", NULL };
+
+      if (strstr (lines[i], quoted) == NULL)
+        continue;
+      words = g_strsplit (g_strstrip (lines[i]), " ", 2);
+      xprop[2] = words[0];
+      if (herald_test_env_run (fx->env, xprop, extra, NULL, &props, NULL) == 0
+          && strstr (props, pid_line) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* `herald --preferences` opens the Preferences of the Herald already running, and exits. */
+static void
+test_preferences_in_running_instance (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GSubprocess) app = start_app (fx, NULL);
+  g_autofree char *out = NULL;
+  guint waited = 0;
+
+  /* Without accounts the first launch shows its window: then it is on the bus too. */
+  while (!window_shown (fx, "Herald", app) && waited < 10000)
+    {
+      herald_test_spin (100);
+      waited += 100;
+    }
+  g_assert_true (window_shown (fx, "Herald", app));
+  g_assert_false (window_shown (fx, "Herald Preferences", app));
+
+  g_assert_cmpint (herald_test_env_run_herald (fx->env, NULL, &out, NULL, "--preferences", NULL),
+                   ==, 0);
+  for (waited = 0; !window_shown (fx, "Herald Preferences", app) && waited < 10000; waited += 100)
+    herald_test_spin (100);
+  g_assert_true (window_shown (fx, "Herald Preferences", app));
+  stop_app (app);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -259,5 +319,7 @@ main (int argc, char **argv)
               teardown);
   g_test_add ("/end-to-end/demo-leaves-no-trace", Fixture, NULL, setup, test_demo_leaves_no_trace,
               teardown);
+  g_test_add ("/end-to-end/preferences-in-running-instance", Fixture, NULL, setup,
+              test_preferences_in_running_instance, teardown);
   return g_test_run ();
 }

@@ -631,6 +631,42 @@ test_minimum_severity (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (count_notify_calls (world), ==, 2);
 }
 
+/* The Preferences' per-category switches and "Play a sound" reach the notifications. */
+static void
+test_categories_and_sound (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (World) world = NULL;
+  g_autoptr (GPtrArray) calls = NULL;
+  const char *muted[] = { "trade", NULL };
+  const char *sound = NULL;
+
+  if (herald_test_run_in_child (CHILD_TIMEOUT_S))
+    return;
+  world = world_new ();
+  g_settings_set_strv (world->settings, "muted-categories", muted);
+  herald_event_unref (
+    add_event (world, "main", HERALD_CATEGORY_TRADE, HERALD_SEVERITY_INFO, "Trade", "t"));
+  herald_event_unref (
+    add_event (world, "alt", HERALD_CATEGORY_TIP, HERALD_SEVERITY_INFO, "Tip", "p"));
+  calls = wait_for_notify_calls (world, 1);
+  herald_test_spin (HERALD_NOTIFIER_HOLD_MS + 600);
+  flush (world);
+  g_clear_pointer (&calls, g_ptr_array_unref);
+  calls = get_notify_calls (world);
+  g_assert_cmpuint (calls->len, ==, 1);
+  g_assert_cmpstr (CALL (calls, 0)->summary, ==, "Tip");
+  g_assert_true (g_variant_lookup (CALL (calls, 0)->hints, "sound-name", "&s", &sound));
+  g_assert_cmpstr (sound, ==, "message-new-instant");
+
+  g_settings_set_boolean (world->settings, "notification-sound", FALSE);
+  herald_event_unref (
+    add_event (world, "third", HERALD_CATEGORY_TIP, HERALD_SEVERITY_INFO, "Quiet tip", "q"));
+  g_clear_pointer (&calls, g_ptr_array_unref);
+  calls = wait_for_notify_calls (world, 2);
+  g_assert_cmpstr (CALL (calls, 1)->summary, ==, "Quiet tip");
+  g_assert_false (g_variant_lookup (CALL (calls, 1)->hints, "sound-name", "&s", &sound));
+}
+
 static void
 test_needs_attention (Fixture *fixture, gconstpointer data)
 {
@@ -1180,6 +1216,8 @@ main (int argc, char **argv)
               teardown);
   g_test_add ("/notifier/minimum-severity", Fixture, GINT_TO_POINTER (SERVER_DEFAULT), setup,
               test_minimum_severity, teardown);
+  g_test_add ("/notifier/categories-and-sound", Fixture, GINT_TO_POINTER (SERVER_DEFAULT), setup,
+              test_categories_and_sound, teardown);
   g_test_add ("/notifier/needs-attention", Fixture, GINT_TO_POINTER (SERVER_DEFAULT), setup,
               test_needs_attention, teardown);
   g_test_add ("/notifier/hidden-message", Fixture, GINT_TO_POINTER (SERVER_DEFAULT), setup,

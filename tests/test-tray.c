@@ -500,7 +500,7 @@ test_menu_layout (Fixture *fx, gconstpointer data)
     "  _Off (insensitive)",
     "---",
     "Show _History",
-    "_Preferences",
+    "P_references",
     "_Quit",
   };
 

@@ -221,6 +221,47 @@ test_show_event (Fixture *fixture, gconstpointer data)
                    "one");
 }
 
+typedef struct
+{
+  const char *name;
+  GtkWidget *found;
+} Search;
+
+static void
+search_cb (GtkWidget *widget, gpointer user_data)
+{
+  Search *search = user_data;
+
+  if (search->found != NULL)
+    return;
+  if (GTK_IS_BUTTON (widget) && gtk_widget_is_visible (widget)
+      && g_strcmp0 (atk_object_get_name (gtk_widget_get_accessible (widget)), search->name) == 0)
+    search->found = widget;
+  else if (GTK_IS_CONTAINER (widget))
+    gtk_container_forall (GTK_CONTAINER (widget), search_cb, search);
+}
+
+/* A first run without accounts points at the Preferences, and only then. */
+static void
+test_empty_state_leads_to_preferences (Fixture *fixture, gconstpointer data)
+{
+  Search search = { "Add an Account…", NULL };
+
+  herald_hub_start (fixture->hub);
+  search_cb (GTK_WIDGET (fixture->window), &search);
+  g_assert_nonnull (search.found);
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (search.found)), ==,
+                   "app.preferences");
+
+  add_account (fixture, "pally", NULL);
+  HERALD_TEST_WAIT_UNTIL (
+    g_str_equal (herald_window_get_status_text (fixture->window), "1 of 1 account connected"),
+    10000);
+  search.found = NULL;
+  search_cb (GTK_WIDGET (fixture->window), &search);
+  g_assert_null (search.found);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -239,5 +280,7 @@ main (int argc, char **argv)
   g_test_add ("/window/show-event", Fixture, NULL, setup, test_show_event, teardown);
   g_test_add ("/window/history-is-listed-on-open", Fixture, NULL, setup,
               test_history_is_listed_on_open, teardown);
+  g_test_add ("/window/empty-state-leads-to-preferences", Fixture, NULL, setup,
+              test_empty_state_leads_to_preferences, teardown);
   return g_test_run ();
 }

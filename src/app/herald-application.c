@@ -15,6 +15,8 @@
 #include "herald-account-store.h"
 #include "herald-application.h"
 #include "herald-notifier.h"
+#include "herald-pause.h"
+#include "herald-preferences-window.h"
 #include "herald-providers.h"
 #include "herald-simulator.h"
 #include "herald-tray.h"
@@ -35,6 +37,9 @@ struct _HeraldApplication
   HeraldNotifier *notifier;
   HeraldTray *tray;
   HeraldWindow *window;
+  HeraldPreferencesWindow *preferences;
+  gboolean background;
+  gboolean open_preferences;
   gboolean activated_once;
   gboolean held_for_tray;
   guint tray_grace_source;
@@ -49,6 +54,10 @@ G_DEFINE_FINAL_TYPE (HeraldApplication, herald_application, GTK_TYPE_APPLICATION
 static const GOptionEntry option_entries[]
   = { { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
         N_ ("Run against the built-in simulator with five demo accounts; nothing is saved"), NULL },
+      { "preferences", 0, 0, G_OPTION_ARG_NONE, NULL,
+        N_ ("Open the preferences (in the running Herald, if there is one)"), NULL },
+      /* What the autostart entry runs: no window at login, only the tray icon. */
+      { "background", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Start quietly in the tray"), NULL },
       { NULL } };
 
 /* Closing the window keeps Herald in the tray when there is one to come back from. */
@@ -82,6 +91,20 @@ static void
 present_window (HeraldApplication *self)
 {
   gtk_window_present (GTK_WINDOW (ensure_window (self)));
+}
+
+static void
+present_preferences (HeraldApplication *self)
+{
+  if (self->preferences == NULL)
+    {
+      self->preferences
+        = herald_preferences_window_new (GTK_APPLICATION (self), self->store, self->settings);
+      g_object_add_weak_pointer (G_OBJECT (self->preferences), (gpointer *)&self->preferences);
+      if (self->hub != NULL)
+        herald_preferences_window_set_hub (self->preferences, self->hub);
+    }
+  gtk_window_present (GTK_WINDOW (self->preferences));
 }
 
 /* The tray is what keeps a windowless Herald alive; when it goes (the panel restarts, no
@@ -181,6 +204,8 @@ start_hub (HeraldApplication *self, GListModel *accounts)
     herald_tray_set_hub (self->tray, self->hub);
   if (self->window != NULL)
     herald_window_set_hub (self->window, self->hub);
+  if (self->preferences != NULL)
+    herald_preferences_window_set_hub (self->preferences, self->hub);
 }
 
 /* Five accounts, one per feed, pointed at the in-process simulator, with credentials held
@@ -332,6 +357,12 @@ show_event_activated (GSimpleAction *action, GVariant *parameter, gpointer user_
 }
 
 static void
+preferences_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  present_preferences (HERALD_APPLICATION (user_data));
+}
+
+static void
 mark_all_read_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   HeraldApplication *self = user_data;
@@ -379,6 +410,7 @@ static const GActionEntry app_actions[] = {
   { "quit", quit_activated, NULL, NULL, NULL },
   { "show-window", show_window_activated, NULL, NULL, NULL },
   { "show-event", show_event_activated, "(ss)", NULL, NULL },
+  { "preferences", preferences_activated, NULL, NULL, NULL },
   { "mark-all-read", mark_all_read_activated, NULL, NULL, NULL },
   { "retry-all", retry_all_activated, NULL, NULL, NULL },
   { "about", about_activated, NULL, NULL, NULL },
@@ -404,6 +436,37 @@ herald_application_handle_local_options (GApplication *application, GVariantDict
       /* A demo is its own instance: it must not present, or be presented by, the real one. */
       g_application_set_flags (application,
                                g_application_get_flags (application) | G_APPLICATION_NON_UNIQUE);
+    }
+  if (g_variant_dict_contains (options, "preferences"))
+    {
+      g_autoptr (GError) error = NULL;
+
+      /* A running Herald opens its own preferences; this process has nothing more to do. */
+      if (!g_application_register (application, NULL, &error))
+        {
+          g_printerr ("herald: %s\n", error->message);
+          return 1;
+        }
+      if (g_application_get_is_remote (application))
+        {
+          g_action_group_activate_action (G_ACTION_GROUP (application), "preferences", NULL);
+          return 0;
+        }
+      self->open_preferences = TRUE;
+    }
+  if (g_variant_dict_contains (options, "background"))
+    {
+      g_autoptr (GError) error = NULL;
+
+      /* At login, a Herald already running (started by hand) is left as it is. */
+      if (!g_application_register (application, NULL, &error))
+        {
+          g_printerr ("herald: %s\n", error->message);
+          return 1;
+        }
+      if (g_application_get_is_remote (application))
+        return 0;
+      self->background = TRUE;
     }
   return -1;
 }
@@ -454,6 +517,7 @@ herald_application_startup (GApplication *application)
                                    self);
   g_unix_signal_add (SIGTERM, quit_on_signal_cb, self);
   g_unix_signal_add (SIGINT, quit_on_signal_cb, self);
+  herald_pause_follow (self->settings);
   paused = g_settings_create_action (self->settings, "paused");
   g_action_map_add_action (G_ACTION_MAP (self), paused);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit",
@@ -491,10 +555,17 @@ herald_application_activate (GApplication *application)
   gboolean first = !self->activated_once;
 
   self->activated_once = TRUE;
-  /* The first launch of a configured Herald goes straight to the tray; the demo, a first
-   * run without accounts, a Herald without tray, and every later launch show the window. */
+  if (self->open_preferences)
+    {
+      self->open_preferences = FALSE;
+      present_preferences (self);
+      return;
+    }
+  /* The first launch of a configured Herald (or one started with --background) goes straight
+   * to the tray; the demo, a first run without accounts, a Herald without tray, and every
+   * later launch show the window. */
   if (first && self->tray != NULL && !self->demo && self->store != NULL
-      && g_list_model_get_n_items (G_LIST_MODEL (self->store)) > 0)
+      && (self->background || g_list_model_get_n_items (G_LIST_MODEL (self->store)) > 0))
     {
       /* A tray host takes the icon within moments; if none does, show the window. The
        * application is held meanwhile, or it would quit with nothing open. */
@@ -534,6 +605,8 @@ herald_application_shutdown (GApplication *application)
     herald_history_flush (self->history);
   if (self->window != NULL)
     gtk_widget_destroy (GTK_WIDGET (self->window));
+  if (self->preferences != NULL)
+    gtk_widget_destroy (GTK_WIDGET (self->preferences));
   g_clear_object (&self->tray);
   g_clear_object (&self->notifier);
   g_clear_object (&self->hub);

@@ -89,6 +89,9 @@ print_usage (void)
   g_print ("  herald                       %s\n", _ ("Start Herald in the tray"));
   g_print ("  herald --demo                %s\n",
            _ ("Start Herald with demo accounts and a built-in simulator"));
+  g_print ("  herald --preferences         %s\n",
+           _ ("Open the preferences (in the running Herald, if there is one)"));
+  g_print ("  herald --background          %s\n", _ ("Start quietly in the tray"));
   g_print ("  herald --version             %s\n", _ ("Print the version"));
   g_print ("  herald account list [--json]\n");
   g_print ("  herald account add PROVIDER --label TEXT [--endpoint URL] [--disabled] [OPTIONS]\n");

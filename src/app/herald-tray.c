@@ -17,6 +17,8 @@
 
 #include "herald-event-model.h"
 #include "herald-format.h"
+#include "herald-pause.h"
+#include "herald-provider-info.h"
 #include "herald-tray-private.h"
 
 /* The menu lists this many events: the event model's page. */
@@ -42,7 +44,6 @@ struct _HeraldTray
   GCancellable *cancellable;
   guint rebuild_source;
   guint tick_source;
-  guint resume_source;
   guint watch_id;
   guint unread;
   gboolean counting;
@@ -101,12 +102,6 @@ herald_indicator_init (HeraldIndicator *self)
 #endif
 
 /* The one place that names a feed's icon. */
-static char *
-feed_icon_name (const char *provider)
-{
-  return g_strdup_printf (HERALD_APP_ID "-%s-symbolic", provider);
-}
-
 static char *
 relative_time (gint64 now_us, gint64 then_us)
 {
@@ -167,7 +162,7 @@ event_item (HeraldEvent *event, gint64 now)
   /* TRANSLATORS: a tray menu entry: an event's title and how long ago it happened */
   g_autofree char *text = g_strdup_printf (_ ("%s · %s"), title, when);
   g_autofree char *escaped = herald_format_escape_mnemonic (text);
-  g_autofree char *icon = feed_icon_name (herald_event_get_provider (event));
+  g_autofree char *icon = herald_provider_dup_icon_name (herald_event_get_provider (event));
   GtkWidget *item;
 
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
@@ -373,7 +368,7 @@ rebuild_menu (HeraldTray *self)
   append (menu, pause_submenu (self));
   append (menu, gtk_separator_menu_item_new ());
   append (menu, action_item (_ ("Show _History"), "app.show-window", NULL));
-  append (menu, action_item (_ ("_Preferences"), "app.preferences", NULL));
+  append (menu, action_item (_ ("P_references"), "app.preferences", NULL));
   append (menu, action_item (_ ("_Quit"), "app.quit", NULL));
 
   gtk_widget_show_all (menu);
@@ -468,31 +463,15 @@ resume (HeraldTray *self)
   g_settings_set_boolean (self->settings, "paused", FALSE);
 }
 
-static gboolean
-resume_cb (gpointer user_data)
-{
-  HeraldTray *self = user_data;
-
-  self->resume_source = 0;
-  resume (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* A pause that has an end turns itself off then, whoever set it. */
+/* herald_pause_follow() ends a pause that has an end, whoever set it; the tray only shows it. */
 static void
 pause_changed_cb (GSettings *settings, const char *key, gpointer user_data)
 {
   HeraldTray *self = user_data;
-  gint64 until = paused_until (self);
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
   g_simple_action_set_enabled (
     G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self->actions), "resume")),
-    until >= 0);
-  g_clear_handle_id (&self->resume_source, g_source_remove);
-  if (until > 0)
-    self->resume_source
-      = g_timeout_add_seconds ((guint)CLAMP (until - now, 0, G_MAXUINT / 1000), resume_cb, self);
+    paused_until (self) >= 0);
   queue_rebuild (self);
 }
 
@@ -501,22 +480,10 @@ pause_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   HeraldTray *self = user_data;
   const char *how = g_variant_get_string (parameter, NULL);
-  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
-  g_autoptr (GDateTime) tomorrow = NULL;
-  g_autoptr (GDateTime) morning = NULL;
 
-  if (g_str_equal (how, "hour"))
-    g_settings_set_int64 (self->settings, "paused-until", g_date_time_to_unix (now) + 3600);
-  else
-    {
-      /* "Until tomorrow" is until the working day starts: 08:00 local time, the next day. */
-      tomorrow = g_date_time_add_days (now, 1);
-      morning
-        = g_date_time_new_local (g_date_time_get_year (tomorrow), g_date_time_get_month (tomorrow),
-                                 g_date_time_get_day_of_month (tomorrow), 8, 0, 0);
-      g_settings_set_int64 (self->settings, "paused-until", g_date_time_to_unix (morning));
-    }
-  g_settings_set_boolean (self->settings, "paused", TRUE);
+  herald_pause_until (self->settings, g_str_equal (how, "hour")
+                                        ? g_get_real_time () / G_USEC_PER_SEC + 3600
+                                        : herald_pause_tomorrow_morning ());
 }
 
 static void
@@ -644,7 +611,6 @@ herald_tray_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->rebuild_source, g_source_remove);
   g_clear_handle_id (&self->tick_source, g_source_remove);
-  g_clear_handle_id (&self->resume_source, g_source_remove);
   g_clear_handle_id (&self->watch_id, g_bus_unwatch_name);
   stop_fallback (self);
   if (self->hub != NULL)
@@ -729,6 +695,7 @@ herald_tray_new (GApplication *application, GSettings *settings)
                     self);
   g_signal_connect (settings, "changed::paused", G_CALLBACK (pause_changed_cb), self);
   g_signal_connect (settings, "changed::paused-until", G_CALLBACK (pause_changed_cb), self);
+  herald_pause_follow (settings);
   self->watch_id
     = g_bus_watch_name (G_BUS_TYPE_SESSION, WATCHER_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
                         watcher_appeared_cb, watcher_vanished_cb, self, NULL);

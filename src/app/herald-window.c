@@ -23,6 +23,7 @@ struct _HeraldWindow
   GtkLabel *attention_label;
   GtkStack *stack;
   GtkLabel *empty_hint;
+  GtkWidget *add_account_button;
   GtkListBox *event_list;
   GtkLabel *status_label;
 
@@ -67,8 +68,7 @@ make_row (HeraldWindow *self, HeraldEvent *event)
   HeraldAccount *account
     = self->hub ? herald_hub_get_account (self->hub, herald_event_get_account (event)) : NULL;
   /* Named after the app id, the one prefix Flatpak exports to the host's icon theme. */
-  g_autofree char *icon_name
-    = g_strdup_printf (HERALD_APP_ID "-%s-symbolic", herald_event_get_provider (event));
+  g_autofree char *icon_name = herald_provider_dup_icon_name (herald_event_get_provider (event));
   g_autofree char *time = format_time (herald_event_get_occurred (event));
   g_autofree char *meta = NULL;
   GtkWidget *row, *box, *text, *title, *body, *meta_label, *icon;
@@ -238,11 +238,11 @@ update_status (HeraldWindow *self)
 
       gtk_label_set_text (self->status_label, status);
     }
+  gtk_widget_set_visible (self->add_account_button, n_accounts == 0 && !self->demo);
   if (n_accounts == 0)
     gtk_label_set_text (
       self->empty_hint,
-      _ (
-        "Add an account with “herald account add”, or try “herald --demo” to see Herald at work."));
+      _ ("Add an account in Preferences, or try “herald --demo” to see Herald at work."));
   else
     gtk_label_set_text (
       self->empty_hint,
@@ -326,6 +326,7 @@ herald_window_class_init (HeraldWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HeraldWindow, attention_label);
   gtk_widget_class_bind_template_child (widget_class, HeraldWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, HeraldWindow, empty_hint);
+  gtk_widget_class_bind_template_child (widget_class, HeraldWindow, add_account_button);
   gtk_widget_class_bind_template_child (widget_class, HeraldWindow, event_list);
   gtk_widget_class_bind_template_child (widget_class, HeraldWindow, status_label);
 }

@@ -67,6 +67,12 @@ static const HeraldProviderOption pally_options[] = {
   },
 };
 
+/* PROTOCOLS.md: the sandbox takes its own keys (dm_sbx_skey_…). */
+static const HeraldEndpointPreset dimes_presets[] = {
+  { N_ ("Production"), "https://api.dimes.fi" },
+  { N_ ("Sandbox"), "https://api-sandbox.dimes.fi" },
+};
+
 static const HeraldProviderInfo providers[HERALD_N_PROVIDERS] = {
   [HERALD_PROVIDER_SKINSHARK] = {
     .kind = HERALD_PROVIDER_SKINSHARK,
@@ -102,6 +108,8 @@ static const HeraldProviderInfo providers[HERALD_N_PROVIDERS] = {
     .default_endpoint = "https://api.dimes.fi",
     .options = dimes_options,
     .n_options = G_N_ELEMENTS (dimes_options),
+    .presets = dimes_presets,
+    .n_presets = G_N_ELEMENTS (dimes_presets),
   },
   [HERALD_PROVIDER_PALLY] = {
     .kind = HERALD_PROVIDER_PALLY,
@@ -221,4 +229,11 @@ herald_provider_option_allows (const HeraldProviderOption *option, const char *v
   if (option->choices == NULL)
     return TRUE;
   return value != NULL && g_strv_contains (option->choices, value);
+}
+
+char *
+herald_provider_dup_icon_name (const char *provider_id)
+{
+  g_return_val_if_fail (provider_id != NULL, NULL);
+  return g_strdup_printf (HERALD_APP_ID "-%s-symbolic", provider_id);
 }

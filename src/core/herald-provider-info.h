@@ -46,6 +46,13 @@ typedef struct
   gboolean optional;
 } HeraldCredentialSpec;
 
+/* A named endpoint offered besides typing one; `name` is marked with N_(). */
+typedef struct
+{
+  const char *name;
+  const char *uri;
+} HeraldEndpointPreset;
+
 typedef struct
 {
   HeraldProviderKind kind;
@@ -54,6 +61,10 @@ typedef struct
   const char *default_endpoint;
   const HeraldProviderOption *options;
   guint n_options;
+  /* Endpoints to offer; the first is the default one. NULL for providers with only the
+   * default. */
+  const HeraldEndpointPreset *presets;
+  guint n_presets;
 } HeraldProviderInfo;
 
 const HeraldProviderInfo *herald_provider_info_get (HeraldProviderKind kind);
@@ -67,6 +78,11 @@ const HeraldProviderOption *herald_provider_info_find_option (const HeraldProvid
 const HeraldCredentialSpec *herald_provider_info_get_credentials (const HeraldProviderInfo *info,
                                                                   const char *gateway,
                                                                   guint *n_specs);
+
+/* The symbolic icon of a provider's feed, named with the application id as prefix as Flatpak
+ * requires ("io.github.heraldapp.Herald-pally-symbolic"): the tray, the window and the
+ * Preferences all ask for it here. */
+char *herald_provider_dup_icon_name (const char *provider_id);
 
 /* TRUE when `value` is one of the option's choices (always TRUE for free-text options). */
 gboolean herald_provider_option_allows (const HeraldProviderOption *option, const char *value);

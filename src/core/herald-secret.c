@@ -183,10 +183,12 @@ herald_secret_clear_async (const char *account_id, const char *field, GCancellab
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, herald_secret_clear_async);
 
-  attributes = g_hash_table_new (g_str_hash, g_str_equal);
-  g_hash_table_insert (attributes, (gpointer) "account", (gpointer)account_id);
+  /* Copies: libsecret keeps the table until the items are found, after the caller may have
+   * freed its strings. */
+  attributes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_hash_table_insert (attributes, (gpointer) "account", g_strdup (account_id));
   if (field != NULL)
-    g_hash_table_insert (attributes, (gpointer) "field", (gpointer)field);
+    g_hash_table_insert (attributes, (gpointer) "field", g_strdup (field));
   /* Matching by schema name too keeps us from touching another program's items. */
   secret_password_clearv (&credential_schema, attributes, cancellable, clear_done_cb, task);
 }
