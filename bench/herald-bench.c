@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-bench.c — Herald's ingest benchmark: a producer pushes N Pally tips over one socket
  * into the hub, the engine alone, libsoup alone or another program, and the cost is reported. */
 #define G_LOG_DOMAIN "herald-bench"

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 # bench/perf-threads.py — turns `perf script -F tid,comm,ip,sym,dso` output (with call chains)
 # into per-thread tables: inclusive and self time per function, in % and in µs per event.
 """Usage: perf script -F tid,comm,ip,sym,dso | perf-threads.py --events N --freq F [--top K]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # bench/profile.sh — where the time of one benchmark case goes: a release build with frame
 # pointers and debug info, `perf record` with DWARF call chains, per-thread tables in µs/event.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # bench/run.sh — Herald's ingest benchmark as one reproducible command: a release build, every
 # case run REPEATS times interleaved against the same feed, medians and ratios as Markdown.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Makes sure the Debian 12 packages Herald needs are installed: as root it installs the
 # missing ones; otherwise it prints the exact command and fails. Usage: deps.sh build|test|bench
 set -euo pipefail

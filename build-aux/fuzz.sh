@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Builds the libFuzzer targets of tests/fuzz with clang under AddressSanitizer and
 # UndefinedBehaviorSanitizer, then fuzzes each for a bounded time with its dictionary
 # (tests/fuzz/dict), starting from a copy of its seed corpus so that the tree is never written.

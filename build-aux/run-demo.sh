@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Quick start: build Herald and launch it in demo mode (a built-in simulator feeds five
 # demo accounts; nothing is written to your accounts or your keyring).
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Quick start: build Herald and run every test suite, twice: warnings as errors, then
 # under AddressSanitizer + UndefinedBehaviorSanitizer. Tests bring their own private
 # D-Bus buses and keyrings; this script gives them an X server and a session bus.

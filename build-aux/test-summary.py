@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Prints one closing line for a meson test run ("tests: N passed, N failed") from its log,
 # and exits non-zero when anything failed or nothing ran.
 import json

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Checks that GTK 3 finds Herald's symbolic icons the way the app does (an icon directory
 # appended to the theme's search path) and recolours them to the requested colour. TAP.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Checks Herald's SVG icons: well-formed, self-contained, the expected viewBox, and, for
 # symbolic icons, filled shapes in one recolourable grey only. Prints TAP, one line per file.
 

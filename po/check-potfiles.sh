@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Checks po/POTFILES.in against the tree: every file with translatable strings is listed,
 # and every listed file exists. Usage: check-potfiles.sh [SOURCE_ROOT] (default: cwd).
 set -eu

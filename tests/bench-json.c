@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench-json.c — CPU time per parse of a ~420-byte Pally tip (the shape bench/blaster.js sends),
  * HeraldJsonDoc against json-glib's JsonParser; run with `meson test --benchmark json-parse`. */
 #include "config.h"

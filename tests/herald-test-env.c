@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-test-env.c — see herald-test-env.h. Tests talk to a real Secret Service
  * (gnome-keyring-daemon) on a private bus so nothing touches the developer's keyring. */
 #define _GNU_SOURCE /* memmem */

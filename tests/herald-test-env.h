@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-test-env.h — a throwaway home for integration tests: temporary XDG directories,
  * a private D-Bus session bus and, on request, a real unlocked GNOME Keyring on it. */
 #pragma once

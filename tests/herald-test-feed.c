@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-test-feed.c — see herald-test-feed.h. Shared by the provider, Socket.IO, connection,
  * simulator and window tests, so each keeps only what is its own. */
 #define G_LOG_DOMAIN "herald-test"

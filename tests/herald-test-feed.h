@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-test-feed.h — what the feed and connection tests share: waiting on the main loop,
  * a sink that records what a feed tells its connection, and a connection whose doings are kept. */
 #pragma once

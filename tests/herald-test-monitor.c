@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-test-monitor.c — see herald-test-monitor.h. */
 #include "config.h"
 

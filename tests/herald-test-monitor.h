@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-test-monitor.h — a GNetworkMonitor whose answer the test sets, so network loss and
  * return can be played against a connection without touching the machine's network. */
 #pragma once

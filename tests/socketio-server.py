@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 # socketio-server.py — a real Socket.IO v4 server (Debian's python3-socketio on aiohttp) for
 # test-socketio-feed: prints its port, obeys one command per stdin line, exits when stdin closes.
 """Commands (one per line on stdin; each answers one line of JSON on stdout):

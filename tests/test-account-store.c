@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-account-store.c — accounts.ini through HeraldAccountStore: round trips, what survives a
  * save, failures that must leave the file alone, damaged files, permissions and watching. */
 #include "config.h"

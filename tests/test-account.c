@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-account.c — HeraldAccount and the provider table: every validation rule with its exact
  * error code, the endpoint policy, ids, options, credentials and change notification. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-backoff.c — reconnect delays: spread over the whole window, capped, reset. */
 #include "config.h"
 

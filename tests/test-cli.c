@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-cli.c — the real `herald` binary in a temporary home, with a real keyring on a
  * private bus: what a user or a script sees from `herald account …` and `herald history`. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-coinvoyage-feed.c — the CoinVoyage feed through a real HeraldConnection against the
  * simulator: signed organization scope, order scope, refusals, keepalive, drops, bad frames. */
 #include "config.h"

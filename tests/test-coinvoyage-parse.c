@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-coinvoyage-parse.c — CoinVoyage frames through the feed's receive() with a test sink:
  * order events, subscriptions after connect, refusals, the signature, and bad input. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-connection.c — the connection engine against a scripted WebSocket server on loopback,
  * driving the real Pally feed: liveness, close codes, backoff, refusals, bad frames, network. */
 #include "config.h"

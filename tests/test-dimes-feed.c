@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-dimes-feed.c — the Dimes feed through a real HeraldConnection against the simulator's
  * Socket.IO endpoint: both gateways, acks, refusals, lapsing tokens, stalls, drops, replays. */
 #include "config.h"

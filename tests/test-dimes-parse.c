@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-dimes-parse.c — the Dimes feed driven frame by frame through a test sink: Socket.IO
  * session handling, position events as the seed shapes them, and frames it must refuse. */
 #include "config.h"

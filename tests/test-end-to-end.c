@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-end-to-end.c — Herald as a new user meets it: accounts added with the real `herald`
  * command against a separately running herald-simulator, the real tray application
  * receiving through drops and duplicates, and `herald history --json` read back. */

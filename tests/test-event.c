@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-event.c — HeraldEvent: defaults, ownership, nick round-trips and time parsing. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-format.c — untrusted text as a user reads it (money: test-money.c). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-hashi-feed.c — the Hashi feed through a real HeraldConnection against the simulator:
  * lobby subscriptions, events, ping/pong, stalls and drops, refused and lapsing tokens. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-hashi-parse.c — the Hashi feed without a network: every message shape from the seed
  * into events (title, body, category, severity, dedupe id, time), control messages, bad input. */
 #include "config.h"

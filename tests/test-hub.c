@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-hub.c — the hub end to end: real simulator, connections and history on disk, checked
  * through what the tray and window see ("event-added", "state-changed"). */
 #include "config.h"

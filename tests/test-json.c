@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-json.c — HeraldJsonDoc: what it accepts and how it reads it, what it refuses and why,
  * and a fixed-seed mutation run cross-checked against json-glib. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-jwt.c — reading a pasted token's expiry without verifying it: real token shapes,
  * fractional and missing "exp", and pastes that are not JWTs at all. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-log.c — libsoup's debug messages stay out of the way unless someone asks for them. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-notifier.c — the notifier against a real notification server on a private bus
  * (python-dbusmock's notification_daemon template), checked through the Notify calls it got. */
 #include "config.h"

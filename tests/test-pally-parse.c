@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-pally-parse.c — Pally frames through the feed's receive() with a test sink: tips as the
  * user sees them (title, body, link, time), untrusted text, unknown types, bad input, pong. */
 #define G_LOG_DOMAIN "herald-test"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-secret.c — credentials through a real Secret Service (gnome-keyring-daemon on a
  * private bus): store, look up, clear, and the errors a user sees when there is no keyring. */
 #include "config.h"

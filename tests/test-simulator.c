@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-simulator.c — herald-simulator against plain libsoup clients: each feed's handshake
  * and refusals as documented, and the scripted misbehaviour scenarios. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-skinshark-feed.c — the SkinShark feed through a real HeraldConnection against the
  * simulator: token minting and renewal, refusals, rate limits, silence, drops, and no writes. */
 #include "config.h"

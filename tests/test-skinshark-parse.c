@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-skinshark-parse.c — SkinShark frames turned into events, driven through the feed's
  * receive() with a test sink: titles, bodies, severities, dedupe ids, and what gets refused. */
 #include "config.h"

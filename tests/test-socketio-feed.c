@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-socketio-feed.c — HeraldSocketioFeed through a real HeraldConnection against a Socket.IO
  * server this project did not write (python3-socketio, tests/socketio-server.py). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-socketio-packet.c — Engine.IO 4 / Socket.IO 5 frames as servers send them, the frames
  * Herald must refuse (with the exact code), and encode → parse round trips. */
 #include "config.h"

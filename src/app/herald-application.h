@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-application.h — the tray application: owns the accounts, the history, the hub,
  * the tray and the window. With --demo, a built-in simulator and five demo accounts. */
 #pragma once

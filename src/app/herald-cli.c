@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-cli.c — `herald account …`, `herald history …`, `--help` and `--version`.
  * Exit status: 0 done, 1 the request failed, 2 the request itself was wrong. One line per error. */
 #define G_LOG_DOMAIN "herald-cli"

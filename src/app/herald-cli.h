@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-cli.h — the non-graphical half of the herald command: account and history
  * management for scripts and terminals. Never touches GTK or a display. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* main.c — the herald executable: command-line subcommands run without a display,
  * everything else starts (or presents) the tray application. */
 #include "config.h"

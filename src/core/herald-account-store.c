@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-account-store.c — accounts.ini as the list of accounts: load, save, watch.
  * The GKeyFile is the source of truth, so keys and groups Herald does not know survive saves. */
 #define G_LOG_DOMAIN "herald-account-store"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-account-store.h — the configured accounts, kept in accounts.ini (no secrets there),
  * as a GListModel of HeraldAccount shared by the tray application and the command line. */
 #pragma once

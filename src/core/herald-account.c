@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-account.c — an account's fields and options, and the rules that make it usable.
  * Validation lives here so the command line, the store and the preferences agree. */
 #define G_LOG_DOMAIN "herald-account"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-account.h — one configured feed account: provider, label, endpoint, options.
  * Holds no secret; its credentials live in the Secret Service under its id. */
 #pragma once

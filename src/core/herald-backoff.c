@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-backoff.c — "full jitter": spreading reconnects of many clients uniformly over the
  * whole window keeps a provider's recovering server from being hit in synchronized waves. */
 #define G_LOG_DOMAIN "herald-backoff"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-backoff.h — when to try again: exponential backoff with full jitter.
  * Pure arithmetic with an injectable random source, so tests can check spread and cap. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-connection.c — the engine shared by all feeds. Everything a feed has in common
  * lives here: connect, liveness, backoff with full jitter, network changes, state, counters.
  * Hot path: message_cb → feed receive; nothing else runs per frame.

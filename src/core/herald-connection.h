@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-connection.h — one account's live socket, kept alive: connect, liveness deadline,
  * reconnect with backoff, network changes, close-code policy, state and counters. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-event.c — the event record shared by feeds, hub, history and UI.
  * Strings are owned by the event; once handed to the hub it is treated as immutable. */
 #define G_LOG_DOMAIN "herald-event"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-event.h — one thing that happened on a feed, as Herald stores and shows it.
  * A refcounted boxed type: cheap to pass from the feed through the hub to the history. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-feed-private.h — the link from a feed back to the connection that runs it.
  * Only HeraldConnection (and tests that drive a feed by hand) install a sink. */
 #pragma once

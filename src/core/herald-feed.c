@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-feed.c — the feed base class: credentials, timing, and the calls a provider makes
  * into its connection. Providers override the class methods; see herald-feed.h. */
 #define G_LOG_DOMAIN "herald-feed"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-feed.h — what one provider's protocol is: the base class every feed derives from.
  * A feed builds the request, answers messages and heartbeats, and judges close codes; the
  * connection engine (HeraldConnection) owns the socket, timers, liveness, backoff and state. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-format.c — untrusted text for titles and bodies of events (money: herald-money.c).
  * Escaping for markup belongs to whoever renders markup (the notifier, the menu). */
 #define G_LOG_DOMAIN "herald-format"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-format.h — turning providers' raw values into text a person reads: untrusted strings
  * made safe to show, and sentences filled with them (money is herald-money.h). */
 #pragma once

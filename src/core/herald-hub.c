@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-hub.c — one entry per account: read its credentials, build its feed and connection,
  * store what it receives. Signals: "event-added" (new events only, after the history
  * insert) and "state-changed" (account id, HeraldConnectionState, reason).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-hub.h — accounts → connections → history. Follows the account list as it changes,
  * dedupes through the history, and tells the UI about each new event and state change.
  * Used from one thread, the one that made it, where its signals are emitted; its connections

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-json.c — strict RFC 8259 reader that parses a feed message in one pass into a flat,
  * reusable token array; json-glib stays for building and generating JSON elsewhere. */
 #define G_LOG_DOMAIN "herald-json"

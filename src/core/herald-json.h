@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-json.h — a strict, allocation-light JSON reader for the feed hot path.
  * One pass over the message into a flat token array that is reused between parses.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-jwt.c — reads "exp" and "sub" out of a compact JWS (RFC 7515/7519) without
  * verifying it, so feeds can warn about a pasted token before the server starts refusing it. */
 #define G_LOG_DOMAIN "herald-jwt"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-jwt.h — reading the claims of a JSON Web Token that a user pasted, without
  * verifying it: Herald only needs to know when the token lapses, the server checks the rest. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-log.c — how Herald's programs set up GLib's logging. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-log.h — how Herald's programs set up GLib's logging. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-provider-info.c — the provider table behind accounts, the command line and the UI.
  * The facts come from DESIGN.md and PROTOCOLS.md; change them here and nowhere else. */
 #define G_LOG_DOMAIN "herald-provider-info"

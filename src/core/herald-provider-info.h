@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-provider-info.h — static facts about the five feeds Herald speaks: ids, names,
  * default endpoints, the options an account of each takes and the credentials it needs. */
 #pragma once

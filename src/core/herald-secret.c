@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-secret.c — libsecret's secret_password_* API behind Herald's own error domain.
  * libsecret's raw errors go to the debug log; users get one translated sentence. */
 #define G_LOG_DOMAIN "herald-secret"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-secret.h — an account's credentials in the Secret Service, through libsecret.
  * Never in a file, an argv, a log line or an error message. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-notifier.c — decides on the main context what to notify (settings, bursts, accounts
  * that need attention) and talks to the notification server from one worker thread. */
 #define G_LOG_DOMAIN "herald-notify"

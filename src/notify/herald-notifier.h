@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-notifier.h — turns the hub's new events and accounts that need attention into
  * desktop notifications, following the user's notification settings. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-sim-coinvoyage.c — CoinVoyage's order-status socket as the simulator speaks it:
  * a connect message (API key, optional HMAC signature), per-order or organization scope. */
 #define G_LOG_DOMAIN "herald-sim"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-sim-dimes.c — Dimes as the simulator speaks it: Engine.IO 4 / Socket.IO over one
  * WebSocket, framed by hand, with the partner and customer position namespaces. */
 #define G_LOG_DOMAIN "herald-sim"

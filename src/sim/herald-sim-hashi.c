@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-sim-hashi.c — Hashi as the simulator speaks it: a Privy JWT in ?token=, JSON ping
  * and lobby subscriptions, contract events for everyone and lobby/storage events per room. */
 #define G_LOG_DOMAIN "herald-sim"

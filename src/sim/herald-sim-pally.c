@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-sim-pally.c — Pally's tip feed as the simulator speaks it: ?auth= key, firehose or
  * one page's activity feed, literal ping/pong, echo, and tips full of awkward text. */
 #define G_LOG_DOMAIN "herald-sim"

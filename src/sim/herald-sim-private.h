@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-sim-private.h — what the simulator core and its five feed files share:
  * scenario settings, connection state, the per-feed vtable and small JSON/ID helpers. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-sim-skinshark.c — SkinShark as the simulator speaks it: the REST ws-token mint,
  * a read-only socket authenticated by subprotocol, and one sub-user's trades and deposits. */
 #define G_LOG_DOMAIN "herald-sim"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-sim-util.c — the simulator's small tools: a seeded generator that makes every
  * event a pure function of its index, a streaming JSON writer, and unsigned test JWTs. */
 #define G_LOG_DOMAIN "herald-sim"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-simulator.c — the simulator's core: one SoupServer on loopback, the WebSocket
  * upgrade shared by all feeds, scenario parsing and the pacing engine that feeds each socket. */
 #define G_LOG_DOMAIN "herald-sim"

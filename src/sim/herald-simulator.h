@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-simulator.h — a loopback SoupServer that speaks the five feeds Herald follows,
  * with scripted misbehaviour (bursts, drops, stalls, bad frames) for demos, tests and benchmarks.
  */

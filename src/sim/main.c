@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* main.c — the herald-simulator command: serves the five feeds on 127.0.0.1, prints their
  * endpoints and credentials as one line of JSON, and runs until SIGINT or SIGTERM. */
 #define G_LOG_DOMAIN "herald-sim"

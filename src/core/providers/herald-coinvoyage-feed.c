@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-coinvoyage-feed.c — the CoinVoyage protocol (PROTOCOLS.md, seed 002): connect with the
  * API key (signed for the organization scope), subscribe, turn pay-order events into events.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-coinvoyage-feed.h — CoinVoyage pay-order status: a connect message with the API key
  * (HMAC-signed when the secret is known), then one subscription per order or the organization. */
 #pragma once

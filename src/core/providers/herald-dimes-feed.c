@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-dimes-feed.c — the Dimes protocol (PROTOCOLS.md, seed 003): one Socket.IO namespace per
  * gateway, each event a position change `{id, type, created_at, data: <Position>}`.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-dimes-feed.h — Dimes prediction-market positions over Socket.IO: the partner gateway
  * (every position, API key) or the customer gateway (one wallet, an expiring JWT). */
 #pragma once

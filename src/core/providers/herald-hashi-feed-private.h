@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-hashi-feed-private.h — knobs of the Hashi feed that only tests turn:
  * how long before the access token lapses the user is warned. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-hashi-feed.c — the Hashi protocol (PROTOCOLS.md, seed 001): contract, lobby and
  * storage events over JSON, a pasted Privy JWT that is watched so the user hears before it lapses.
  *

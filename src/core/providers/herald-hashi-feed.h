@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-hashi-feed.h — Hashi game lobbies and wager contracts: a pasted Privy JWT in
  * `?token=`, JSON ping/pong, global contract events and per-lobby room subscriptions. */
 #pragma once

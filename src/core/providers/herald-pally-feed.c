@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-pally-feed.c — the Pally protocol (PROTOCOLS.md, seed 004): tips arrive as
  * campaigntip.notify; the client keeps the socket alive with the literal text "ping". */
 #define G_LOG_DOMAIN "herald-pally"

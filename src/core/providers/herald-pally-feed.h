@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-pally-feed.h — Pally creator tips: `?auth=` key, firehose or one page's
  * activity feed, literal text ping/pong, and an echo request for testing. */
 #pragma once

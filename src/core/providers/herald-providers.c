@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-providers.c — the one place that knows which feed class serves which provider. */
 #define G_LOG_DOMAIN "herald-providers"
 

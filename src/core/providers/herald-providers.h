@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-providers.h — from an account to the feed that speaks its provider's protocol. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-skinshark-feed.c — the SkinShark protocol (PROTOCOLS.md, seed 000): a ws-token minted
  * over REST, a read-only socket that must never be written to, trade and deposit pushes.
  * This file is the feed class: the upgrade request, the socket's life and its close codes. It

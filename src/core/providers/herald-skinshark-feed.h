@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-skinshark-feed.h — SkinShark trades and deposits for one sub-user: a REST-minted
  * ws-token offered as a subprotocol, a read-only socket, and a close-code policy for 4001/4002. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-socketio-feed.c — a Socket.IO v4 client session run by the connection engine: open
  * packet → namespace connect with auth → events and acks, server pings answered and watched. */
 #define G_LOG_DOMAIN "herald-socketio"

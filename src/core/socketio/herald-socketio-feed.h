@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-socketio-feed.h — the client half of Socket.IO v4 over one WebSocket, as a feed base
  * class: Engine.IO handshake and heartbeat, one namespace joined with an auth payload, events,
  * acks. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-socketio-packet.c — decodes Engine.IO 4 frames carrying Socket.IO 5 packets and encodes
  * the client's side (connect, event, ack, disconnect, pong). No I/O and no state. */
 #define G_LOG_DOMAIN "herald-socketio"

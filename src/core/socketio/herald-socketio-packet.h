@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-socketio-packet.h — Engine.IO 4 / Socket.IO 5 text packets over one WebSocket.
  * Pure functions: one text frame in, one decoded packet out, and the few frames a client sends. */
 #pragma once
