@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* herald-event-row.c — a history row: feed icon, title, a line of the body and the time, built
+ * in code from plain-text labels (never markup), so a tipper's message cannot style the list. */
+#define G_LOG_DOMAIN "herald-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "herald-event-row.h"
+
+struct _HeraldEventRow
+{
+  GtkListBoxRow parent_instance;
+
+  HeraldEvent *event;
+  GtkLabel *time_label;
+};
+
+G_DEFINE_FINAL_TYPE (HeraldEventRow, herald_event_row, GTK_TYPE_LIST_BOX_ROW)
+
+const char *
+herald_feed_icon_name (const char *provider)
+{
+  g_autofree char *name = g_strdup_printf ("herald-%s-symbolic", provider);
+
+  /* Interned: a handful of feeds, asked for once per row. */
+  return g_intern_string (name);
+}
+
+static GDateTime *
+to_zone (gint64 us, GTimeZone *tz)
+{
+  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (us / G_USEC_PER_SEC);
+
+  return utc ? g_date_time_to_timezone (utc, tz) : NULL;
+}
+
+char *
+herald_format_relative_time (gint64 occurred_us, GTimeZone *tz, gint64 now_us)
+{
+  g_autoptr (GDateTime) when = to_zone (occurred_us, tz);
+  g_autoptr (GDateTime) now = to_zone (now_us, tz);
+  gint64 ago_s = (now_us - occurred_us) / G_USEC_PER_SEC;
+  int days;
+
+  if (when == NULL || now == NULL)
+    return g_strdup ("");
+  /* A clock a little ahead of ours is still "just now", not "in 3 s". */
+  if (ago_s < 60)
+    return g_strdup (_ ("just now"));
+  if (ago_s < 3600)
+    /* TRANSLATORS: a short relative time */
+    return g_strdup_printf (
+      g_dngettext (GETTEXT_PACKAGE, "%d min ago", "%d min ago", (gulong)(ago_s / 60)),
+      (int)(ago_s / 60));
+  days = g_date_time_get_day_of_year (now) - g_date_time_get_day_of_year (when)
+         + 365 * (g_date_time_get_year (now) - g_date_time_get_year (when));
+  if (days == 0)
+    return g_strdup_printf (
+      g_dngettext (GETTEXT_PACKAGE, "%d h ago", "%d h ago", (gulong)(ago_s / 3600)),
+      (int)(ago_s / 3600));
+  if (days == 1)
+    return g_strdup (_ ("Yesterday"));
+  if (days < 7)
+    /* TRANSLATORS: the weekday of an event this week, see g_date_time_format() */
+    return g_date_time_format (when, _ ("%A"));
+  if (g_date_time_get_year (now) == g_date_time_get_year (when))
+    /* TRANSLATORS: the date of an event this year, see g_date_time_format() */
+    return g_date_time_format (when, _ ("%-d %b"));
+  /* TRANSLATORS: the date of an older event, see g_date_time_format() */
+  return g_date_time_format (when, _ ("%-d %b %Y"));
+}
+
+char *
+herald_format_absolute_time (gint64 occurred_us, GTimeZone *tz)
+{
+  g_autoptr (GDateTime) when = to_zone (occurred_us, tz);
+
+  /* %c: the locale's own date and time. */
+  return when ? g_date_time_format (when, "%c") : g_strdup ("");
+}
+
+static void
+herald_event_row_finalize (GObject *object)
+{
+  HeraldEventRow *self = HERALD_EVENT_ROW (object);
+
+  g_clear_pointer (&self->event, herald_event_unref);
+  G_OBJECT_CLASS (herald_event_row_parent_class)->finalize (object);
+}
+
+static void
+herald_event_row_class_init (HeraldEventRowClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = herald_event_row_finalize;
+}
+
+static void
+herald_event_row_init (HeraldEventRow *self)
+{
+}
+
+GtkWidget *
+herald_event_row_new (HeraldEventItem *item, GTimeZone *tz, gint64 now_us)
+{
+  HeraldEventRow *self = g_object_new (HERALD_TYPE_EVENT_ROW, NULL);
+  HeraldEvent *event = herald_event_item_get_event (item);
+  GtkStyleContext *style = gtk_widget_get_style_context (GTK_WIDGET (self));
+  g_autofree char *when
+    = herald_format_relative_time (herald_event_get_occurred (event), tz, now_us);
+  GtkWidget *grid, *icon, *title, *dot;
+
+  self->event = herald_event_ref (event);
+  gtk_style_context_add_class (style, "herald-event-row");
+  if (!herald_event_get_read (event))
+    gtk_style_context_add_class (style, "unread");
+
+  /* One grid, no nested boxes: the fewest widgets for a row. */
+  grid = gtk_grid_new ();
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 10);
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 2);
+  icon = gtk_image_new_from_icon_name (herald_feed_icon_name (herald_event_get_provider (event)),
+                                       GTK_ICON_SIZE_LARGE_TOOLBAR);
+  gtk_widget_set_valign (icon, GTK_ALIGN_START);
+  gtk_grid_attach (GTK_GRID (grid), icon, 0, 0, 1, 2);
+
+  title = gtk_label_new (herald_event_get_title (event));
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (title, TRUE);
+  gtk_style_context_add_class (gtk_widget_get_style_context (title), "herald-event-title");
+  if (herald_event_get_severity (event) != HERALD_SEVERITY_INFO)
+    gtk_style_context_add_class (gtk_widget_get_style_context (title),
+                                 herald_severity_to_string (herald_event_get_severity (event)));
+  gtk_grid_attach (GTK_GRID (grid), title, 1, 0, 1, 1);
+
+  self->time_label = GTK_LABEL (gtk_label_new (when));
+  gtk_style_context_add_class (gtk_widget_get_style_context (GTK_WIDGET (self->time_label)),
+                               "herald-event-time");
+  gtk_style_context_add_class (gtk_widget_get_style_context (GTK_WIDGET (self->time_label)),
+                               "caption");
+  gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->time_label), 2, 0, 1, 1);
+
+  /* The unread dot is a styled empty widget, visible only on unread rows (CSS). */
+  dot = gtk_image_new_from_icon_name ("media-record-symbolic", GTK_ICON_SIZE_MENU);
+  gtk_style_context_add_class (gtk_widget_get_style_context (dot), "herald-unread-dot");
+  gtk_widget_set_no_show_all (dot, TRUE);
+  gtk_widget_set_visible (dot, !herald_event_get_read (event));
+  gtk_widget_set_valign (dot, GTK_ALIGN_CENTER);
+  gtk_grid_attach (GTK_GRID (grid), dot, 3, 0, 1, 1);
+
+  if (*herald_event_get_body (event) != '\0')
+    {
+      GtkWidget *body = gtk_label_new (herald_event_get_body (event));
+
+      /* One line of the body: the details show the rest. */
+      gtk_label_set_xalign (GTK_LABEL (body), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (body), PANGO_ELLIPSIZE_END);
+      gtk_label_set_single_line_mode (GTK_LABEL (body), TRUE);
+      gtk_style_context_add_class (gtk_widget_get_style_context (body), "herald-event-body");
+      gtk_grid_attach (GTK_GRID (grid), body, 1, 1, 3, 1);
+    }
+
+  gtk_container_add (GTK_CONTAINER (self), grid);
+  gtk_widget_show_all (GTK_WIDGET (self));
+  return GTK_WIDGET (self);
+}
+
+HeraldEvent *
+herald_event_row_get_event (HeraldEventRow *self)
+{
+  g_return_val_if_fail (HERALD_IS_EVENT_ROW (self), NULL);
+  return self->event;
+}
+
+void
+herald_event_row_update_time (HeraldEventRow *self, GTimeZone *tz, gint64 now_us)
+{
+  g_autofree char *when
+    = herald_format_relative_time (herald_event_get_occurred (self->event), tz, now_us);
+
+  if (g_strcmp0 (when, gtk_label_get_text (self->time_label)) != 0)
+    gtk_label_set_text (self->time_label, when);
+}
+
+const char *
+herald_event_row_get_time_text (HeraldEventRow *self)
+{
+  return gtk_label_get_text (self->time_label);
+}
