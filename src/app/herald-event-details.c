@@ -111,6 +111,12 @@ update_times (HeraldEventDetails *self)
     gtk_label_set_text (self->time_label, text);
 }
 
+static gboolean
+release_cb (gpointer data)
+{
+  return G_SOURCE_REMOVE;
+}
+
 static void
 open_clicked_cb (HeraldEventDetails *self)
 {
@@ -124,6 +130,11 @@ open_clicked_cb (HeraldEventDetails *self)
   if (!gtk_show_uri_on_window (GTK_IS_WINDOW (toplevel) ? GTK_WINDOW (toplevel) : NULL, link,
                                gtk_get_current_event_time (), &error))
     g_warning ("Could not open %s: %s", link, error->message);
+  else if (GTK_IS_WINDOW (toplevel))
+    /* GTK finishes the launch asynchronously with the window it was given, unreferenced: keep
+     * it alive a while so a window closed at once is not used after it is freed. */
+    g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, 10, release_cb, g_object_ref (toplevel),
+                                g_object_unref);
 }
 
 static void

@@ -142,11 +142,10 @@ herald_event_row_new (HeraldEventItem *item, GTimeZone *tz, gint64 now_us)
                                "caption");
   gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->time_label), 2, 0, 1, 1);
 
-  /* The unread dot is a styled empty widget, visible only on unread rows (CSS). */
+  /* The unread dot keeps its place on read rows too (transparent), so times line up. */
   dot = gtk_image_new_from_icon_name ("media-record-symbolic", GTK_ICON_SIZE_MENU);
   gtk_style_context_add_class (gtk_widget_get_style_context (dot), "herald-unread-dot");
-  gtk_widget_set_no_show_all (dot, TRUE);
-  gtk_widget_set_visible (dot, !herald_event_get_read (event));
+  gtk_widget_set_opacity (dot, herald_event_get_read (event) ? 0.0 : 1.0);
   gtk_widget_set_valign (dot, GTK_ALIGN_CENTER);
   gtk_grid_attach (GTK_GRID (grid), dot, 3, 0, 1, 1);
 

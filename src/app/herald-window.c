@@ -93,6 +93,10 @@ update_page (HeraldWindow *self)
     page = self->model && filters_active (self) ? "no-match" : "empty";
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), page) != 0)
     gtk_stack_set_visible_child_name (self->stack, page);
+  /* Nothing listed, nothing to detail: the placeholder gets the whole window. */
+  gtk_widget_set_visible (GTK_WIDGET (self->details_stack),
+                          g_str_equal (page, "events")
+                            || herald_event_details_get_event (self->details) != NULL);
 
   if (self->model == NULL)
     results = g_strdup ("");
@@ -256,6 +260,8 @@ show_details (HeraldWindow *self, HeraldEvent *event, gboolean mark_read)
   herald_event_details_set_event (self->details, event);
   herald_event_details_update_time (self->details, self->tz, g_get_real_time ());
   gtk_stack_set_visible_child_name (self->details_stack, event ? "details" : "none");
+  if (event != NULL)
+    gtk_widget_show (GTK_WIDGET (self->details_stack));
   if (mark_read && event != NULL && !herald_event_get_read (event))
     self->mark_read_source = g_timeout_add (MARK_READ_DELAY_MS, mark_read_cb, self);
 }
