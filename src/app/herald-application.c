@@ -291,6 +291,16 @@ show_window_activated (GSimpleAction *action, GVariant *parameter, gpointer user
   present_window (HERALD_APPLICATION (user_data));
 }
 
+/* (ss): account id, event id. From the tray's menu and notifications. */
+static void
+show_event_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  const char *account, *id;
+
+  g_variant_get (parameter, "(&s&s)", &account, &id);
+  herald_window_show_event (ensure_window (HERALD_APPLICATION (user_data)), account, id);
+}
+
 static void
 mark_all_read_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -338,6 +348,7 @@ about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 static const GActionEntry app_actions[] = {
   { "quit", quit_activated, NULL, NULL, NULL },
   { "show-window", show_window_activated, NULL, NULL, NULL },
+  { "show-event", show_event_activated, "(ss)", NULL, NULL },
   { "mark-all-read", mark_all_read_activated, NULL, NULL, NULL },
   { "retry-all", retry_all_activated, NULL, NULL, NULL },
   { "about", about_activated, NULL, NULL, NULL },
