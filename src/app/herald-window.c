@@ -32,6 +32,7 @@ struct _HeraldWindow
   GtkSearchEntry *search_entry;
   GtkInfoBar *attention_bar;
   GtkLabel *attention_label;
+  GtkBox *filter_box;
   GtkComboBoxText *account_combo;
   GtkComboBoxText *category_combo;
   GtkToggleButton *unread_toggle;
@@ -93,6 +94,8 @@ update_page (HeraldWindow *self)
     page = self->model && filters_active (self) ? "no-match" : "empty";
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), page) != 0)
     gtk_stack_set_visible_child_name (self->stack, page);
+  /* Nothing stored at all: nothing to filter either. */
+  gtk_widget_set_visible (GTK_WIDGET (self->filter_box), !g_str_equal (page, "empty"));
   /* Nothing listed, nothing to detail: the placeholder gets the whole window. */
   gtk_widget_set_visible (GTK_WIDGET (self->details_stack),
                           g_str_equal (page, "events")
@@ -565,6 +568,7 @@ herald_window_class_init (HeraldWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HeraldWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, HeraldWindow, attention_bar);
   gtk_widget_class_bind_template_child (widget_class, HeraldWindow, attention_label);
+  gtk_widget_class_bind_template_child (widget_class, HeraldWindow, filter_box);
   gtk_widget_class_bind_template_child (widget_class, HeraldWindow, account_combo);
   gtk_widget_class_bind_template_child (widget_class, HeraldWindow, category_combo);
   gtk_widget_class_bind_template_child (widget_class, HeraldWindow, unread_toggle);
