@@ -598,11 +598,15 @@ test_mark_read_and_unread (Fixture *fixture, gconstpointer data)
   g_assert_true (row_is_unread (row_at (fixture, 0)));
 
   /* Opening it marks it read after a moment, in the history and in the list. */
+  gtk_widget_grab_focus (GTK_WIDGET (row_at (fixture, 0)));
   gtk_list_box_select_row (event_list (fixture), row_at (fixture, 0));
   herald_test_spin (500);
   g_assert_true (row_is_unread (row_at (fixture, 0)));
   HERALD_TEST_WAIT_UNTIL (!row_is_unread (row_at (fixture, 0)), 5000);
   g_assert_cmpuint (herald_history_count_unread (fixture->history, NULL, NULL), ==, 0);
+  /* The row was rebuilt as read: it is still selected and still has the keyboard focus. */
+  g_assert_true (gtk_list_box_get_selected_row (event_list (fixture)) == row_at (fixture, 0));
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (row_at (fixture, 0))));
 
   /* Mark as Unread in the details: the row turns unread and stays so. */
   button = find (fixture, GTK_TYPE_BUTTON, "Mark as unread");

@@ -55,6 +55,7 @@ struct _HeraldWindow
   guint mark_read_source;
   /* Rows are rebuilt when their item changes; the shown event is selected again quietly. */
   gboolean reselecting;
+  gboolean filling_accounts;
   gboolean demo;
 };
 
@@ -173,6 +174,8 @@ update_status (HeraldWindow *self)
       _ ("New deposits, trades, lobbies, orders, positions and tips appear here."));
 }
 
+static void account_combo_changed_cb (GtkComboBox *combo, gpointer user_data);
+
 static void
 fill_account_combo (HeraldWindow *self)
 {
@@ -180,6 +183,8 @@ fill_account_combo (HeraldWindow *self)
   g_autofree char *keep = g_strdup (current);
   GListModel *accounts = herald_hub_get_accounts (self->hub);
 
+  /* Refilling passes through "no account"; the model should only hear the end result. */
+  self->filling_accounts = TRUE;
   gtk_combo_box_text_remove_all (self->account_combo);
   gtk_combo_box_text_append (self->account_combo, "", _ ("All accounts"));
   for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
@@ -191,6 +196,8 @@ fill_account_combo (HeraldWindow *self)
     }
   if (keep == NULL || !gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->account_combo), keep))
     gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->account_combo), "");
+  self->filling_accounts = FALSE;
+  account_combo_changed_cb (GTK_COMBO_BOX (self->account_combo), self);
 }
 
 /* Row times: rows in view now, so a long scroll never shows a stale "just now" for long. */
@@ -340,8 +347,13 @@ items_changed_cb (GListModel *model, guint position, guint removed, guint added,
 {
   HeraldWindow *self = user_data;
 
-  if (gtk_list_box_get_selected_row (self->event_list) == NULL)
-    select_shown_event (self, FALSE);
+  /* A rebuilt row (its read state changed) takes the selection and the keyboard focus with
+   * it: both go to its replacement, so reading on with the arrow keys keeps working. */
+  gboolean focus_lost = gtk_window_get_focus (GTK_WINDOW (self)) == NULL;
+
+  if (gtk_list_box_get_selected_row (self->event_list) == NULL && select_shown_event (self, FALSE)
+      && focus_lost && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    gtk_widget_grab_focus (GTK_WIDGET (gtk_list_box_get_selected_row (self->event_list)));
   update_page (self);
 }
 
@@ -393,7 +405,7 @@ account_combo_changed_cb (GtkComboBox *combo, gpointer user_data)
   HeraldWindow *self = user_data;
   const char *id = gtk_combo_box_get_active_id (combo);
 
-  if (self->model != NULL)
+  if (self->model != NULL && !self->filling_accounts)
     herald_event_model_set_account (self->model, id && *id ? id : NULL);
 }
 
@@ -707,8 +719,13 @@ lookup_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   /* Filtered out: the list shows everything again, and selects it once it is loaded. */
   if (!herald_history_query_matches (&query, event))
     clear_filters (self);
-  else
-    select_shown_event (self, TRUE);
+  else if (!select_shown_event (self, TRUE))
+    {
+      /* Older than the pages loaded: no row of the list is the one shown. */
+      self->reselecting = TRUE;
+      gtk_list_box_unselect_all (self->event_list);
+      self->reselecting = FALSE;
+    }
 }
 
 void
