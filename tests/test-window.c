@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
+#include "herald-event-row.h"
 #include "herald-simulator.h"
 #include "herald-test-feed.h"
 #include "herald-window-private.h"
@@ -701,6 +702,49 @@ test_empty_state (Fixture *fixture, gconstpointer data)
   screenshot (fixture, "empty");
 }
 
+/* The wording of row times, in a fixed zone so the test does not depend on the machine's. */
+static void
+test_relative_times (void)
+{
+  g_autoptr (GTimeZone) tz = g_time_zone_new_identifier ("Europe/Paris");
+  g_autoptr (GDateTime) noon = g_date_time_new (tz, 2024, 3, 13, 12, 0, 0);
+  const gint64 now = g_date_time_to_unix (noon) * G_USEC_PER_SEC;
+  const gint64 min = 60 * G_USEC_PER_SEC;
+  struct
+  {
+    gint64 ago;
+    const char *text;
+  } cases[] = {
+    { 0, "just now" },
+    { 59 * G_USEC_PER_SEC, "just now" },
+    { -30 * G_USEC_PER_SEC, "just now" }, /* a clock a little ahead */
+    { 1 * min, "1 min ago" },
+    { 59 * min, "59 min ago" },
+    { 60 * min, "1 h ago" },
+    { 11 * 60 * min, "11 h ago" },
+    { 13 * 60 * min, "Yesterday" }, /* 23:00 the day before */
+    { 3 * 24 * 60 * min, "Sunday" },
+    { 30 * 24 * 60 * min, "12 Feb" },
+    { 400 * 24 * 60 * min, "7 Feb 2023" },
+  };
+  /* Across a leap year's end: 31 December 2024 is "Yesterday" on 1 January. */
+  g_autoptr (GDateTime) new_year = g_date_time_new (tz, 2025, 1, 1, 10, 0, 0);
+  g_autoptr (GDateTime) eve = g_date_time_new (tz, 2024, 12, 31, 20, 0, 0);
+  g_autofree char *yesterday
+    = herald_format_relative_time (g_date_time_to_unix (eve) * G_USEC_PER_SEC, tz,
+                                   g_date_time_to_unix (new_year) * G_USEC_PER_SEC);
+
+  g_assert_cmpstr (yesterday, ==, "Yesterday");
+
+  g_assert_nonnull (tz);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = herald_format_relative_time (now - cases[i].ago, tz, now);
+
+      g_assert_cmpstr (text, ==, cases[i].text);
+    }
+}
+
 /* A browser for the test: the desktop's default handler for https, which writes down the
  * address it was given. GIO reads these before its first lookup, so before GTK starts. */
 static void
@@ -760,6 +804,7 @@ main (int argc, char **argv)
   icons = g_test_build_filename (G_TEST_DIST, "..", "data", "icons", NULL);
   gtk_icon_theme_append_search_path (gtk_icon_theme_get_default (), icons);
 
+  g_test_add_func ("/window/relative-times", test_relative_times);
   g_test_add ("/window/events-flow-in", Fixture, NULL, setup, test_events_flow_in, teardown);
   g_test_add ("/window/account-states", Fixture, NULL, setup, test_account_states, teardown);
   g_test_add ("/window/pages-and-load-more", Fixture, NULL, setup, test_pages_and_load_more,

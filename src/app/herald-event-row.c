@@ -36,6 +36,19 @@ to_zone (gint64 us, GTimeZone *tz)
   return utc ? g_date_time_to_timezone (utc, tz) : NULL;
 }
 
+/* Calendar days, so "Yesterday" holds across a new year (and a leap day). */
+static guint32
+julian_day (GDateTime *time)
+{
+  int year, month, day;
+  GDate date;
+
+  g_date_time_get_ymd (time, &year, &month, &day);
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, (GDateDay)day, (GDateMonth)month, (GDateYear)year);
+  return g_date_get_julian (&date);
+}
+
 char *
 herald_format_relative_time (gint64 occurred_us, GTimeZone *tz, gint64 now_us)
 {
@@ -54,8 +67,7 @@ herald_format_relative_time (gint64 occurred_us, GTimeZone *tz, gint64 now_us)
     return g_strdup_printf (
       g_dngettext (GETTEXT_PACKAGE, "%d min ago", "%d min ago", (gulong)(ago_s / 60)),
       (int)(ago_s / 60));
-  days = g_date_time_get_day_of_year (now) - g_date_time_get_day_of_year (when)
-         + 365 * (g_date_time_get_year (now) - g_date_time_get_year (when));
+  days = (int)(julian_day (now) - julian_day (when));
   if (days == 0)
     return g_strdup_printf (
       g_dngettext (GETTEXT_PACKAGE, "%d h ago", "%d h ago", (gulong)(ago_s / 3600)),
