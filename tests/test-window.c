@@ -633,11 +633,12 @@ test_show_event (Fixture *fixture, gconstpointer data)
   store_events (fixture);
   open_window (fixture);
 
-  /* Loaded: selected, with its details. */
+  /* Loaded: selected, with its details. Rows are named for screen readers. */
   herald_window_show_event (fixture->window, "test-dimes", "e0901");
   g_assert_cmpstr (label_text (fixture, "Event title"), ==, "Event 901");
   selected = gtk_list_box_get_selected_row (event_list (fixture));
-  g_assert_nonnull (selected);
+  g_assert_true (GTK_WIDGET (selected)
+                 == find (fixture, GTK_TYPE_LIST_BOX_ROW, "Event 901, unread"));
   g_assert_true (row_shows (selected, "Event 901"));
 
   /* Older than the loaded page: read from the history for the details. */

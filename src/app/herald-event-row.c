@@ -15,6 +15,7 @@ struct _HeraldEventRow
 
   HeraldEvent *event;
   GtkLabel *time_label;
+  gboolean accessible_named;
 };
 
 G_DEFINE_FINAL_TYPE (HeraldEventRow, herald_event_row, GTK_TYPE_LIST_BOX_ROW)
@@ -102,10 +103,41 @@ herald_event_row_finalize (GObject *object)
   G_OBJECT_CLASS (herald_event_row_parent_class)->finalize (object);
 }
 
+/* Named for screen readers when one first asks: a row costs nothing for it otherwise. */
+static AtkObject *
+herald_event_row_get_accessible (GtkWidget *widget)
+{
+  HeraldEventRow *self = HERALD_EVENT_ROW (widget);
+  AtkObject *accessible = GTK_WIDGET_CLASS (herald_event_row_parent_class)->get_accessible (widget);
+
+  if (!self->accessible_named && self->event != NULL)
+    {
+      g_autofree char *description = NULL;
+
+      self->accessible_named = TRUE;
+      if (herald_event_get_read (self->event))
+        atk_object_set_name (accessible, herald_event_get_title (self->event));
+      else
+        {
+          /* TRANSLATORS: accessible name of an unread event's row: "<title>, unread" */
+          g_autofree char *name
+            = g_strdup_printf (_ ("%s, unread"), herald_event_get_title (self->event));
+
+          atk_object_set_name (accessible, name);
+        }
+      /* TRANSLATORS: accessible description of a row: "<message>, <5 min ago>" */
+      description = g_strdup_printf (_ ("%s, %s"), herald_event_get_body (self->event),
+                                     gtk_label_get_text (self->time_label));
+      atk_object_set_description (accessible, description);
+    }
+  return accessible;
+}
+
 static void
 herald_event_row_class_init (HeraldEventRowClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = herald_event_row_finalize;
+  GTK_WIDGET_CLASS (klass)->get_accessible = herald_event_row_get_accessible;
 }
 
 static void
