@@ -345,10 +345,38 @@ wait_for_model (Fixture *fixture)
 
 /* --- tests --------------------------------------------------------------------------------- */
 
+/* The newest listed event of @account. */
+static HeraldEvent *
+first_event_of (Fixture *fixture, const char *account)
+{
+  GListModel *model = G_LIST_MODEL (herald_window_get_model (fixture->window));
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (HeraldEventItem) item = g_list_model_get_item (model, i);
+      HeraldEvent *event = herald_event_item_get_event (item);
+
+      if (g_str_equal (herald_event_get_account (event), account))
+        return event; /* the model holds it */
+    }
+  g_error ("No event of %s listed", account);
+}
+
+static char *
+raw_text (Fixture *fixture)
+{
+  GtkTextView *raw = GTK_TEXT_VIEW (find (fixture, GTK_TYPE_TEXT_VIEW, "Message as received"));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (raw), &start, &end);
+  return gtk_text_buffer_get_text (gtk_text_view_get_buffer (raw), &start, &end, FALSE);
+}
+
 static void
 test_events_flow_in (Fixture *fixture, gconstpointer data)
 {
   const char *const *feeds = herald_simulator_get_feeds ();
+  g_autofree char *raw = NULL;
 
   for (guint i = 0; feeds[i] != NULL; i++)
     add_account (fixture, feeds[i], NULL, NULL);
@@ -364,6 +392,14 @@ test_events_flow_in (Fixture *fixture, gconstpointer data)
   /* Fresh events say so. */
   g_assert_true (row_shows (row_at (fixture, 0), "just now"));
   screenshot (fixture, "live");
+  /* Socket.IO feeds: the packet's header stays, its JSON is pretty-printed. */
+  herald_window_show_event (fixture->window, "test-dimes",
+                            herald_event_get_id (first_event_of (fixture, "test-dimes")));
+  HERALD_TEST_WAIT_UNTIL (shown (find (fixture, GTK_TYPE_LABEL, "Event title")), 5000);
+  raw = raw_text (fixture);
+  if (!g_str_has_prefix (raw, "42/") || strstr (raw, "\n[\n  \"") == NULL)
+    g_error ("Not a Socket.IO header above pretty JSON: %s", raw);
+  screenshot (fixture, "live-details");
 }
 
 static void

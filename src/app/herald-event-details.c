@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
+#include <string.h>
 
 #include "herald-event-details.h"
 #include "herald-event-row.h"
@@ -33,20 +34,41 @@ struct _HeraldEventDetails
 G_DEFINE_FINAL_TYPE (HeraldEventDetails, herald_event_details, GTK_TYPE_BOX)
 
 static char *
-pretty_raw (const char *raw)
+pretty_json (const char *text)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (JsonGenerator) generator = NULL;
 
-  if (raw == NULL || *raw == '\0')
-    return g_strdup ("");
-  if (!json_parser_load_from_data (parser, raw, -1, NULL))
-    return g_strdup (raw);
+  if (!json_parser_load_from_data (parser, text, -1, NULL))
+    return NULL;
   generator = json_generator_new ();
   json_generator_set_pretty (generator, TRUE);
   json_generator_set_indent (generator, 2);
   json_generator_set_root (generator, json_parser_get_root (parser));
   return json_generator_to_data (generator, NULL);
+}
+
+/* JSON is pretty-printed. A Socket.IO packet ("42/namespace,[...]") keeps its header on a line
+ * of its own above its pretty JSON; anything else is shown as it came. */
+static char *
+pretty_raw (const char *raw)
+{
+  const char *json_start;
+  char *pretty;
+
+  if (raw == NULL || *raw == '\0')
+    return g_strdup ("");
+  if ((pretty = pretty_json (raw)) != NULL)
+    return pretty;
+  json_start = strpbrk (raw, "[{");
+  if (json_start != NULL && json_start != raw)
+    {
+      g_autofree char *body = pretty_json (json_start);
+
+      if (body != NULL)
+        return g_strdup_printf ("%.*s\n%s", (int)(json_start - raw), raw, body);
+    }
+  return g_strdup (raw);
 }
 
 static const char *
