@@ -726,6 +726,46 @@ test_burst_keeps_rows_bounded (Fixture *fixture, gconstpointer data)
 }
 
 static void
+test_reading_stays_put (Fixture *fixture, gconstpointer data)
+{
+  const gint64 now = g_get_real_time ();
+  GtkAdjustment *adjustment;
+  GtkAllocation allocation;
+  GtkListBoxRow *top;
+
+  store_events (fixture);
+  open_window (fixture);
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (
+    gtk_widget_get_ancestor (GTK_WIDGET (event_list (fixture)), GTK_TYPE_SCROLLED_WINDOW)));
+  herald_test_spin (300); /* laid out */
+  gtk_widget_get_allocation (GTK_WIDGET (row_at (fixture, 50)), &allocation);
+  gtk_adjustment_set_value (adjustment, allocation.y);
+  herald_test_spin (200);
+  top
+    = gtk_list_box_get_row_at_y (event_list (fixture), (int)gtk_adjustment_get_value (adjustment));
+  g_assert_true (row_shows (top, "Event 949"));
+
+  /* New events arrive above while the user reads further down. */
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("n%u", i);
+      g_autofree char *title = g_strdup_printf ("New %u", i);
+      g_autoptr (HeraldEvent) event = make_event ("test-pally", id, title, "", now + i);
+
+      g_signal_emit_by_name (fixture->hub, "event-added", event);
+    }
+  HERALD_TEST_WAIT_UNTIL (row_shows (row_at (fixture, 0), "New 19"), 5000);
+  herald_test_spin (300);
+
+  /* What they were reading has not moved. */
+  top
+    = gtk_list_box_get_row_at_y (event_list (fixture), (int)gtk_adjustment_get_value (adjustment));
+  g_assert_true (row_shows (top, "Event 949"));
+  gtk_widget_get_allocation (GTK_WIDGET (top), &allocation);
+  g_assert_cmpint (allocation.y, ==, (int)gtk_adjustment_get_value (adjustment));
+}
+
+static void
 test_empty_state (Fixture *fixture, gconstpointer data)
 {
   open_window (fixture);
@@ -855,6 +895,7 @@ main (int argc, char **argv)
   g_test_add ("/window/show-event", Fixture, NULL, setup, test_show_event, teardown);
   g_test_add ("/window/burst-keeps-rows-bounded", Fixture, NULL, setup,
               test_burst_keeps_rows_bounded, teardown);
+  g_test_add ("/window/reading-stays-put", Fixture, NULL, setup, test_reading_stays_put, teardown);
   g_test_add ("/window/empty-state", Fixture, NULL, setup, test_empty_state, teardown);
   return g_test_run ();
 }

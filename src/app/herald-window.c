@@ -55,6 +55,10 @@ struct _HeraldWindow
   guint mark_read_source;
   /* Rows are rebuilt when their item changes; the shown event is selected again quietly. */
   gboolean reselecting;
+  /* While the user reads further down, new events land above: the row at the top of the view
+   * and its offset, to keep it in place once the new rows are laid out. */
+  HeraldEvent *anchor;
+  int anchor_offset;
   gboolean filling_accounts;
   gboolean demo;
 };
@@ -372,6 +376,59 @@ model_notify_cb (GObject *object, GParamSpec *pspec, gpointer user_data)
 }
 
 static void
+items_changing_cb (GListModel *model, guint position, guint removed, guint added,
+                   gpointer user_data)
+{
+  HeraldWindow *self = user_data;
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+  double value = gtk_adjustment_get_value (adjustment);
+  GtkListBoxRow *top;
+  GtkAllocation allocation;
+
+  /* At the very top the newest events simply show; further down, what is read stays put. */
+  if (self->anchor != NULL || value <= 0)
+    return;
+  top = gtk_list_box_get_row_at_y (self->event_list, (int)value);
+  if (top == NULL || (guint)gtk_list_box_row_get_index (top) < position)
+    return;
+  gtk_widget_get_allocation (GTK_WIDGET (top), &allocation);
+  self->anchor = herald_event_ref (herald_event_row_get_event (HERALD_EVENT_ROW (top)));
+  self->anchor_offset = allocation.y - (int)value;
+}
+
+static void
+restore_anchor (HeraldWindow *self, GtkAdjustment *adjustment)
+{
+  g_autoptr (HeraldEvent) anchor = g_steal_pointer (&self->anchor);
+  GtkListBoxRow *row;
+  GtkAllocation allocation;
+  guint position;
+
+  if (!herald_event_model_find (self->model, herald_event_get_account (anchor),
+                                herald_event_get_id (anchor), &position)
+      || (row = gtk_list_box_get_row_at_index (self->event_list, (int)position)) == NULL)
+    return;
+  gtk_widget_get_allocation (GTK_WIDGET (row), &allocation);
+  if (allocation.height <= 1)
+    {
+      self->anchor = g_steal_pointer (&anchor); /* not laid out yet */
+      return;
+    }
+  gtk_adjustment_set_value (adjustment, allocation.y - self->anchor_offset);
+}
+
+/* After the list laid its rows out: their places are current (the adjustment's "changed" comes
+ * before, with the old ones). */
+static void
+list_allocated_cb (GtkWidget *list, GdkRectangle *allocation, gpointer user_data)
+{
+  HeraldWindow *self = user_data;
+
+  if (self->anchor != NULL && self->model != NULL)
+    restore_anchor (self, gtk_scrolled_window_get_vadjustment (self->scroller));
+}
+
+static void
 adjustment_changed_cb (GtkAdjustment *adjustment, gpointer user_data)
 {
   HeraldWindow *self = user_data;
@@ -555,6 +612,7 @@ herald_window_dispose (GObject *object)
     }
   g_clear_object (&self->hub);
   g_clear_pointer (&self->tz, g_time_zone_unref);
+  g_clear_pointer (&self->anchor, herald_event_unref);
   G_OBJECT_CLASS (herald_window_parent_class)->dispose (object);
 }
 
@@ -630,6 +688,7 @@ herald_window_init (HeraldWindow *self)
   gtk_container_set_focus_vadjustment (GTK_CONTAINER (self->event_list), adjustment);
   g_signal_connect (adjustment, "value-changed", G_CALLBACK (adjustment_changed_cb), self);
   g_signal_connect (adjustment, "changed", G_CALLBACK (adjustment_changed_cb), self);
+  g_signal_connect_after (self->event_list, "size-allocate", G_CALLBACK (list_allocated_cb), self);
   g_signal_connect (self->scroller, "edge-reached", G_CALLBACK (edge_reached_cb), self);
   update_page (self);
   update_status (self);
@@ -650,6 +709,8 @@ herald_window_set_hub (HeraldWindow *self, HeraldHub *hub)
 
   self->hub = g_object_ref (hub);
   self->model = herald_event_model_new (hub);
+  /* Before the list's own handler: the anchor is taken while the old rows are still there. */
+  g_signal_connect (self->model, "items-changed", G_CALLBACK (items_changing_cb), self);
   gtk_list_box_bind_model (self->event_list, G_LIST_MODEL (self->model), create_row_cb, self, NULL);
   g_signal_connect_after (self->model, "items-changed", G_CALLBACK (items_changed_cb), self);
   g_signal_connect (self->model, "notify::total", G_CALLBACK (model_notify_cb), self);
