@@ -419,6 +419,9 @@ test_account_states (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (herald_window_get_status_text (fixture->window), ==,
                    "0 of 2 accounts connected");
 
+  g_assert_cmpstr (atk_object_get_description (gtk_widget_get_accessible (
+                     find (fixture, GTK_TYPE_MENU_BUTTON, "Account states"))),
+                   ==, "0 of 2 accounts connected");
   gtk_button_clicked (GTK_BUTTON (find (fixture, GTK_TYPE_MENU_BUTTON, "Account states")));
   popover = find (fixture, GTK_TYPE_POPOVER, "Account states");
   HERALD_TEST_WAIT_UNTIL (shown (popover), 5000);

@@ -168,6 +168,9 @@ update_status (HeraldWindow *self)
 
       gtk_label_set_text (self->status_label, status);
     }
+  /* A screen reader says the button's name ("Account states") and then what it shows. */
+  atk_object_set_description (gtk_widget_get_accessible (GTK_WIDGET (self->status_button)),
+                              gtk_label_get_text (self->status_label));
   if (n_accounts == 0)
     gtk_label_set_text (self->empty_hint,
                         _ ("Add an account to hear about deposits, trades, lobbies, orders, "
