@@ -697,6 +697,23 @@ test_show_event (Fixture *fixture, gconstpointer data)
   g_assert_true (row_shows (selected, "Event 998"));
 }
 
+/* A notification clicked while Herald starts: the window exists before the history is open. */
+static void
+test_show_event_before_history (Fixture *fixture, gconstpointer data)
+{
+  store_events (fixture);
+  fixture->window = herald_window_new (NULL);
+  herald_window_show_event (fixture->window, "test-pally", "e0998");
+  HERALD_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)), 5000);
+  /* Not "No events yet" while the history is still opening. */
+  g_assert_false (shown (find (fixture, GTK_TYPE_LABEL, "No events yet")));
+  herald_window_set_hub (fixture->window, fixture->hub);
+  HERALD_TEST_WAIT_UNTIL (shown (find (fixture, GTK_TYPE_LABEL, "Event title")), 5000);
+  g_assert_cmpstr (label_text (fixture, "Event title"), ==, "Event 998");
+  HERALD_TEST_WAIT_UNTIL (gtk_list_box_get_selected_row (event_list (fixture)) != NULL, 5000);
+  g_assert_true (row_shows (gtk_list_box_get_selected_row (event_list (fixture)), "Event 998"));
+}
+
 static void
 test_burst_keeps_rows_bounded (Fixture *fixture, gconstpointer data)
 {
@@ -896,6 +913,8 @@ main (int argc, char **argv)
   g_test_add ("/window/mark-read-and-unread", Fixture, NULL, setup, test_mark_read_and_unread,
               teardown);
   g_test_add ("/window/show-event", Fixture, NULL, setup, test_show_event, teardown);
+  g_test_add ("/window/show-event-before-history", Fixture, NULL, setup,
+              test_show_event_before_history, teardown);
   g_test_add ("/window/burst-keeps-rows-bounded", Fixture, NULL, setup,
               test_burst_keeps_rows_bounded, teardown);
   g_test_add ("/window/reading-stays-put", Fixture, NULL, setup, test_reading_stays_put, teardown);

@@ -60,6 +60,9 @@ struct _HeraldWindow
   HeraldEvent *anchor;
   int anchor_offset;
   gboolean filling_accounts;
+  /* A herald_window_show_event() that came before the hub (the history still opening). */
+  char *pending_account;
+  char *pending_id;
   gboolean demo;
 };
 
@@ -91,12 +94,13 @@ static void
 update_page (HeraldWindow *self)
 {
   guint n = self->model ? g_list_model_get_n_items (G_LIST_MODEL (self->model)) : 0;
-  gboolean loading = self->model && herald_event_model_get_loading (self->model);
+  /* No model yet: the history is still being opened, which is not "no events". */
+  gboolean loading = self->model == NULL || herald_event_model_get_loading (self->model);
   const char *page = "events";
   g_autofree char *results = NULL;
 
   if (n == 0 && !loading)
-    page = self->model && filters_active (self) ? "no-match" : "empty";
+    page = filters_active (self) ? "no-match" : "empty";
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), page) != 0)
     gtk_stack_set_visible_child_name (self->stack, page);
   /* Nothing stored at all: nothing to filter either. */
@@ -616,6 +620,8 @@ herald_window_dispose (GObject *object)
   g_clear_object (&self->hub);
   g_clear_pointer (&self->tz, g_time_zone_unref);
   g_clear_pointer (&self->anchor, herald_event_unref);
+  g_clear_pointer (&self->pending_account, g_free);
+  g_clear_pointer (&self->pending_id, g_free);
   G_OBJECT_CLASS (herald_window_parent_class)->dispose (object);
 }
 
@@ -726,6 +732,13 @@ herald_window_set_hub (HeraldWindow *self, HeraldHub *hub)
   fill_account_combo (self);
   update_status (self);
   update_page (self);
+  if (self->pending_id != NULL)
+    {
+      g_autofree char *account = g_steal_pointer (&self->pending_account);
+      g_autofree char *id = g_steal_pointer (&self->pending_id);
+
+      herald_window_show_event (self, account, id);
+    }
 }
 
 void
@@ -802,7 +815,13 @@ herald_window_show_event (HeraldWindow *self, const char *account_id, const char
 
   gtk_window_present (GTK_WINDOW (self));
   if (self->model == NULL)
-    return;
+    {
+      g_free (self->pending_account);
+      g_free (self->pending_id);
+      self->pending_account = g_strdup (account_id);
+      self->pending_id = g_strdup (event_id);
+      return;
+    }
   if (herald_event_model_find (self->model, account_id, event_id, &position))
     {
       g_autoptr (HeraldEventItem) item
