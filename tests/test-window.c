@@ -509,8 +509,14 @@ test_search_whole_history (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (count_rows (fixture), ==, 1);
   g_assert_true (row_shows (row_at (fixture, 0), "Event 0"));
   g_assert_cmpstr (label_text (fixture, "Results"), ==, "1 matching event");
+  /* Enter opens the first result. */
+  g_signal_emit_by_name (entry, "activate");
+  HERALD_TEST_WAIT_UNTIL (shown (find (fixture, GTK_TYPE_LABEL, "Event title")), 5000);
+  g_assert_cmpstr (label_text (fixture, "Event title"), ==, "Event 0");
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (row_at (fixture, 0))));
   screenshot (fixture, "search");
 
+  gtk_widget_grab_focus (entry);
   gtk_entry_set_text (GTK_ENTRY (entry), "nothing like this");
   wait_for_model (fixture);
   g_assert_cmpuint (count_rows (fixture), ==, 0);

@@ -463,6 +463,34 @@ search_changed_cb (GtkSearchEntry *entry, gpointer user_data)
     herald_event_model_set_text (self->model, gtk_entry_get_text (GTK_ENTRY (entry)));
 }
 
+/* Enter or Down in the search entry moves on to the results, for the keyboard. */
+static void
+focus_first_result (HeraldWindow *self, gboolean select)
+{
+  GtkListBoxRow *first = gtk_list_box_get_row_at_index (self->event_list, 0);
+
+  if (first == NULL)
+    return;
+  if (select)
+    gtk_list_box_select_row (self->event_list, first);
+  gtk_widget_grab_focus (GTK_WIDGET (first));
+}
+
+static void
+search_activate_cb (GtkEntry *entry, gpointer user_data)
+{
+  focus_first_result (HERALD_WINDOW (user_data), TRUE);
+}
+
+static gboolean
+search_key_pressed_cb (GtkWidget *entry, GdkEventKey *event, gpointer user_data)
+{
+  if (event->keyval != GDK_KEY_Down && event->keyval != GDK_KEY_KP_Down)
+    return GDK_EVENT_PROPAGATE;
+  focus_first_result (HERALD_WINDOW (user_data), FALSE);
+  return GDK_EVENT_STOP;
+}
+
 static void
 account_combo_changed_cb (GtkComboBox *combo, gpointer user_data)
 {
@@ -679,6 +707,9 @@ herald_window_init (HeraldWindow *self)
                           G_BINDING_BIDIRECTIONAL);
   gtk_search_bar_connect_entry (self->search_bar, GTK_ENTRY (self->search_entry));
   g_signal_connect (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb), self);
+  g_signal_connect (self->search_entry, "activate", G_CALLBACK (search_activate_cb), self);
+  g_signal_connect (self->search_entry, "key-press-event", G_CALLBACK (search_key_pressed_cb),
+                    self);
 
   gtk_combo_box_text_append (self->account_combo, "", _ ("All accounts"));
   gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->account_combo), "");
