@@ -501,7 +501,7 @@ test_search_whole_history (Fixture *fixture, gconstpointer data)
   gtk_widget_grab_focus (GTK_WIDGET (event_list (fixture)));
   g_assert_false (shown (entry));
   send_key (fixture, GDK_KEY_f, GDK_CONTROL_MASK);
-  HERALD_TEST_WAIT_UNTIL (shown (entry) && gtk_widget_has_focus (entry), 5000);
+  HERALD_TEST_WAIT_UNTIL (shown (entry) && gtk_widget_is_focus (entry), 5000);
 
   /* "Event 0" is the oldest of 1 000, far outside the loaded page: the history is searched. */
   gtk_entry_set_text (GTK_ENTRY (entry), "ZEBRA");
@@ -513,7 +513,7 @@ test_search_whole_history (Fixture *fixture, gconstpointer data)
   g_signal_emit_by_name (entry, "activate");
   HERALD_TEST_WAIT_UNTIL (shown (find (fixture, GTK_TYPE_LABEL, "Event title")), 5000);
   g_assert_cmpstr (label_text (fixture, "Event title"), ==, "Event 0");
-  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (row_at (fixture, 0))));
+  g_assert_true (gtk_widget_is_focus (GTK_WIDGET (row_at (fixture, 0))));
   screenshot (fixture, "search");
 
   gtk_widget_grab_focus (entry);
@@ -652,7 +652,7 @@ test_mark_read_and_unread (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (herald_history_count_unread (fixture->history, NULL, NULL), ==, 0);
   /* The row was rebuilt as read: it is still selected and still has the keyboard focus. */
   g_assert_true (gtk_list_box_get_selected_row (event_list (fixture)) == row_at (fixture, 0));
-  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (row_at (fixture, 0))));
+  g_assert_true (gtk_widget_is_focus (GTK_WIDGET (row_at (fixture, 0))));
 
   /* Mark as Unread in the details: the row turns unread and stays so. */
   button = find (fixture, GTK_TYPE_BUTTON, "Mark as unread");
