@@ -346,7 +346,7 @@ show_window_activated (GSimpleAction *action, GVariant *parameter, gpointer user
   present_window (HERALD_APPLICATION (user_data));
 }
 
-/* The tray's event items (and, on other branches, notifications) lead to one event. */
+/* (ss): account id, event id. From the tray's menu and notifications. */
 static void
 show_event_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {

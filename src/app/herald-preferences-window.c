@@ -365,7 +365,7 @@ create_account_row (gpointer item, gpointer user_data)
   HeraldPreferencesWindow *self = user_data;
   HeraldAccount *account = item;
   const HeraldProviderInfo *info = herald_account_get_provider_info (account);
-  g_autofree char *icon_name = herald_provider_dup_icon_name (info->id);
+  const char *icon_name = herald_provider_get_icon_name (info->id);
   GtkWidget *row, *box, *icon, *text, *title, *state, *sw, *edit, *remove;
 
   row = gtk_list_box_row_new ();

@@ -19,6 +19,7 @@
 #include "herald-format.h"
 #include "herald-pause.h"
 #include "herald-provider-info.h"
+#include "herald-time-format.h"
 #include "herald-tray-private.h"
 
 /* The menu lists this many events: the event model's page. */
@@ -102,25 +103,6 @@ herald_indicator_init (HeraldIndicator *self)
 #endif
 
 /* The one place that names a feed's icon. */
-static char *
-relative_time (gint64 now_us, gint64 then_us)
-{
-  gint64 seconds = MAX (now_us - then_us, 0) / G_USEC_PER_SEC;
-  g_autoptr (GDateTime) then = NULL;
-
-  if (seconds < 60)
-    return g_strdup (_ ("just now"));
-  if (seconds < 3600)
-    /* TRANSLATORS: how long ago an event happened, in minutes */
-    return g_strdup_printf (_ ("%d min ago"), (int)(seconds / 60));
-  if (seconds < 24 * 3600)
-    /* TRANSLATORS: how long ago an event happened, in hours */
-    return g_strdup_printf (_ ("%d h ago"), (int)(seconds / 3600));
-  then = g_date_time_new_from_unix_local (then_us / G_USEC_PER_SEC);
-  /* TRANSLATORS: the day of an event older than a day, as in "7 Dec"; see g_date_time_format */
-  return g_date_time_format (then, _ ("%e %b"));
-}
-
 static void
 append (GtkWidget *menu, GtkWidget *item)
 {
@@ -154,15 +136,15 @@ text_item (const char *untrusted)
  * whose icon a panel shows. Activating the item shows the event in the window, where its link,
  * details and read state are: a tray menu stays a list. */
 static GtkWidget *
-event_item (HeraldEvent *event, gint64 now)
+event_item (HeraldEvent *event, GTimeZone *tz, gint64 now)
 {
   g_autofree char *title
     = herald_format_clean_text (herald_event_get_title (event), MAX_LABEL_CHARS);
-  g_autofree char *when = relative_time (now, herald_event_get_occurred (event));
+  g_autofree char *when = herald_format_relative_time (herald_event_get_occurred (event), tz, now);
   /* TRANSLATORS: a tray menu entry: an event's title and how long ago it happened */
   g_autofree char *text = g_strdup_printf (_ ("%s · %s"), title, when);
   g_autofree char *escaped = herald_format_escape_mnemonic (text);
-  g_autofree char *icon = herald_provider_dup_icon_name (herald_event_get_provider (event));
+  const char *icon = herald_provider_get_icon_name (herald_event_get_provider (event));
   GtkWidget *item;
 
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
@@ -323,11 +305,17 @@ rebuild_menu (HeraldTray *self)
       gtk_widget_set_sensitive (item, FALSE);
       append (menu, item);
     }
-  for (guint i = 0; i < MIN (n_events, MENU_EVENTS); i++)
+  if (n_events > 0)
     {
-      g_autoptr (HeraldEventItem) event = g_list_model_get_item (G_LIST_MODEL (self->model), i);
+      /* Read once per rebuild, not per event. */
+      g_autoptr (GTimeZone) tz = g_time_zone_new_local ();
 
-      append (menu, event_item (herald_event_item_get_event (event), now));
+      for (guint i = 0; i < MIN (n_events, MENU_EVENTS); i++)
+        {
+          g_autoptr (HeraldEventItem) event = g_list_model_get_item (G_LIST_MODEL (self->model), i);
+
+          append (menu, event_item (herald_event_item_get_event (event), tz, now));
+        }
     }
 
   if (self->hub != NULL)

@@ -1,196 +1,130 @@
-/* herald-window.c — the history window. Rows are plain-text labels (never markup), so a
- * tipper's message cannot style or break the window. At most MAX_ROWS rows stay listed;
- * the history itself keeps everything up to its cap. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* herald-window.c — the history window: a list bound to the event model (rows exist only for
+ * the pages loaded), its search and filters, the details pane, and the accounts' states. */
 #define G_LOG_DOMAIN "herald-window"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
 
+#include "herald-account-status.h"
+#include "herald-event-details.h"
+#include "herald-event-model.h"
+#include "herald-event-row.h"
 #include "herald-window-private.h"
 
-#define MAX_ROWS 300
+/* Opening an event marks it read after it has been shown this long, as mail readers do
+ * (Evolution, Geary): moving through the list with the arrow keys does not mark everything
+ * passed on the way, and a glance at details is enough. "Mark as Unread" undoes it and stays. */
+#define MARK_READ_DELAY_MS 1500
+/* Relative times ("5 min ago") are reworded by one timer for the whole window. */
+#define TIME_TICK_S 30
 
 struct _HeraldWindow
 {
   GtkApplicationWindow parent_instance;
 
   GtkHeaderBar *header_bar;
+  GtkMenuButton *status_button;
+  GtkLabel *status_label;
   GtkToggleButton *search_button;
   GtkSearchBar *search_bar;
   GtkSearchEntry *search_entry;
   GtkInfoBar *attention_bar;
   GtkLabel *attention_label;
+  GtkBox *filter_box;
+  GtkComboBoxText *account_combo;
+  GtkComboBoxText *category_combo;
+  GtkToggleButton *unread_toggle;
   GtkStack *stack;
-  GtkLabel *empty_hint;
-  GtkWidget *add_account_button;
+  GtkScrolledWindow *scroller;
   GtkListBox *event_list;
-  GtkLabel *status_label;
+  GtkLabel *empty_hint;
+  GtkLabel *results_label;
+  GtkStack *details_stack;
+  HeraldEventDetails *details;
+  GtkButton *demo_button;
 
   HeraldHub *hub;
+  HeraldEventModel *model;
+  HeraldAccountStatus *account_status;
   GCancellable *cancellable;
-  char *search_folded;
-  /* "account\nid" of every listed event: the first history query and the live signal
-   * can both deliver an event stored while the query ran. */
-  GHashTable *listed;
-  guint n_rows;
+  /* Read once: a row's time is worded without asking the system for the zone. */
+  GTimeZone *tz;
+  guint tick_source;
+  guint mark_read_source;
+  /* Rows are rebuilt when their item changes; the shown event is selected again quietly. */
+  gboolean reselecting;
+  /* While the user reads further down, new events land above: the row at the top of the view
+   * and its offset, to keep it in place once the new rows are laid out. */
+  HeraldEvent *anchor;
+  int anchor_offset;
+  gboolean filling_accounts;
+  /* A herald_window_show_event() that came before the hub (the history still opening). */
+  char *pending_account;
+  char *pending_id;
   gboolean demo;
 };
 
 G_DEFINE_FINAL_TYPE (HeraldWindow, herald_window, GTK_TYPE_APPLICATION_WINDOW)
 
-static HeraldEvent *
-row_get_event (GtkListBoxRow *row)
+static const struct
 {
-  return g_object_get_data (G_OBJECT (row), "herald-event");
-}
-
-static char *
-format_time (gint64 occurred_us)
-{
-  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (occurred_us / G_USEC_PER_SEC);
-  g_autoptr (GDateTime) when = utc ? g_date_time_to_local (utc) : NULL;
-  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
-
-  if (when == NULL)
-    return g_strdup ("");
-  if (g_date_time_get_year (when) == g_date_time_get_year (now)
-      && g_date_time_get_day_of_year (when) == g_date_time_get_day_of_year (now))
-    /* TRANSLATORS: time of an event today, see strftime */
-    return g_date_time_format (when, _ ("%H:%M"));
-  /* TRANSLATORS: date and time of an older event, see strftime */
-  return g_date_time_format (when, _ ("%b %-d, %H:%M"));
-}
-
-static GtkWidget *
-make_row (HeraldWindow *self, HeraldEvent *event)
-{
-  HeraldAccount *account
-    = self->hub ? herald_hub_get_account (self->hub, herald_event_get_account (event)) : NULL;
-  /* Named after the app id, the one prefix Flatpak exports to the host's icon theme. */
-  g_autofree char *icon_name = herald_provider_dup_icon_name (herald_event_get_provider (event));
-  g_autofree char *time = format_time (herald_event_get_occurred (event));
-  g_autofree char *meta = NULL;
-  GtkWidget *row, *box, *text, *title, *body, *meta_label, *icon;
-
-  meta = g_strdup_printf (
-    "%s · %s", account ? herald_account_get_label (account) : herald_event_get_account (event),
-    time);
-
-  row = gtk_list_box_row_new ();
-  gtk_style_context_add_class (gtk_widget_get_style_context (row), "herald-event-row");
-  if (!herald_event_get_read (event))
-    gtk_style_context_add_class (gtk_widget_get_style_context (row), "unread");
-  g_object_set_data_full (G_OBJECT (row), "herald-event", herald_event_ref (event),
-                          (GDestroyNotify)herald_event_unref);
-
-  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  icon = gtk_image_new_from_icon_name (icon_name, GTK_ICON_SIZE_LARGE_TOOLBAR);
-  gtk_widget_set_valign (icon, GTK_ALIGN_START);
-  gtk_container_add (GTK_CONTAINER (box), icon);
-
-  text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  gtk_widget_set_hexpand (text, TRUE);
-  /* gtk_label_new() takes plain text: no markup, no mnemonics. */
-  title = gtk_label_new (herald_event_get_title (event));
-  gtk_label_set_xalign (GTK_LABEL (title), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
-  gtk_style_context_add_class (gtk_widget_get_style_context (title), "herald-event-title");
-  if (herald_event_get_severity (event) != HERALD_SEVERITY_INFO)
-    gtk_style_context_add_class (gtk_widget_get_style_context (title),
-                                 herald_severity_to_string (herald_event_get_severity (event)));
-  gtk_container_add (GTK_CONTAINER (text), title);
-
-  if (*herald_event_get_body (event))
-    {
-      body = gtk_label_new (herald_event_get_body (event));
-      gtk_label_set_xalign (GTK_LABEL (body), 0);
-      gtk_label_set_line_wrap (GTK_LABEL (body), TRUE);
-      gtk_label_set_lines (GTK_LABEL (body), 2);
-      gtk_label_set_ellipsize (GTK_LABEL (body), PANGO_ELLIPSIZE_END);
-      gtk_style_context_add_class (gtk_widget_get_style_context (body), "herald-event-body");
-      gtk_container_add (GTK_CONTAINER (text), body);
-    }
-  meta_label = gtk_label_new (meta);
-  gtk_label_set_xalign (GTK_LABEL (meta_label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (meta_label), PANGO_ELLIPSIZE_END);
-  gtk_style_context_add_class (gtk_widget_get_style_context (meta_label), "herald-event-meta");
-  gtk_style_context_add_class (gtk_widget_get_style_context (meta_label), "caption");
-  gtk_container_add (GTK_CONTAINER (text), meta_label);
-  gtk_container_add (GTK_CONTAINER (box), text);
-
-  gtk_container_add (GTK_CONTAINER (row), box);
-  gtk_widget_show_all (row);
-  return row;
-}
-
-/* Newest first by the provider's own time: a late, older event slots in below. */
-static int
-sort_rows (GtkListBoxRow *a, GtkListBoxRow *b, gpointer user_data)
-{
-  gint64 ta = herald_event_get_occurred (row_get_event (a));
-  gint64 tb = herald_event_get_occurred (row_get_event (b));
-
-  return ta < tb ? 1 : ta > tb ? -1 : 0;
-}
+  HeraldCategory category;
+  const char *name;
+} categories[] = {
+  { HERALD_CATEGORY_DEPOSIT, N_ ("Deposits") },   { HERALD_CATEGORY_TRADE, N_ ("Trades") },
+  { HERALD_CATEGORY_LOBBY, N_ ("Lobbies") },      { HERALD_CATEGORY_CONTRACT, N_ ("Contracts") },
+  { HERALD_CATEGORY_STORAGE, N_ ("Storage") },    { HERALD_CATEGORY_ORDER, N_ ("Orders") },
+  { HERALD_CATEGORY_POSITION, N_ ("Positions") }, { HERALD_CATEGORY_TIP, N_ ("Tips") },
+  { HERALD_CATEGORY_SYSTEM, N_ ("System") },
+};
 
 static gboolean
-text_matches (const char *text, const char *folded_needle)
+filters_active (HeraldWindow *self)
 {
-  g_autofree char *folded = g_utf8_casefold (text, -1);
+  const char *text = herald_event_model_get_text (self->model);
 
-  return strstr (folded, folded_needle) != NULL;
-}
-
-static gboolean
-filter_rows (GtkListBoxRow *row, gpointer user_data)
-{
-  HeraldWindow *self = user_data;
-  HeraldEvent *event = row_get_event (row);
-
-  if (self->search_folded == NULL)
-    return TRUE;
-  return text_matches (herald_event_get_title (event), self->search_folded)
-         || text_matches (herald_event_get_body (event), self->search_folded);
+  return (text != NULL && *text != '\0') || herald_event_model_get_account (self->model) != NULL
+         || herald_event_model_get_category (self->model) != -1
+         || herald_event_model_get_unread_only (self->model);
 }
 
 static void
 update_page (HeraldWindow *self)
 {
-  gtk_stack_set_visible_child_name (self->stack, self->n_rows > 0 ? "events" : "empty");
-}
+  guint n = self->model ? g_list_model_get_n_items (G_LIST_MODEL (self->model)) : 0;
+  /* No model yet: the history is still being opened, which is not "no events". */
+  gboolean loading = self->model == NULL || herald_event_model_get_loading (self->model);
+  const char *page = "events";
+  g_autofree char *results = NULL;
 
-static char *
-event_key (HeraldEvent *event)
-{
-  return g_strconcat (herald_event_get_account (event), "\n", herald_event_get_id (event), NULL);
-}
+  if (n == 0 && !loading)
+    page = filters_active (self) ? "no-match" : "empty";
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), page) != 0)
+    gtk_stack_set_visible_child_name (self->stack, page);
+  /* Nothing stored at all: nothing to filter either. */
+  gtk_widget_set_visible (GTK_WIDGET (self->filter_box), !g_str_equal (page, "empty"));
+  /* Nothing listed, nothing to detail: the placeholder gets the whole window. */
+  gtk_widget_set_visible (GTK_WIDGET (self->details_stack),
+                          g_str_equal (page, "events")
+                            || herald_event_details_get_event (self->details) != NULL);
 
-static void
-drop_oldest_rows (HeraldWindow *self)
-{
-  while (self->n_rows > MAX_ROWS)
-    {
-      GtkListBoxRow *last = gtk_list_box_get_row_at_index (self->event_list, (int)self->n_rows - 1);
-      g_autofree char *key = event_key (row_get_event (last));
-
-      g_hash_table_remove (self->listed, key);
-      gtk_widget_destroy (GTK_WIDGET (last));
-      self->n_rows--;
-    }
-}
-
-static void
-add_event (HeraldWindow *self, HeraldEvent *event)
-{
-  char *key = event_key (event);
-
-  if (!g_hash_table_add (self->listed, key))
-    return;
-  gtk_container_add (GTK_CONTAINER (self->event_list), make_row (self, event));
-  self->n_rows++;
-  drop_oldest_rows (self);
-  update_page (self);
+  if (self->model == NULL)
+    results = g_strdup ("");
+  else if (loading && n == 0)
+    results = g_strdup (_ ("Loading…"));
+  else if (filters_active (self))
+    results
+      = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u matching event", "%u matching events",
+                                      herald_event_model_get_total (self->model)),
+                         herald_event_model_get_total (self->model));
+  else
+    results = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u event", "%u events",
+                                            herald_event_model_get_total (self->model)),
+                               herald_event_model_get_total (self->model));
+  if (g_strcmp0 (results, gtk_label_get_text (self->results_label)) != 0)
+    gtk_label_set_text (self->results_label, results);
 }
 
 static void
@@ -198,7 +132,7 @@ update_status (HeraldWindow *self)
 {
   g_autoptr (GString) attention = g_string_new (NULL);
   GListModel *accounts;
-  guint n_accounts = 0, n_connected = 0;
+  guint n_accounts, n_connected = 0;
 
   if (self->hub == NULL)
     return;
@@ -238,21 +172,391 @@ update_status (HeraldWindow *self)
 
       gtk_label_set_text (self->status_label, status);
     }
-  gtk_widget_set_visible (self->add_account_button, n_accounts == 0 && !self->demo);
+  /* A screen reader says the button's name ("Account states") and then what it shows. */
+  atk_object_set_description (gtk_widget_get_accessible (GTK_WIDGET (self->status_button)),
+                              gtk_label_get_text (self->status_label));
   if (n_accounts == 0)
-    gtk_label_set_text (
-      self->empty_hint,
-      _ ("Add an account in Preferences, or try “herald --demo” to see Herald at work."));
+    gtk_label_set_text (self->empty_hint,
+                        _ ("Add an account to hear about deposits, trades, lobbies, orders, "
+                           "positions and tips, or try Herald with simulated accounts."));
   else
     gtk_label_set_text (
       self->empty_hint,
       _ ("New deposits, trades, lobbies, orders, positions and tips appear here."));
 }
 
+static void account_combo_changed_cb (GtkComboBox *combo, gpointer user_data);
+
 static void
-event_added_cb (HeraldHub *hub, HeraldEvent *event, gpointer user_data)
+fill_account_combo (HeraldWindow *self)
 {
-  add_event (HERALD_WINDOW (user_data), event);
+  const char *current = herald_event_model_get_account (self->model);
+  g_autofree char *keep = g_strdup (current);
+  GListModel *accounts = herald_hub_get_accounts (self->hub);
+
+  /* Refilling passes through "no account"; the model should only hear the end result. */
+  self->filling_accounts = TRUE;
+  gtk_combo_box_text_remove_all (self->account_combo);
+  gtk_combo_box_text_append (self->account_combo, "", _ ("All accounts"));
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr (HeraldAccount) account = g_list_model_get_item (accounts, i);
+
+      gtk_combo_box_text_append (self->account_combo, herald_account_get_id (account),
+                                 herald_account_get_label (account));
+    }
+  if (keep == NULL || !gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->account_combo), keep))
+    gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->account_combo), "");
+  self->filling_accounts = FALSE;
+  account_combo_changed_cb (GTK_COMBO_BOX (self->account_combo), self);
+}
+
+/* Row times: rows in view now, so a long scroll never shows a stale "just now" for long. */
+static void
+update_visible_times (HeraldWindow *self)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+  double top = gtk_adjustment_get_value (adjustment);
+  double bottom = top + gtk_adjustment_get_page_size (adjustment);
+  GtkListBoxRow *first = gtk_list_box_get_row_at_y (self->event_list, (int)top);
+  GtkListBoxRow *last = gtk_list_box_get_row_at_y (self->event_list, (int)bottom);
+  gint64 now = g_get_real_time ();
+  int from, to;
+
+  if (first == NULL)
+    return;
+  from = gtk_list_box_row_get_index (first);
+  to = last ? gtk_list_box_row_get_index (last) : from + 50;
+  for (int i = from; i <= to; i++)
+    {
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->event_list, i);
+
+      if (row == NULL)
+        break;
+      herald_event_row_update_time (HERALD_EVENT_ROW (row), self->tz, now);
+    }
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  HeraldWindow *self = user_data;
+
+  update_visible_times (self);
+  herald_event_details_update_time (self->details, self->tz, g_get_real_time ());
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+maybe_load_more (HeraldWindow *self)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+  double page = gtk_adjustment_get_page_size (adjustment);
+
+  if (self->model == NULL || !herald_event_model_get_has_more (self->model)
+      || herald_event_model_get_loading (self->model) || page <= 0)
+    return;
+  /* Within a screen of the bottom: the next page arrives before the user gets there. */
+  if (gtk_adjustment_get_value (adjustment) + 2 * page >= gtk_adjustment_get_upper (adjustment))
+    herald_event_model_load_more (self->model);
+}
+
+static gboolean
+mark_read_cb (gpointer user_data)
+{
+  HeraldWindow *self = user_data;
+  HeraldEvent *event = herald_event_details_get_event (self->details);
+
+  self->mark_read_source = 0;
+  if (event != NULL && !herald_event_get_read (event) && self->hub != NULL)
+    herald_history_mark_read (herald_hub_get_history (self->hub), herald_event_get_account (event),
+                              herald_event_get_id (event), TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+show_details (HeraldWindow *self, HeraldEvent *event, gboolean mark_read)
+{
+  g_clear_handle_id (&self->mark_read_source, g_source_remove);
+  herald_event_details_set_event (self->details, event);
+  herald_event_details_update_time (self->details, self->tz, g_get_real_time ());
+  gtk_stack_set_visible_child_name (self->details_stack, event ? "details" : "none");
+  if (event != NULL)
+    gtk_widget_show (GTK_WIDGET (self->details_stack));
+  if (mark_read && event != NULL && !herald_event_get_read (event))
+    self->mark_read_source = g_timeout_add (MARK_READ_DELAY_MS, mark_read_cb, self);
+}
+
+static void
+scroll_to_row (HeraldWindow *self, GtkListBoxRow *row)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+  GtkAllocation allocation;
+
+  gtk_widget_get_allocation (GTK_WIDGET (row), &allocation);
+  if (allocation.height <= 1)
+    return;
+  gtk_adjustment_clamp_page (adjustment, allocation.y, allocation.y + allocation.height);
+}
+
+static void
+row_allocated_cb (GtkWidget *row, GdkRectangle *allocation, gpointer user_data)
+{
+  HeraldWindow *self = user_data;
+
+  g_signal_handlers_disconnect_by_func (row, row_allocated_cb, self);
+  scroll_to_row (self, GTK_LIST_BOX_ROW (row));
+}
+
+/* Selects the shown event's row when it is loaded; FALSE when it is not. */
+static gboolean
+select_shown_event (HeraldWindow *self, gboolean scroll)
+{
+  HeraldEvent *event = herald_event_details_get_event (self->details);
+  GtkListBoxRow *row;
+  guint position;
+
+  if (event == NULL || self->model == NULL
+      || !herald_event_model_find (self->model, herald_event_get_account (event),
+                                   herald_event_get_id (event), &position))
+    return FALSE;
+  row = gtk_list_box_get_row_at_index (self->event_list, (int)position);
+  if (row == NULL)
+    return FALSE;
+  self->reselecting = TRUE;
+  gtk_list_box_select_row (self->event_list, row);
+  self->reselecting = FALSE;
+  if (scroll)
+    {
+      g_signal_connect (row, "size-allocate", G_CALLBACK (row_allocated_cb), self);
+      scroll_to_row (self, row);
+    }
+  return TRUE;
+}
+
+static GtkWidget *
+create_row_cb (gpointer item, gpointer user_data)
+{
+  HeraldWindow *self = user_data;
+
+  return herald_event_row_new (HERALD_EVENT_ITEM (item), self->tz, g_get_real_time ());
+}
+
+static void
+row_selected_cb (GtkListBox *list, GtkListBoxRow *row, gpointer user_data)
+{
+  HeraldWindow *self = user_data;
+
+  /* NULL when a rebuilt row took the selected one with it: the details stay. */
+  if (row == NULL || self->reselecting)
+    return;
+  show_details (self, herald_event_row_get_event (HERALD_EVENT_ROW (row)), TRUE);
+}
+
+static void
+items_changed_cb (GListModel *model, guint position, guint removed, guint added, gpointer user_data)
+{
+  HeraldWindow *self = user_data;
+
+  /* A rebuilt row (its read state changed) takes the selection and the keyboard focus with
+   * it: both go to its replacement, so reading on with the arrow keys keeps working. */
+  gboolean focus_lost = gtk_window_get_focus (GTK_WINDOW (self)) == NULL;
+
+  if (gtk_list_box_get_selected_row (self->event_list) == NULL && select_shown_event (self, FALSE)
+      && focus_lost && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    gtk_widget_grab_focus (GTK_WIDGET (gtk_list_box_get_selected_row (self->event_list)));
+  update_page (self);
+}
+
+static void
+model_notify_cb (GObject *object, GParamSpec *pspec, gpointer user_data)
+{
+  HeraldWindow *self = user_data;
+
+  update_page (self);
+  if (!herald_event_model_get_loading (self->model))
+    {
+      if (gtk_list_box_get_selected_row (self->event_list) == NULL)
+        select_shown_event (self, TRUE);
+      /* More is loaded from the adjustment's "changed", once the new rows are laid out. */
+    }
+}
+
+static void
+items_changing_cb (GListModel *model, guint position, guint removed, guint added,
+                   gpointer user_data)
+{
+  HeraldWindow *self = user_data;
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+  double value = gtk_adjustment_get_value (adjustment);
+  GtkListBoxRow *top;
+  GtkAllocation allocation;
+
+  /* At the very top the newest events simply show; further down, what is read stays put. */
+  if (self->anchor != NULL || value <= 0)
+    return;
+  top = gtk_list_box_get_row_at_y (self->event_list, (int)value);
+  if (top == NULL || (guint)gtk_list_box_row_get_index (top) < position)
+    return;
+  gtk_widget_get_allocation (GTK_WIDGET (top), &allocation);
+  self->anchor = herald_event_ref (herald_event_row_get_event (HERALD_EVENT_ROW (top)));
+  self->anchor_offset = allocation.y - (int)value;
+}
+
+static void
+restore_anchor (HeraldWindow *self, GtkAdjustment *adjustment)
+{
+  g_autoptr (HeraldEvent) anchor = g_steal_pointer (&self->anchor);
+  GtkListBoxRow *row;
+  GtkAllocation allocation;
+  guint position;
+
+  if (!herald_event_model_find (self->model, herald_event_get_account (anchor),
+                                herald_event_get_id (anchor), &position)
+      || (row = gtk_list_box_get_row_at_index (self->event_list, (int)position)) == NULL)
+    return;
+  gtk_widget_get_allocation (GTK_WIDGET (row), &allocation);
+  if (allocation.height <= 1)
+    {
+      self->anchor = g_steal_pointer (&anchor); /* not laid out yet */
+      return;
+    }
+  gtk_adjustment_set_value (adjustment, allocation.y - self->anchor_offset);
+}
+
+/* After the list laid its rows out: their places are current (the adjustment's "changed" comes
+ * before, with the old ones). */
+static void
+list_allocated_cb (GtkWidget *list, GdkRectangle *allocation, gpointer user_data)
+{
+  HeraldWindow *self = user_data;
+
+  if (self->anchor != NULL && self->model != NULL)
+    restore_anchor (self, gtk_scrolled_window_get_vadjustment (self->scroller));
+}
+
+static void
+adjustment_changed_cb (GtkAdjustment *adjustment, gpointer user_data)
+{
+  HeraldWindow *self = user_data;
+
+  maybe_load_more (self);
+  update_visible_times (self);
+}
+
+static void
+edge_reached_cb (GtkScrolledWindow *scroller, GtkPositionType position, gpointer user_data)
+{
+  HeraldWindow *self = user_data;
+
+  if (position == GTK_POS_BOTTOM && self->model != NULL)
+    herald_event_model_load_more (self->model);
+}
+
+static void
+search_changed_cb (GtkSearchEntry *entry, gpointer user_data)
+{
+  HeraldWindow *self = user_data;
+
+  /* GtkSearchEntry already waits 150 ms after the last key: one query per pause in typing. */
+  if (self->model != NULL)
+    herald_event_model_set_text (self->model, gtk_entry_get_text (GTK_ENTRY (entry)));
+}
+
+/* Enter or Down in the search entry moves on to the results, for the keyboard. */
+static void
+focus_first_result (HeraldWindow *self, gboolean select)
+{
+  GtkListBoxRow *first = gtk_list_box_get_row_at_index (self->event_list, 0);
+
+  if (first == NULL)
+    return;
+  if (select)
+    gtk_list_box_select_row (self->event_list, first);
+  gtk_widget_grab_focus (GTK_WIDGET (first));
+}
+
+static void
+search_activate_cb (GtkEntry *entry, gpointer user_data)
+{
+  focus_first_result (HERALD_WINDOW (user_data), TRUE);
+}
+
+static gboolean
+search_key_pressed_cb (GtkWidget *entry, GdkEventKey *event, gpointer user_data)
+{
+  if (event->keyval != GDK_KEY_Down && event->keyval != GDK_KEY_KP_Down)
+    return GDK_EVENT_PROPAGATE;
+  focus_first_result (HERALD_WINDOW (user_data), FALSE);
+  return GDK_EVENT_STOP;
+}
+
+static void
+account_combo_changed_cb (GtkComboBox *combo, gpointer user_data)
+{
+  HeraldWindow *self = user_data;
+  const char *id = gtk_combo_box_get_active_id (combo);
+
+  if (self->model != NULL && !self->filling_accounts)
+    herald_event_model_set_account (self->model, id && *id ? id : NULL);
+}
+
+static void
+category_combo_changed_cb (GtkComboBox *combo, gpointer user_data)
+{
+  HeraldWindow *self = user_data;
+  const char *id = gtk_combo_box_get_active_id (combo);
+  HeraldCategory category;
+
+  if (self->model == NULL)
+    return;
+  if (id != NULL && herald_category_from_string (id, &category))
+    herald_event_model_set_category (self->model, (int)category);
+  else
+    herald_event_model_set_category (self->model, -1);
+}
+
+static void
+unread_toggled_cb (GtkToggleButton *toggle, gpointer user_data)
+{
+  HeraldWindow *self = user_data;
+
+  if (self->model != NULL)
+    herald_event_model_set_unread_only (self->model, gtk_toggle_button_get_active (toggle));
+}
+
+static void
+clear_filters (HeraldWindow *self)
+{
+  gtk_entry_set_text (GTK_ENTRY (self->search_entry), "");
+  gtk_toggle_button_set_active (self->search_button, FALSE);
+  gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->account_combo), "");
+  gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->category_combo), "");
+  gtk_toggle_button_set_active (self->unread_toggle, FALSE);
+  /* The entry tells its change only after its delay: the model follows at once. */
+  if (self->model != NULL)
+    herald_event_model_set_text (self->model, NULL);
+}
+
+static void
+clear_filters_clicked_cb (HeraldWindow *self)
+{
+  clear_filters (self);
+}
+
+static void
+demo_clicked_cb (HeraldWindow *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *self_path = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *installed = g_build_filename (HERALD_BINDIR, "herald", NULL);
+  g_autoptr (GSubprocess) demo = NULL;
+
+  /* A separate instance (--demo is never unique), so the user's own Herald is untouched. */
+  demo = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self_path ? self_path : installed,
+                           "--demo", NULL);
+  if (demo == NULL)
+    g_warning ("Could not start the demo: %s", error->message);
 }
 
 static void
@@ -263,34 +567,61 @@ state_changed_cb (HeraldHub *hub, const char *account_id, HeraldConnectionState 
 }
 
 static void
-history_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+accounts_changed_cb (GListModel *accounts, guint position, guint removed, guint added,
+                     gpointer user_data)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) events
-    = herald_history_query_finish (HERALD_HISTORY (source), result, &error);
-  HeraldWindow *self;
+  HeraldWindow *self = user_data;
 
-  if (events == NULL)
+  update_status (self);
+  fill_account_combo (self);
+}
+
+static gboolean
+focus_is_text_entry (HeraldWindow *self)
+{
+  GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (self));
+
+  return GTK_IS_ENTRY (focus) || GTK_IS_TEXT_VIEW (focus);
+}
+
+static gboolean
+herald_window_key_press_event (GtkWidget *widget, GdkEventKey *event)
+{
+  HeraldWindow *self = HERALD_WINDOW (widget);
+  GdkModifierType mods = event->state & gtk_accelerator_get_default_mod_mask ();
+
+  if (mods == GDK_CONTROL_MASK && (event->keyval == GDK_KEY_f || event->keyval == GDK_KEY_F))
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Could not read the history: %s", error->message);
-      return;
+      gtk_toggle_button_set_active (self->search_button, TRUE);
+      gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+      return GDK_EVENT_STOP;
     }
-  self = HERALD_WINDOW (user_data);
-  for (guint i = 0; i < events->len; i++)
-    add_event (self, g_ptr_array_index (events, i));
+  /* Type to search, unless the keys are for a text field of their own. */
+  if (!focus_is_text_entry (self)
+      && gtk_search_bar_handle_event (self->search_bar, (GdkEvent *)event))
+    return GDK_EVENT_STOP;
+  return GTK_WIDGET_CLASS (herald_window_parent_class)->key_press_event (widget, event);
 }
 
 static void
-search_changed_cb (GtkSearchEntry *entry, gpointer user_data)
+herald_window_map (GtkWidget *widget)
 {
-  HeraldWindow *self = user_data;
-  const char *text = gtk_entry_get_text (GTK_ENTRY (entry));
+  HeraldWindow *self = HERALD_WINDOW (widget);
 
-  g_clear_pointer (&self->search_folded, g_free);
-  if (text != NULL && *text != '\0')
-    self->search_folded = g_utf8_casefold (text, -1);
-  gtk_list_box_invalidate_filter (self->event_list);
+  GTK_WIDGET_CLASS (herald_window_parent_class)->map (widget);
+  /* Only while the window can be seen: a hidden window costs no wakeups. */
+  if (self->tick_source == 0)
+    self->tick_source = g_timeout_add_seconds (TIME_TICK_S, tick_cb, self);
+  tick_cb (self);
+}
+
+static void
+herald_window_unmap (GtkWidget *widget)
+{
+  HeraldWindow *self = HERALD_WINDOW (widget);
+
+  g_clear_handle_id (&self->tick_source, g_source_remove);
+  GTK_WIDGET_CLASS (herald_window_parent_class)->unmap (widget);
 }
 
 static void
@@ -300,11 +631,25 @@ herald_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->tick_source, g_source_remove);
+  g_clear_handle_id (&self->mark_read_source, g_source_remove);
+  if (self->model != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->model, self);
+      if (self->event_list != NULL)
+        gtk_list_box_bind_model (self->event_list, NULL, NULL, NULL, NULL);
+    }
+  g_clear_object (&self->model);
   if (self->hub != NULL)
-    g_signal_handlers_disconnect_by_data (self->hub, self);
+    {
+      g_signal_handlers_disconnect_by_data (self->hub, self);
+      g_signal_handlers_disconnect_by_data (herald_hub_get_accounts (self->hub), self);
+    }
   g_clear_object (&self->hub);
-  g_clear_pointer (&self->search_folded, g_free);
-  g_clear_pointer (&self->listed, g_hash_table_unref);
+  g_clear_pointer (&self->tz, g_time_zone_unref);
+  g_clear_pointer (&self->anchor, herald_event_unref);
+  g_clear_pointer (&self->pending_account, g_free);
+  g_clear_pointer (&self->pending_id, g_free);
   G_OBJECT_CLASS (herald_window_parent_class)->dispose (object);
 }
 
@@ -315,36 +660,78 @@ herald_window_class_init (HeraldWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = herald_window_dispose;
+  widget_class->key_press_event = herald_window_key_press_event;
+  widget_class->map = herald_window_map;
+  widget_class->unmap = herald_window_unmap;
 
+  g_type_ensure (HERALD_TYPE_EVENT_DETAILS);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/heraldapp/Herald/ui/herald-window.ui");
   gtk_widget_class_bind_template_child (widget_class, HeraldWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, HeraldWindow, status_button);
+  gtk_widget_class_bind_template_child (widget_class, HeraldWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, HeraldWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, HeraldWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, HeraldWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, HeraldWindow, attention_bar);
   gtk_widget_class_bind_template_child (widget_class, HeraldWindow, attention_label);
+  gtk_widget_class_bind_template_child (widget_class, HeraldWindow, filter_box);
+  gtk_widget_class_bind_template_child (widget_class, HeraldWindow, account_combo);
+  gtk_widget_class_bind_template_child (widget_class, HeraldWindow, category_combo);
+  gtk_widget_class_bind_template_child (widget_class, HeraldWindow, unread_toggle);
   gtk_widget_class_bind_template_child (widget_class, HeraldWindow, stack);
-  gtk_widget_class_bind_template_child (widget_class, HeraldWindow, empty_hint);
-  gtk_widget_class_bind_template_child (widget_class, HeraldWindow, add_account_button);
+  gtk_widget_class_bind_template_child (widget_class, HeraldWindow, scroller);
   gtk_widget_class_bind_template_child (widget_class, HeraldWindow, event_list);
-  gtk_widget_class_bind_template_child (widget_class, HeraldWindow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, HeraldWindow, empty_hint);
+  gtk_widget_class_bind_template_child (widget_class, HeraldWindow, results_label);
+  gtk_widget_class_bind_template_child (widget_class, HeraldWindow, details_stack);
+  gtk_widget_class_bind_template_child (widget_class, HeraldWindow, details);
+  gtk_widget_class_bind_template_child (widget_class, HeraldWindow, demo_button);
+  gtk_widget_class_bind_template_callback (widget_class, clear_filters_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, demo_clicked_cb);
 }
 
 static void
 herald_window_init (HeraldWindow *self)
 {
+  GtkAdjustment *adjustment;
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
-  self->listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->tz = g_time_zone_new_local ();
+  self->account_status = HERALD_ACCOUNT_STATUS (herald_account_status_new ());
+  gtk_menu_button_set_popover (self->status_button, GTK_WIDGET (self->account_status));
+
   g_object_bind_property (self->search_button, "active", self->search_bar, "search-mode-enabled",
                           G_BINDING_BIDIRECTIONAL);
   gtk_search_bar_connect_entry (self->search_bar, GTK_ENTRY (self->search_entry));
   g_signal_connect (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb), self);
-  gtk_list_box_set_sort_func (self->event_list, sort_rows, NULL, NULL);
-  gtk_list_box_set_filter_func (self->event_list, filter_rows, self, NULL);
+  g_signal_connect (self->search_entry, "activate", G_CALLBACK (search_activate_cb), self);
+  g_signal_connect (self->search_entry, "key-press-event", G_CALLBACK (search_key_pressed_cb),
+                    self);
+
+  gtk_combo_box_text_append (self->account_combo, "", _ ("All accounts"));
+  gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->account_combo), "");
+  gtk_combo_box_text_append (self->category_combo, "", _ ("All categories"));
+  for (guint i = 0; i < G_N_ELEMENTS (categories); i++)
+    gtk_combo_box_text_append (self->category_combo,
+                               herald_category_to_string (categories[i].category),
+                               _ (categories[i].name));
+  gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->category_combo), "");
+  g_signal_connect (self->account_combo, "changed", G_CALLBACK (account_combo_changed_cb), self);
+  g_signal_connect (self->category_combo, "changed", G_CALLBACK (category_combo_changed_cb), self);
+  g_signal_connect (self->unread_toggle, "toggled", G_CALLBACK (unread_toggled_cb), self);
+
+  g_signal_connect (self->event_list, "row-selected", G_CALLBACK (row_selected_cb), self);
+  adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+  gtk_container_set_focus_vadjustment (GTK_CONTAINER (self->event_list), adjustment);
+  g_signal_connect (adjustment, "value-changed", G_CALLBACK (adjustment_changed_cb), self);
+  g_signal_connect (adjustment, "changed", G_CALLBACK (adjustment_changed_cb), self);
+  g_signal_connect_after (self->event_list, "size-allocate", G_CALLBACK (list_allocated_cb), self);
+  g_signal_connect (self->scroller, "edge-reached", G_CALLBACK (edge_reached_cb), self);
   update_page (self);
+  update_status (self);
 }
 
 HeraldWindow *
@@ -356,45 +743,128 @@ herald_window_new (GtkApplication *application)
 void
 herald_window_set_hub (HeraldWindow *self, HeraldHub *hub)
 {
-  HeraldHistoryQuery query = HERALD_HISTORY_QUERY_INIT;
-
   g_return_if_fail (HERALD_IS_WINDOW (self));
+  g_return_if_fail (HERALD_IS_HUB (hub));
   g_return_if_fail (self->hub == NULL);
 
   self->hub = g_object_ref (hub);
-  g_signal_connect_object (hub, "event-added", G_CALLBACK (event_added_cb), self, 0);
+  self->model = herald_event_model_new (hub);
+  /* Before the list's own handler: the anchor is taken while the old rows are still there. */
+  g_signal_connect (self->model, "items-changed", G_CALLBACK (items_changing_cb), self);
+  gtk_list_box_bind_model (self->event_list, G_LIST_MODEL (self->model), create_row_cb, self, NULL);
+  g_signal_connect_after (self->model, "items-changed", G_CALLBACK (items_changed_cb), self);
+  g_signal_connect (self->model, "notify::total", G_CALLBACK (model_notify_cb), self);
+  g_signal_connect (self->model, "notify::loading", G_CALLBACK (model_notify_cb), self);
   g_signal_connect_object (hub, "state-changed", G_CALLBACK (state_changed_cb), self, 0);
-  query.limit = MAX_ROWS;
-  herald_history_query_async (herald_hub_get_history (hub), &query, self->cancellable,
-                              history_loaded_cb, self);
+  g_signal_connect_object (herald_hub_get_accounts (hub), "items-changed",
+                           G_CALLBACK (accounts_changed_cb), self, 0);
+  herald_event_details_set_hub (self->details, hub);
+  herald_account_status_set_hub (self->account_status, hub);
+  fill_account_combo (self);
   update_status (self);
+  update_page (self);
+  if (self->pending_id != NULL)
+    {
+      g_autofree char *account = g_steal_pointer (&self->pending_account);
+      g_autofree char *id = g_steal_pointer (&self->pending_id);
+
+      herald_window_show_event (self, account, id);
+    }
 }
 
 void
 herald_window_set_demo (HeraldWindow *self, gboolean demo)
 {
+  g_return_if_fail (HERALD_IS_WINDOW (self));
+
   self->demo = demo;
   gtk_header_bar_set_subtitle (self->header_bar,
                                demo ? _ ("Demo — simulated accounts, nothing is saved") : NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->demo_button), !demo);
 }
 
 guint
 herald_window_get_n_events (HeraldWindow *self)
 {
-  return self->n_rows;
+  g_return_val_if_fail (HERALD_IS_WINDOW (self), 0);
+  return self->model ? g_list_model_get_n_items (G_LIST_MODEL (self->model)) : 0;
 }
 
 void
 herald_window_mark_all_read (HeraldWindow *self)
 {
-  GList *rows = gtk_container_get_children (GTK_CONTAINER (self->event_list));
+  g_return_if_fail (HERALD_IS_WINDOW (self));
 
-  for (GList *l = rows; l != NULL; l = l->next)
+  /* The list follows the history's "read-changed"; a second mark changes nothing. */
+  if (self->hub != NULL)
+    herald_history_mark_read (herald_hub_get_history (self->hub), NULL, NULL, TRUE);
+}
+
+static void
+lookup_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HeraldEvent) event
+    = herald_history_lookup_finish (HERALD_HISTORY (source), result, &error);
+  HeraldWindow *self;
+  HeraldHistoryQuery query = HERALD_HISTORY_QUERY_INIT;
+
+  if (error != NULL)
     {
-      herald_event_set_read (row_get_event (l->data), TRUE);
-      gtk_style_context_remove_class (gtk_widget_get_style_context (l->data), "unread");
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Could not read the event: %s", error->message);
+      return;
     }
-  g_list_free (rows);
+  self = HERALD_WINDOW (user_data);
+  if (event == NULL)
+    return; /* pruned or forgotten since it was announced */
+
+  query.account = herald_event_model_get_account (self->model);
+  query.category = herald_event_model_get_category (self->model);
+  query.text = herald_event_model_get_text (self->model);
+  query.unread_only = herald_event_model_get_unread_only (self->model);
+  show_details (self, event, TRUE);
+  /* Filtered out: the list shows everything again, and selects it once it is loaded. */
+  if (!herald_history_query_matches (&query, event))
+    clear_filters (self);
+  else if (!select_shown_event (self, TRUE))
+    {
+      /* Older than the pages loaded: no row of the list is the one shown. */
+      self->reselecting = TRUE;
+      gtk_list_box_unselect_all (self->event_list);
+      self->reselecting = FALSE;
+    }
+}
+
+void
+herald_window_show_event (HeraldWindow *self, const char *account_id, const char *event_id)
+{
+  guint position;
+
+  g_return_if_fail (HERALD_IS_WINDOW (self));
+  g_return_if_fail (account_id != NULL && event_id != NULL);
+
+  gtk_window_present (GTK_WINDOW (self));
+  if (self->model == NULL)
+    {
+      g_free (self->pending_account);
+      g_free (self->pending_id);
+      self->pending_account = g_strdup (account_id);
+      self->pending_id = g_strdup (event_id);
+      return;
+    }
+  if (herald_event_model_find (self->model, account_id, event_id, &position))
+    {
+      g_autoptr (HeraldEventItem) item
+        = g_list_model_get_item (G_LIST_MODEL (self->model), position);
+
+      show_details (self, herald_event_item_get_event (item), TRUE);
+      select_shown_event (self, TRUE);
+      return;
+    }
+  /* Not loaded (older, or filtered out): the history has it, unless it was pruned. */
+  herald_history_lookup_async (herald_hub_get_history (self->hub), account_id, event_id,
+                               self->cancellable, lookup_done_cb, self);
 }
 
 const char *
@@ -411,85 +881,8 @@ herald_window_get_attention_text (HeraldWindow *self)
   return gtk_label_get_text (self->attention_label);
 }
 
-void
-herald_window_search (HeraldWindow *self, const char *text)
+HeraldEventModel *
+herald_window_get_model (HeraldWindow *self)
 {
-  gtk_toggle_button_set_active (self->search_button, TRUE);
-  gtk_entry_set_text (GTK_ENTRY (self->search_entry), text);
-  /* The entry reports changes after a delay; the filter follows the text at once here. */
-  search_changed_cb (self->search_entry, self);
-}
-
-guint
-herald_window_count_visible_rows (HeraldWindow *self)
-{
-  GList *rows = gtk_container_get_children (GTK_CONTAINER (self->event_list));
-  guint visible = 0;
-
-  for (GList *l = rows; l != NULL; l = l->next)
-    if (gtk_widget_get_child_visible (l->data))
-      visible++;
-  g_list_free (rows);
-  return visible;
-}
-
-gboolean
-herald_window_get_row_texts (HeraldWindow *self, guint n, const char **title, const char **body)
-{
-  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->event_list, (int)n);
-  GList *parts, *labels;
-  GtkWidget *text;
-
-  if (row == NULL)
-    return FALSE;
-  parts = gtk_container_get_children (GTK_CONTAINER (gtk_bin_get_child (GTK_BIN (row))));
-  text = g_list_nth_data (parts, 1);
-  g_list_free (parts);
-  labels = gtk_container_get_children (GTK_CONTAINER (text));
-  *title = gtk_label_get_text (labels->data);
-  /* Plain text only: markup in a tipper's message must show as typed. */
-  g_assert (!gtk_label_get_use_markup (labels->data));
-  *body = g_list_length (labels) > 2 ? gtk_label_get_text (labels->next->data) : "";
-  g_list_free (labels);
-  return TRUE;
-}
-
-/* A stub until the window is rebuilt on the event model (issue 9, item 2): it finds the row
- * among those listed and selects it; an event not listed (older than the rows kept) only gets
- * the window presented. */
-void
-herald_window_show_event (HeraldWindow *self, const char *account, const char *id)
-{
-  g_autofree char *key = g_strconcat (account, "\n", id, NULL);
-  GList *rows = gtk_container_get_children (GTK_CONTAINER (self->event_list));
-  GtkListBoxRow *found = NULL;
-
-  g_return_if_fail (HERALD_IS_WINDOW (self));
-
-  gtk_window_present (GTK_WINDOW (self));
-  for (GList *l = rows; l != NULL && found == NULL; l = l->next)
-    {
-      g_autofree char *row_key = event_key (row_get_event (l->data));
-
-      if (g_str_equal (row_key, key))
-        found = l->data;
-    }
-  g_list_free (rows);
-  if (found == NULL)
-    return;
-  /* A search that hides it would hide what was asked for. */
-  if (!gtk_widget_get_child_visible (GTK_WIDGET (found)))
-    herald_window_search (self, "");
-  gtk_list_box_set_selection_mode (self->event_list, GTK_SELECTION_SINGLE);
-  gtk_list_box_select_row (self->event_list, found);
-  /* Focus moves the list's cursor there, and the list scrolls its viewport to the cursor. */
-  gtk_widget_grab_focus (GTK_WIDGET (found));
-}
-
-HeraldEvent *
-herald_window_get_shown_event (HeraldWindow *self)
-{
-  GtkListBoxRow *row = gtk_list_box_get_selected_row (self->event_list);
-
-  return row != NULL ? row_get_event (row) : NULL;
+  return self->model;
 }

@@ -242,8 +242,11 @@ entry_start (HubEntry *entry)
                              g_steal_pointer (&credentials),
                              (const char *const *)keyring_fields->pdata,
                              (const char *const *)optional_fields->pdata, &self->backoff);
-  if (keyring_fields->len > 0)
-    entry_set_state (entry, HERALD_CONNECTION_CONNECTING, _ ("Reading the keys from the keyring…"));
+  /* Said at once, not when the receiver first reports: a Retry clicked in the window or the
+   * tray shows its effect before the next frame. */
+  entry_set_state (entry, HERALD_CONNECTION_CONNECTING,
+                   keyring_fields->len > 0 ? _ ("Reading the keys from the keyring…")
+                                           : _ ("Connecting…"));
 }
 
 /* TRUE when only the label differs: nothing the connection is built from. */

@@ -232,9 +232,12 @@ herald_provider_option_allows (const HeraldProviderOption *option, const char *v
   return value != NULL && g_strv_contains (option->choices, value);
 }
 
-char *
-herald_provider_dup_icon_name (const char *provider_id)
+const char *
+herald_provider_get_icon_name (const char *provider_id)
 {
+  g_autofree char *name = NULL;
+
   g_return_val_if_fail (provider_id != NULL, NULL);
-  return g_strdup_printf (HERALD_APP_ID "-%s-symbolic", provider_id);
+  name = g_strdup_printf (HERALD_APP_ID "-%s-symbolic", provider_id);
+  return g_intern_string (name);
 }

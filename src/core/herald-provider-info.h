@@ -82,8 +82,8 @@ const HeraldCredentialSpec *herald_provider_info_get_credentials (const HeraldPr
 
 /* The symbolic icon of a provider's feed, named with the application id as prefix as Flatpak
  * requires ("io.github.heraldapp.Herald-pally-symbolic"): the tray, the window and the
- * Preferences all ask for it here. */
-char *herald_provider_dup_icon_name (const char *provider_id);
+ * Preferences all ask for it here. Interned: a handful of feeds, asked for once per row. */
+const char *herald_provider_get_icon_name (const char *provider_id);
 
 /* TRUE when `value` is one of the option's choices (always TRUE for free-text options). */
 gboolean herald_provider_option_allows (const HeraldProviderOption *option, const char *value);
