@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 
 build-aux/deps.sh test
 
+echo "== SPDX licence lines"
+build-aux/check-spdx.sh
+
 echo "== clang-format"
 # shellcheck disable=SC2046
 clang-format --dry-run --Werror $(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 2>/dev/null || find src tests -name '*.[ch]')

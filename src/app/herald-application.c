@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-application.c — startup order: settings, accounts (or the demo), the history
  * opened off the main thread, then the hub. A first launch lives in the tray; a second
  * launch (or the tray's "Show History") presents the window. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-window-private.h — what UI tests read off the window, as a user would see it. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* herald-window.h — the history window: every stored event newest first, searched and filtered
  * over the whole history, an event's details, and each account's state. */
 #pragma once
