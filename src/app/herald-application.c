@@ -661,5 +661,6 @@ herald_application_new (void)
 HeraldHub *
 herald_application_get_hub (HeraldApplication *self)
 {
+  g_return_val_if_fail (HERALD_IS_APPLICATION (self), NULL);
   return self->hub;
 }

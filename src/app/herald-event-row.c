@@ -158,5 +158,6 @@ herald_event_row_update_time (HeraldEventRow *self, GTimeZone *tz, gint64 now_us
 const char *
 herald_event_row_get_time_text (HeraldEventRow *self)
 {
+  g_return_val_if_fail (HERALD_IS_EVENT_ROW (self), NULL);
   return gtk_label_get_text (self->time_label);
 }

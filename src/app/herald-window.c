@@ -870,12 +870,14 @@ herald_window_show_event (HeraldWindow *self, const char *account_id, const char
 const char *
 herald_window_get_status_text (HeraldWindow *self)
 {
+  g_return_val_if_fail (HERALD_IS_WINDOW (self), NULL);
   return gtk_label_get_text (self->status_label);
 }
 
 const char *
 herald_window_get_attention_text (HeraldWindow *self)
 {
+  g_return_val_if_fail (HERALD_IS_WINDOW (self), NULL);
   if (!gtk_widget_get_visible (GTK_WIDGET (self->attention_bar)))
     return NULL;
   return gtk_label_get_text (self->attention_label);
@@ -884,5 +886,6 @@ herald_window_get_attention_text (HeraldWindow *self)
 HeraldEventModel *
 herald_window_get_model (HeraldWindow *self)
 {
+  g_return_val_if_fail (HERALD_IS_WINDOW (self), NULL);
   return self->model;
 }
