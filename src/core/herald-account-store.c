@@ -671,7 +671,6 @@ herald_account_store_default_path (void)
 HeraldAccountStore *
 herald_account_store_new (const char *path)
 {
-  g_return_val_if_fail (path != NULL, NULL);
   return g_object_new (HERALD_TYPE_ACCOUNT_STORE, "path", path, NULL);
 }
 
