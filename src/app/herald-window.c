@@ -20,6 +20,8 @@
 /* Relative times ("5 min ago") are reworded by one timer for the whole window. */
 #define TIME_TICK_S 30
 
+#define WINDOW_PAGE_SIZE 50
+
 struct _HeraldWindow
 {
   GtkApplicationWindow parent_instance;
@@ -748,7 +750,10 @@ herald_window_set_hub (HeraldWindow *self, HeraldHub *hub)
   g_return_if_fail (self->hub == NULL);
 
   self->hub = g_object_ref (hub);
-  self->model = herald_event_model_new (hub);
+  /* A page a little taller than a tall screen: every batch of a burst rebuilds at most this many
+   * rows, so the page size is what bounds the window's stall (200 rows stalled it ~150 ms). */
+  self->model
+    = g_object_new (HERALD_TYPE_EVENT_MODEL, "hub", hub, "page-size", WINDOW_PAGE_SIZE, NULL);
   /* Before the list's own handler: the anchor is taken while the old rows are still there. */
   g_signal_connect (self->model, "items-changed", G_CALLBACK (items_changing_cb), self);
   gtk_list_box_bind_model (self->event_list, G_LIST_MODEL (self->model), create_row_cb, self, NULL);
