@@ -28,6 +28,7 @@ typedef enum
   HISTORY_OP_MARK_READ,
   HISTORY_OP_FORGET,
   HISTORY_OP_PRUNE,
+  HISTORY_OP_RELEASE_MEMORY,
 } HistoryOpKind;
 
 typedef struct

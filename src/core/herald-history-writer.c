@@ -6,6 +6,10 @@
 
 #include "config.h"
 
+#if HAVE_MALLOC_TRIM
+#include <malloc.h>
+#endif
+
 #include <glib/gi18n-lib.h>
 
 #include "herald-history-private.h"
@@ -271,10 +275,24 @@ refresh_count (HeraldHistory *self)
   return rc;
 }
 
+/* After a burst: the pages SQLite caches for both connections (the writer's up to 8 MiB) go
+ * back to the allocator, and the allocator gives its free memory back to the system. */
+static void
+release_memory (HeraldHistory *self)
+{
+  sqlite3_db_release_memory (self->write_db);
+  if (self->read_db != NULL)
+    sqlite3_db_release_memory (self->read_db);
+#if HAVE_MALLOC_TRIM
+  malloc_trim (0);
+#endif
+}
+
 static void
 write_batch (HeraldHistory *self, HistoryBatch *batch)
 {
   gint64 row_count = self->row_count;
+  gboolean release = FALSE;
   int rc;
 
   rc = sqlite3_exec (self->write_db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
@@ -299,6 +317,9 @@ write_batch (HeraldHistory *self, HistoryBatch *batch)
           break;
         case HISTORY_OP_PRUNE:
           break;
+        case HISTORY_OP_RELEASE_MEMORY:
+          release = TRUE;
+          break;
         }
     }
   /* The insert's bindings point into the batch's events (SQLITE_STATIC). */
@@ -313,6 +334,8 @@ write_batch (HeraldHistory *self, HistoryBatch *batch)
       if (self->write_failing)
         g_debug ("writing to the history works again");
       self->write_failing = FALSE;
+      if (release)
+        release_memory (self);
       return;
     }
 
@@ -637,6 +660,16 @@ _herald_history_request_prune (HeraldHistory *self)
 {
   HistoryOp op = { .kind = HISTORY_OP_PRUNE };
 
+  if (self->writer != NULL)
+    enqueue (self, &op);
+}
+
+void
+herald_history_release_memory (HeraldHistory *self)
+{
+  HistoryOp op = { .kind = HISTORY_OP_RELEASE_MEMORY };
+
+  g_return_if_fail (HERALD_IS_HISTORY (self));
   if (self->writer != NULL)
     enqueue (self, &op);
 }

@@ -169,6 +169,10 @@ guint herald_history_count_unread (HeraldHistory *self, const char *account, GEr
  * A mark that changed nothing (already in that state, or no such event) emits nothing. */
 void herald_history_mark_read (HeraldHistory *self, const char *account, const char *id,
                                gboolean read);
+/* Queued behind the adds before it: once they are written, the memory SQLite keeps as page
+ * cache for this store goes back to the system. For a burst that has ended. */
+void herald_history_release_memory (HeraldHistory *self);
+
 /* Deletes every event of @account (the account was removed). Queued like the others. */
 void herald_history_forget_account (HeraldHistory *self, const char *account);
 

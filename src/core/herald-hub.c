@@ -130,7 +130,10 @@ quiet_check_cb (gpointer user_data)
     }
   self->quiet_source = 0;
   if (self->answers >= TRIM_AFTER_EVENTS && self->receiver != NULL)
-    herald_hub_receiver_trim (self->receiver);
+    {
+      herald_history_release_memory (self->history);
+      herald_hub_receiver_trim (self->receiver);
+    }
   self->answers = self->answers_checked = 0;
   return G_SOURCE_REMOVE;
 }
