@@ -465,3 +465,85 @@ herald_test_parse_check_object_id (HeraldTestParse *fx, const HeraldTestObjectCa
   g_assert_cmpstr (herald_event_get_object_id (g_ptr_array_index (fx->sink->events, before)), ==,
                    c->object_id);
 }
+
+static void
+silent_socket_cb (SoupServer *server, SoupServerMessage *msg, const char *path,
+                  SoupWebsocketConnection *connection, gpointer data)
+{
+  HeraldTestSilentServer *silent = data;
+
+  g_ptr_array_add (silent->sockets, g_object_ref (connection));
+  if (silent->greeting != NULL)
+    soup_websocket_connection_send_text (connection, silent->greeting);
+}
+
+HeraldTestSilentServer *
+herald_test_silent_server_new (const char *greeting)
+{
+  HeraldTestSilentServer *silent = g_new0 (HeraldTestSilentServer, 1);
+  g_autoptr (GError) error = NULL;
+  GSList *uris;
+
+  silent->server = soup_server_new (NULL, NULL);
+  silent->greeting = g_strdup (greeting);
+  silent->sockets = g_ptr_array_new_with_free_func (g_object_unref);
+  soup_server_add_websocket_handler (silent->server, NULL, NULL, NULL, silent_socket_cb, silent,
+                                     NULL);
+  g_assert_true (
+    soup_server_listen_local (silent->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (silent->server);
+  silent->endpoint = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
+  return silent;
+}
+
+void
+herald_test_silent_server_free (HeraldTestSilentServer *silent)
+{
+  for (guint i = 0; i < silent->sockets->len; i++)
+    {
+      SoupWebsocketConnection *socket = g_ptr_array_index (silent->sockets, i);
+
+      if (soup_websocket_connection_get_state (socket) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (socket, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+    }
+  g_ptr_array_unref (silent->sockets);
+  soup_server_disconnect (silent->server);
+  g_object_unref (silent->server);
+  g_free (silent->endpoint);
+  g_free (silent->greeting);
+  g_free (silent);
+}
+
+gboolean
+herald_test_silent_authenticates (HeraldTestSilentServer *silent, HeraldFeed *feed)
+{
+  HeraldTestLive *live = herald_test_live_new (feed, NULL);
+  gboolean authenticated;
+
+  herald_connection_start (live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (live, silent->sockets->len > 0 && herald_test_live_connected (live),
+                               10000);
+  /* Long enough for any frame the feed sent to be answered, had the server answered. */
+  herald_test_spin (300);
+  g_assert_true (herald_test_live_connected (live));
+  authenticated = herald_feed_is_authenticated (feed);
+  herald_test_live_free (live);
+  return authenticated;
+}
+
+static void
+count_authenticated_cb (HeraldFeed *feed, GParamSpec *pspec, gpointer data)
+{
+  guint *count = data;
+
+  if (herald_feed_is_authenticated (feed))
+    (*count)++;
+}
+
+void
+herald_test_count_authenticated (HeraldFeed *feed, guint *count)
+{
+  g_signal_connect (feed, "notify::authenticated", G_CALLBACK (count_authenticated_cb), count);
+}

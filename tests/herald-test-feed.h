@@ -241,4 +241,26 @@ HeraldAccount *herald_test_sim_account_new (HeraldSimulator *sim, const char *fe
  * every field the account asks for. */
 HeraldFeed *herald_test_sim_feed_new (HeraldSimulator *sim, HeraldAccount *account);
 
+/* --- a server that opens the socket and never completes the feed's handshake --- */
+
+typedef struct
+{
+  SoupServer *server;
+  char *endpoint;     /* http://127.0.0.1:PORT */
+  char *greeting;     /* sent once on every socket, or NULL (Engine.IO's open, say) */
+  GPtrArray *sockets; /* the SoupWebsocketConnections it accepted, kept open */
+} HeraldTestSilentServer;
+
+/* Listens on loopback and accepts a WebSocket upgrade on any path, then sends greeting (NULL:
+ * nothing) and stays silent: a feed's own handshake never comes. */
+HeraldTestSilentServer *herald_test_silent_server_new (const char *greeting);
+void herald_test_silent_server_free (HeraldTestSilentServer *silent);
+/* Runs feed, whose account's endpoint is silent's, until its socket has been open a while,
+ * and returns whether the feed called the session authenticated meanwhile. */
+gboolean herald_test_silent_authenticates (HeraldTestSilentServer *silent, HeraldFeed *feed);
+
+/* Counts in *count every time feed reports its session authenticated (notify::authenticated
+ * turning TRUE), as a listener such as the Test button would see it. */
+void herald_test_count_authenticated (HeraldFeed *feed, guint *count);
+
 G_END_DECLS

@@ -230,6 +230,7 @@ test_bad_signature (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
   g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 1);
   g_assert_cmpuint (fx->live->events->len, ==, 0);
+  g_assert_false (herald_feed_is_authenticated (fx->live->feed));
 }
 
 static void
@@ -246,6 +247,41 @@ test_bad_key (Fixture *fx, gconstpointer data)
   g_assert_true (herald_test_live_needs_attention (fx->live));
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
   g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 1);
+}
+
+/* The answer to connect is what confirms the session, announced to listeners once per socket. */
+static void
+test_authenticated_on_connect_answer (Fixture *fx, gconstpointer data)
+{
+  guint authenticated = 0;
+
+  scenario (fx, "idle");
+  prepare (fx, 1, SIM_KEY, NULL, NULL);
+  herald_test_count_authenticated (fx->live->feed, &authenticated);
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, authenticated > 0, WAIT_TIMEOUT_MS);
+  g_assert_true (herald_test_live_connected (fx->live));
+  g_assert_true (herald_feed_is_authenticated (fx->live->feed));
+  herald_test_spin (300);
+  g_assert_cmpuint (authenticated, ==, 1);
+}
+
+/* An open socket is not a session: without the answer to connect the feed does not claim one. */
+static void
+test_not_authenticated_before_answer (Fixture *fx, gconstpointer data)
+{
+  HeraldTestSilentServer *silent = herald_test_silent_server_new (NULL);
+  g_autoptr (HeraldAccount) account
+    = herald_account_new (HERALD_PROVIDER_COINVOYAGE, "coinvoyage-silent");
+  g_autoptr (HeraldFeed) feed = NULL;
+
+  herald_account_set_endpoint (account, silent->endpoint);
+  herald_account_add_option_value (account, "order", "order-1");
+  feed = herald_feed_new_for_account (account);
+  herald_feed_set_credential (feed, "api-key", "cv_pk_silent");
+  g_assert_false (herald_test_silent_authenticates (silent, feed));
+  herald_test_silent_server_free (silent);
+  herald_test_drain ();
 }
 
 /* The organization without the secret cannot work: said before any connection is made. */
@@ -350,6 +386,8 @@ main (int argc, char **argv)
   ADD ("/coinvoyage-feed/order-scope", test_order_scope);
   ADD ("/coinvoyage-feed/bad-signature", test_bad_signature);
   ADD ("/coinvoyage-feed/bad-key", test_bad_key);
+  ADD ("/coinvoyage-feed/authenticated-on-connect-answer", test_authenticated_on_connect_answer);
+  ADD ("/coinvoyage-feed/not-authenticated-before-answer", test_not_authenticated_before_answer);
   ADD ("/coinvoyage-feed/organization-needs-secret", test_organization_needs_secret);
   ADD ("/coinvoyage-feed/drop-resubscribes", test_drop_resubscribes);
   ADD ("/coinvoyage-feed/pongs-keep-alive", test_pongs_keep_alive);

@@ -385,6 +385,29 @@ test_normal_close_reconnects (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (COUNTERS (fixture)->connects, ==, 2);
 }
 
+/* Pally's key rides in the upgrade, so its session is confirmed as the socket opens. What
+ * one socket confirmed is cleared when the next opens: each new socket is confirmed anew. */
+static void
+test_authenticated_per_socket (Fixture *fixture, gconstpointer data)
+{
+  guint authenticated = 0;
+
+  make_connection (fixture, "/feed", NULL);
+  herald_test_count_authenticated (fixture->live->feed, &authenticated);
+  herald_connection_start (fixture->live->connection);
+  HERALD_TEST_WAIT_UNTIL (STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
+  g_assert_true (herald_feed_is_authenticated (fixture->live->feed));
+  g_assert_cmpuint (authenticated, ==, 1);
+
+  soup_websocket_connection_close (server_socket (&fixture->srv), SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
+                                   "restart");
+  HERALD_TEST_WAIT_UNTIL (
+    fixture->srv.connections == 2 && STATE (fixture) == HERALD_CONNECTION_CONNECTED, 5000);
+  g_assert_true (herald_feed_is_authenticated (fixture->live->feed));
+  /* Reported again, so it was cleared in between. */
+  g_assert_cmpuint (authenticated, ==, 2);
+}
+
 static void
 test_http_401_needs_attention (Fixture *fixture, gconstpointer data)
 {
@@ -559,6 +582,7 @@ main (int argc, char **argv)
   ADD ("/connection/transport-silence-reconnects", test_transport_silence_reconnects);
   ADD ("/connection/policy-close-needs-attention", test_policy_close_needs_attention);
   ADD ("/connection/normal-close-reconnects", test_normal_close_reconnects);
+  ADD ("/connection/authenticated-per-socket", test_authenticated_per_socket);
   ADD ("/connection/http-401-needs-attention", test_http_401_needs_attention);
   ADD ("/connection/unavailable-backs-off", test_unavailable_backs_off);
   ADD ("/connection/refused-port-backs-off", test_refused_port_backs_off);

@@ -252,6 +252,44 @@ test_refused (Fixture *fx, gconstpointer data)
                    HERALD_CONNECTION_NEEDS_ATTENTION);
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
   g_assert_cmpuint (counters (fx)->connects, ==, 1);
+  g_assert_false (herald_feed_is_authenticated (fx->live->feed));
+}
+
+/* The namespace CONNECT ack is what confirms the session, announced once per socket. */
+static void
+test_authenticated_on_namespace_connect (Fixture *fx, gconstpointer data)
+{
+  guint authenticated = 0;
+
+  scenario (fx, "idle");
+  prepare (fx, "partner", NULL);
+  herald_test_count_authenticated (fx->live->feed, &authenticated);
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, authenticated > 0, WAIT_TIMEOUT_MS);
+  g_assert_true (herald_test_live_connected (fx->live));
+  g_assert_true (herald_feed_is_authenticated (fx->live->feed));
+  g_assert_cmpuint (sim_counter (fx, "subscriptions"), ==, 1);
+  herald_test_spin (300);
+  g_assert_cmpuint (authenticated, ==, 1);
+}
+
+/* Engine.IO's open is not a session: without the namespace ack the feed does not claim one. */
+static void
+test_not_authenticated_before_namespace_connect (Fixture *fx, gconstpointer data)
+{
+  HeraldTestSilentServer *silent = herald_test_silent_server_new (
+    "0{\"sid\":\"silent\",\"upgrades\":[],\"pingInterval\":25000,\"pingTimeout\":20000,"
+    "\"maxPayload\":1000000}");
+  g_autoptr (HeraldAccount) account = herald_account_new (HERALD_PROVIDER_DIMES, "dimes-silent");
+  g_autoptr (HeraldFeed) feed = NULL;
+
+  herald_account_set_endpoint (account, silent->endpoint);
+  herald_account_add_option_value (account, "gateway", "partner");
+  feed = herald_feed_new_for_account (account);
+  herald_feed_set_credential (feed, "api-key", "dm_sbx_skey_silent");
+  g_assert_false (herald_test_silent_authenticates (silent, feed));
+  herald_test_silent_server_free (silent);
+  herald_test_drain ();
 }
 
 static void
@@ -424,6 +462,10 @@ main (int argc, char *argv[])
               test_customer_token_expired, fixture_teardown);
   g_test_add ("/dimes-feed/token/lapsing", Fixture, NULL, fixture_setup,
               test_customer_token_lapsing, fixture_teardown);
+  g_test_add ("/dimes-feed/authenticated-on-namespace-connect", Fixture, NULL, fixture_setup,
+              test_authenticated_on_namespace_connect, fixture_teardown);
+  g_test_add ("/dimes-feed/not-authenticated-before-namespace-connect", Fixture, NULL,
+              fixture_setup, test_not_authenticated_before_namespace_connect, fixture_teardown);
   g_test_add ("/dimes-feed/stall", Fixture, NULL, fixture_setup, test_stall, fixture_teardown);
   g_test_add ("/dimes-feed/heartbeat-answered", Fixture, NULL, fixture_setup,
               test_heartbeat_answered, fixture_teardown);

@@ -371,6 +371,41 @@ test_auth_error_needs_attention (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 1);
   g_assert_true (herald_test_live_needs_attention (fx->live));
   g_assert_cmpuint (fx->live->events->len, ==, 0);
+  g_assert_false (herald_feed_is_authenticated (fx->live->feed));
+}
+
+/* Hashi's "connected" is what confirms the session, announced to listeners once per socket. */
+static void
+test_authenticated_on_connected (Fixture *fx, gconstpointer data)
+{
+  guint authenticated = 0;
+
+  prepare (fx, 1, NULL);
+  herald_test_count_authenticated (fx->live->feed, &authenticated);
+  g_assert_false (herald_feed_is_authenticated (fx->live->feed));
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, authenticated > 0 && subscribed_to_all (fx),
+                               WAIT_TIMEOUT_MS);
+  g_assert_true (herald_feed_is_authenticated (fx->live->feed));
+  g_assert_cmpuint (authenticated, ==, 1);
+}
+
+/* An open socket is not a session: without "connected" the feed does not claim one. */
+static void
+test_not_authenticated_before_connected (Fixture *fx, gconstpointer data)
+{
+  HeraldTestSilentServer *silent = herald_test_silent_server_new (NULL);
+  g_autofree char *token
+    = herald_simulator_make_test_jwt ("did:privy:sim", g_get_real_time () / G_USEC_PER_SEC + 3600);
+  g_autoptr (HeraldAccount) account = herald_account_new (HERALD_PROVIDER_HASHI, "hashi-silent");
+  g_autoptr (HeraldFeed) feed = NULL;
+
+  herald_account_set_endpoint (account, silent->endpoint);
+  feed = herald_feed_new_for_account (account);
+  herald_feed_set_credential (feed, "token", token);
+  g_assert_false (herald_test_silent_authenticates (silent, feed));
+  herald_test_silent_server_free (silent);
+  herald_test_drain ();
 }
 
 static void
@@ -502,6 +537,8 @@ main (int argc, char *argv[])
   ADD ("/hashi-feed/duplicates-same-id", test_duplicates_same_id);
   ADD ("/hashi-feed/malformed-kept-alive", test_malformed_kept_alive);
   ADD ("/hashi-feed/auth-error-needs-attention", test_auth_error_needs_attention);
+  ADD ("/hashi-feed/authenticated-on-connected", test_authenticated_on_connected);
+  ADD ("/hashi-feed/not-authenticated-before-connected", test_not_authenticated_before_connected);
   ADD ("/hashi-feed/expired-token-never-connects", test_expired_token_never_connects);
   ADD ("/hashi-feed/not-a-jwt-never-connects", test_not_a_jwt_never_connects);
   ADD ("/hashi-feed/expiry-warning", test_expiry_warning);

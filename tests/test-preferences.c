@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
+#include "herald-account-test-private.h"
 #include "herald-autostart.h"
 #include "herald-pause.h"
 #include "herald-preferences-window.h"
@@ -693,6 +694,40 @@ test_precise_failures (Fixture *fixture)
   click ("Cancel");
 }
 
+/* For a feed with a handshake of its own, Test succeeds on that handshake, not on a socket that
+ * merely opened: a server that opens it and never says Hashi's "connected" is a failure. */
+static void
+test_handshake_required (Fixture *fixture)
+{
+  g_autofree char *hashi = herald_simulator_get_endpoint (fixture->simulator, "hashi");
+  const char *token = herald_simulator_get_credential (fixture->simulator, "hashi", "token");
+  HeraldTestSilentServer *silent = herald_test_silent_server_new (NULL);
+
+  /* Short, so the silent case does not take the full bound; still well past any handshake. */
+  herald_account_test_set_timeout_s (3);
+  click ("Add Account…");
+  gtk_combo_box_set_active_id (GTK_COMBO_BOX (wait_for ("Provider", GTK_TYPE_COMBO_BOX)), "hashi");
+  type_into ("Label", "Lobbies");
+  type_into ("Endpoint", hashi);
+  type_into ("Privy access token (JWT)", token);
+  click ("Test");
+  HERALD_TEST_WAIT_UNTIL (g_str_has_prefix (test_result (), "Connected")
+                            || g_str_has_prefix (test_result (), "Test failed"),
+                          10000);
+  g_assert_cmpstr (test_result (), ==, "Connected: Hashi accepted the credentials.");
+
+  type_into ("Endpoint", silent->endpoint);
+  expect_test_failure ("Test failed: No answer from the server within 3 seconds");
+  /* The test left no connection behind: the server sees its one socket closed. */
+  g_assert_cmpuint (silent->sockets->len, ==, 1);
+  HERALD_TEST_WAIT_UNTIL (
+    soup_websocket_connection_get_state (g_ptr_array_index (silent->sockets, 0))
+      == SOUP_WEBSOCKET_STATE_CLOSED,
+    5000);
+  click ("Cancel");
+  herald_test_silent_server_free (silent);
+}
+
 static gboolean
 texts_contain (const char *needle)
 {
@@ -955,6 +990,7 @@ static const Case cases[] = {
   { "/preferences/no-keyring", test_no_keyring, 0, TRUE },
   { "/preferences/test-button", test_test_button, HERALD_TEST_ENV_KEYRING, TRUE },
   { "/preferences/test-precise-failures", test_precise_failures, HERALD_TEST_ENV_KEYRING, FALSE },
+  { "/preferences/handshake-required", test_handshake_required, HERALD_TEST_ENV_KEYRING, FALSE },
   { "/preferences/notification-settings", test_notification_settings, HERALD_TEST_ENV_KEYRING,
     FALSE },
   { "/preferences/clear-history", test_clear_history, HERALD_TEST_ENV_KEYRING, FALSE },

@@ -338,6 +338,24 @@ test_key_refused (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (sim_counter (fx, "auth-failures"), ==, 1);
   g_assert_cmpuint (sim_counter (fx, "mints"), ==, 0);
   g_assert_cmpuint (sim_counter (fx, "connections"), ==, 0);
+  g_assert_false (herald_feed_is_authenticated (fx->live->feed));
+}
+
+/* SkinShark has no handshake message: the minted token accepted with the upgrade is the
+ * session, so the feed reports it authenticated as the socket opens, once. */
+static void
+test_authenticated_on_open (Fixture *fx, gconstpointer data)
+{
+  guint authenticated = 0;
+
+  scenario (fx, "idle");
+  prepare (fx, NULL, 100);
+  herald_test_count_authenticated (fx->live->feed, &authenticated);
+  herald_connection_start (fx->live->connection);
+  HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, herald_test_live_connected (fx->live), WAIT_TIMEOUT_MS);
+  g_assert_true (herald_feed_is_authenticated (fx->live->feed));
+  g_assert_cmpuint (authenticated, ==, 1);
+  g_assert_cmpuint (sim_counter (fx, "mints"), ==, 1);
 }
 
 /* The token lapses on the server (4001): one new token is minted. When the server refuses
@@ -546,13 +564,18 @@ test_query_fallback (Fixture *fx, gconstpointer data)
 {
   g_autoptr (SoupServer) server = soup_server_new (NULL, NULL);
   FallbackServer fs = { 0 };
+  guint authenticated = 0;
 
   fs.sockets = g_ptr_array_new_with_free_func (g_object_unref);
   soup_server_add_handler (server, "/auth/ws-token", fallback_mint_cb, &fs, NULL);
   /* No subprotocols: the server answers without one, whatever the client offers. */
   soup_server_add_websocket_handler (server, "/ws", NULL, NULL, fallback_socket_cb, &fs, NULL);
   start_against (fx, server, "skinshark-fallback");
+  herald_test_count_authenticated (fx->live->feed, &authenticated);
   HERALD_TEST_LIVE_WAIT_UNTIL (fx->live, has_one_event_and_connected (fx), WAIT_TIMEOUT_MS);
+  /* The socket that did not take the token was no session; only the second one was. */
+  g_assert_cmpuint (authenticated, ==, 1);
+  g_assert_true (herald_feed_is_authenticated (fx->live->feed));
 
   g_assert_cmpuint (fs.upgrades, ==, 2);
   g_assert_true (fs.first_had_protocol);
@@ -673,6 +696,7 @@ main (int argc, char **argv)
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/skinshark-feed/events", test_events);
+  ADD ("/skinshark-feed/authenticated-on-open", test_authenticated_on_open);
   ADD ("/skinshark-feed/drop", test_drop);
   ADD ("/skinshark-feed/stall", test_stall);
   ADD ("/skinshark-feed/pings-keep-alive", test_pings_keep_alive);

@@ -10,17 +10,17 @@
 #include <glib/gi18n.h>
 
 #include "herald-account-test.h"
+#include "herald-account-test-private.h"
 #include "herald-connection.h"
 #include "herald-pally-feed.h"
 #include "herald-providers.h"
 #include "herald-secret.h"
 
-/* Some feeds accept the socket and refuse the key just after (Pally closes it): a socket
- * that stays up this long was accepted. */
-#define SETTLE_MS 2000
 /* No retry may start while the test waits: the first failure is the answer. */
 #define NO_RETRY_MS (10 * 60 * 1000)
 #define IO_TIMEOUT_S (HERALD_ACCOUNT_TEST_TIMEOUT_S - 5)
+
+static guint timeout_s = HERALD_ACCOUNT_TEST_TIMEOUT_S;
 
 typedef struct
 {
@@ -30,7 +30,6 @@ typedef struct
   HeraldConnection *connection;
   SoupSession *session;
   guint timeout_source;
-  guint settle_source;
   gulong cancelled_handler;
   HeraldEvent *event;
 } TestData;
@@ -39,7 +38,6 @@ static void
 test_data_free (TestData *data)
 {
   g_clear_handle_id (&data->timeout_source, g_source_remove);
-  g_clear_handle_id (&data->settle_source, g_source_remove);
   if (data->connection != NULL)
     {
       /* Also when the task never finished (it holds the only reference to this data). */
@@ -61,13 +59,13 @@ finish (GTask *task, GError *error)
   TestData *data = g_task_get_task_data (task);
 
   g_clear_handle_id (&data->timeout_source, g_source_remove);
-  g_clear_handle_id (&data->settle_source, g_source_remove);
   if (data->cancelled_handler != 0)
     g_cancellable_disconnect (g_task_get_cancellable (task), data->cancelled_handler);
   data->cancelled_handler = 0;
   if (data->connection != NULL)
     {
       g_signal_handlers_disconnect_by_data (data->connection, task);
+      g_signal_handlers_disconnect_by_data (herald_connection_get_feed (data->connection), task);
       herald_connection_stop (data->connection);
     }
   if (error != NULL)
@@ -97,17 +95,30 @@ reason_without_retry (HeraldConnection *connection)
 }
 
 static gboolean
-settled_cb (gpointer user_data)
+authenticated_idle_cb (gpointer user_data)
 {
   GTask *task = user_data;
   TestData *data = g_task_get_task_data (task);
 
-  data->settle_source = 0;
-  /* Pally can prove more: an echoed test tip shows the key works end to end. */
-  if (HERALD_IS_PALLY_FEED (herald_connection_get_feed (data->connection)))
-    return G_SOURCE_REMOVE;
-  finish (task, NULL);
+  /* Still up and still confirmed: a refusal in the meantime has already finished the test. */
+  if (!g_task_get_completed (task) && data->connection != NULL
+      && herald_connection_get_state (data->connection) == HERALD_CONNECTION_CONNECTED
+      && herald_feed_is_authenticated (herald_connection_get_feed (data->connection)))
+    finish (task, NULL);
+  g_object_unref (task);
   return G_SOURCE_REMOVE;
+}
+
+/* The feed's own handshake confirmed the session: that, not a socket merely staying open, is
+ * the answer. Pally proves more with an echoed test tip, so it waits for that instead. */
+static void
+authenticated_cb (HeraldFeed *feed, GParamSpec *pspec, gpointer user_data)
+{
+  if (!herald_feed_is_authenticated (feed) || HERALD_IS_PALLY_FEED (feed))
+    return;
+  /* From an idle: the feed may be inside opened() or receive(), where the connection must
+   * not be stopped under it. */
+  g_idle_add (authenticated_idle_cb, g_object_ref (user_data));
 }
 
 static void
@@ -127,7 +138,6 @@ static void
 state_cb (HeraldConnection *connection, GParamSpec *pspec, gpointer user_data)
 {
   GTask *task = user_data;
-  TestData *data = g_task_get_task_data (task);
   HeraldFeed *feed = herald_connection_get_feed (connection);
 
   switch (herald_connection_get_state (connection))
@@ -135,8 +145,6 @@ state_cb (HeraldConnection *connection, GParamSpec *pspec, gpointer user_data)
     case HERALD_CONNECTION_CONNECTED:
       if (HERALD_IS_PALLY_FEED (feed))
         herald_pally_feed_send_test_event (HERALD_PALLY_FEED (feed));
-      if (data->settle_source == 0)
-        data->settle_source = g_timeout_add (SETTLE_MS, settled_cb, task);
       break;
     case HERALD_CONNECTION_NEEDS_ATTENTION:
       finish (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
@@ -167,9 +175,8 @@ timed_out_cb (gpointer user_data)
   finish (task,
           g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                        g_dngettext (GETTEXT_PACKAGE, "No answer from the server within %u second",
-                                    "No answer from the server within %u seconds",
-                                    HERALD_ACCOUNT_TEST_TIMEOUT_S),
-                       HERALD_ACCOUNT_TEST_TIMEOUT_S));
+                                    "No answer from the server within %u seconds", timeout_s),
+                       timeout_s));
   return G_SOURCE_REMOVE;
 }
 
@@ -219,7 +226,8 @@ start_connection (GTask *task)
   herald_connection_set_backoff (data->connection, NO_RETRY_MS, NO_RETRY_MS, NO_RETRY_MS, 0);
   g_signal_connect (data->connection, "notify::state", G_CALLBACK (state_cb), task);
   g_signal_connect (data->connection, "event", G_CALLBACK (event_cb), task);
-  data->timeout_source = g_timeout_add_seconds (HERALD_ACCOUNT_TEST_TIMEOUT_S, timed_out_cb, task);
+  g_signal_connect (feed, "notify::authenticated", G_CALLBACK (authenticated_cb), task);
+  data->timeout_source = g_timeout_add_seconds (timeout_s, timed_out_cb, task);
   if (cancellable != NULL)
     data->cancelled_handler
       = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb), task, NULL);
@@ -292,6 +300,14 @@ herald_account_test_async (HeraldAccount *account, GHashTable *credentials,
     g_ptr_array_add (data->keyring_fields, g_strdup (keyring_fields[i]));
   g_task_set_task_data (task, data, (GDestroyNotify)test_data_free);
   look_up_next (task);
+}
+
+void
+herald_account_test_set_timeout_s (guint seconds)
+{
+  g_return_if_fail (seconds > 0);
+
+  timeout_s = seconds;
 }
 
 gboolean

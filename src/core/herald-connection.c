@@ -473,6 +473,7 @@ socket_opened (HeraldConnection *self, SoupWebsocketConnection *socket)
   g_signal_connect (socket, "closed", G_CALLBACK (closed_cb), self);
   self->counters.connects++;
 
+  herald_feed_reset_authenticated (self->feed);
   if (!HERALD_FEED_GET_CLASS (self->feed)->opened (self->feed, socket, &error))
     {
       abandon_socket (self, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, FALSE);

@@ -19,5 +19,7 @@ typedef struct
 } HeraldFeedSink;
 
 void herald_feed_set_sink (HeraldFeed *self, const HeraldFeedSink *sink, gpointer data);
+/* A new socket is opening: what the last one's handshake confirmed no longer holds. */
+void herald_feed_reset_authenticated (HeraldFeed *self);
 
 G_END_DECLS

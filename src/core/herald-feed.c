@@ -19,6 +19,7 @@ typedef struct
   HeraldFeedTiming timing;
   HeraldJsonDoc *doc; /* created on first use: a feed that never parses holds no tokens */
   guint retry_after_ms;
+  gboolean authenticated; /* the current socket's handshake has confirmed the session */
   const HeraldFeedSink *sink;
   gpointer sink_data;
 } HeraldFeedPrivate;
@@ -33,6 +34,7 @@ enum
 {
   PROP_0,
   PROP_ACCOUNT,
+  PROP_AUTHENTICATED,
   N_PROPS
 };
 
@@ -92,6 +94,9 @@ herald_feed_get_property (GObject *object, guint prop_id, GValue *value, GParamS
     case PROP_ACCOUNT:
       g_value_set_object (value, priv->account);
       break;
+    case PROP_AUTHENTICATED:
+      g_value_set_boolean (value, priv->authenticated);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -130,6 +135,8 @@ herald_feed_class_init (HeraldFeedClass *klass)
   properties[PROP_ACCOUNT]
     = g_param_spec_object ("account", NULL, NULL, HERALD_TYPE_ACCOUNT,
                            G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_AUTHENTICATED] = g_param_spec_boolean ("authenticated", NULL, NULL, FALSE,
+                                                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -254,6 +261,45 @@ herald_feed_get_retry_after_ms (HeraldFeed *self)
   g_return_val_if_fail (HERALD_IS_FEED (self), 0);
 
   return priv->retry_after_ms;
+}
+
+static void
+set_authenticated (HeraldFeed *self, gboolean authenticated)
+{
+  HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  if (priv->authenticated == authenticated)
+    return;
+  priv->authenticated = authenticated;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AUTHENTICATED]);
+}
+
+void
+herald_feed_authenticated (HeraldFeed *self)
+{
+  g_return_if_fail (HERALD_IS_FEED (self));
+
+  if (!herald_feed_is_authenticated (self))
+    g_debug ("%s: the server confirmed the session", herald_feed_get_account_id (self));
+  set_authenticated (self, TRUE);
+}
+
+gboolean
+herald_feed_is_authenticated (HeraldFeed *self)
+{
+  HeraldFeedPrivate *priv = herald_feed_get_instance_private (self);
+
+  g_return_val_if_fail (HERALD_IS_FEED (self), FALSE);
+
+  return priv->authenticated;
+}
+
+void
+herald_feed_reset_authenticated (HeraldFeed *self)
+{
+  g_return_if_fail (HERALD_IS_FEED (self));
+
+  set_authenticated (self, FALSE);
 }
 
 void

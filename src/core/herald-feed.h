@@ -102,6 +102,13 @@ const HeraldFeedTiming *herald_feed_get_timing (HeraldFeed *self);
 void herald_feed_set_retry_after_ms (HeraldFeed *self, guint retry_after_ms);
 guint herald_feed_get_retry_after_ms (HeraldFeed *self);
 
+/* The feed's protocol has confirmed this socket's session (its key accepted, its "connected"
+ * or namespace ack arrived): a feed calls it once per socket, at that point. Cleared when a
+ * new socket opens, before the feed's opened() runs. Listeners watch notify::authenticated,
+ * so nobody has to poll or guess from a socket merely staying open. */
+void herald_feed_authenticated (HeraldFeed *self);
+gboolean herald_feed_is_authenticated (HeraldFeed *self);
+
 /* What a feed tells its connection. */
 void herald_feed_send_text (HeraldFeed *self, const char *text);
 /* transfer full */

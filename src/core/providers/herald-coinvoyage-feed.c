@@ -552,6 +552,8 @@ herald_coinvoyage_feed_receive (HeraldFeed *feed, const char *data, gsize length
       if (!self->authenticated)
         subscribe (self);
       self->authenticated = TRUE;
+      /* The answer to our connect: CoinVoyage took the key (and the signature, if sent). */
+      herald_feed_authenticated (feed);
     }
   else if (herald_json_node_string_equal (type_node, "subscription"))
     {

@@ -689,7 +689,11 @@ herald_hashi_feed_receive (HeraldFeed *feed, const char *data, gsize length)
   else if (herald_json_node_string_equal (type, "storage:event"))
     emit_event (self, root, "storage:event", HERALD_CATEGORY_STORAGE, "storageId", data, length);
   else if (herald_json_node_string_equal (type, "connected"))
-    subscribe_lobbies (self);
+    {
+      /* Hashi's own word that it took the JWT; until then the socket proves nothing. */
+      herald_feed_authenticated (feed);
+      subscribe_lobbies (self);
+    }
   else if (herald_json_node_string_equal (type, "error"))
     handle_error (self, root);
   else if (is_subscription_answer (type))

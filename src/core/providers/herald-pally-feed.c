@@ -56,6 +56,16 @@ herald_pally_feed_build_request (HeraldFeed *feed, char ***out_protocols, GError
   return soup_message_new (SOUP_METHOD_GET, uri);
 }
 
+static gboolean
+herald_pally_feed_opened (HeraldFeed *feed, SoupWebsocketConnection *socket, GError **error)
+{
+  /* Pally has no handshake message: the key rides in the upgrade, and the socket opening is
+   * all the confirmation it gives (a refusal is a close just after; the Test button proves
+   * the key with an echo round trip on top). */
+  herald_feed_authenticated (feed);
+  return TRUE;
+}
+
 static void
 herald_pally_feed_heartbeat (HeraldFeed *feed)
 {
@@ -178,6 +188,7 @@ herald_pally_feed_class_init (HeraldPallyFeedClass *klass)
   HeraldFeedClass *feed_class = HERALD_FEED_CLASS (klass);
 
   feed_class->build_request = herald_pally_feed_build_request;
+  feed_class->opened = herald_pally_feed_opened;
   feed_class->heartbeat = herald_pally_feed_heartbeat;
   feed_class->receive = herald_pally_feed_receive;
   feed_class->closed = herald_pally_feed_closed;

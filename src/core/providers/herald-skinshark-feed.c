@@ -125,6 +125,9 @@ herald_skinshark_feed_opened (HeraldFeed *feed, SoupWebsocketConnection *socket,
                            _ ("SkinShark did not take the access token; trying its other way"));
       return FALSE;
     }
+  /* The socket opening is SkinShark's authentication: prepare minted the token over REST and
+   * the server accepted the upgrade that carried it, so the session is confirmed. */
+  herald_feed_authenticated (feed);
   return TRUE;
 }
 

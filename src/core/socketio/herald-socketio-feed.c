@@ -245,6 +245,9 @@ handle_connect (HeraldSocketioFeed *self, const HeraldSocketioPacket *packet)
   herald_source_clear_local (&priv->handshake_source);
   sid = dup_payload_member (self, packet, "sid");
   g_debug ("%s: joined namespace %s", herald_feed_get_account_id (HERALD_FEED (self)), priv->nsp);
+  /* The namespace CONNECT ack is where a Socket.IO server accepts the auth payload (Dimes'
+   * token); the Engine.IO open before it says nothing about the credentials. */
+  herald_feed_authenticated (HERALD_FEED (self));
   HERALD_SOCKETIO_FEED_GET_CLASS (self)->connected (self, sid);
 }
 
