@@ -1072,6 +1072,13 @@ run_program (const Options *opts, const Producer *producer, Result *result, GErr
 /* --- output --- */
 
 static void
+add_int_member (JsonBuilder *builder, const char *name, gint64 value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+}
+
+static void
 add_double_member (JsonBuilder *builder, const char *name, double value)
 {
   json_builder_set_member_name (builder, name);
@@ -1090,24 +1097,15 @@ print_app_members (JsonBuilder *builder, const Options *opts, const Result *resu
   add_double_member (builder, "stall_max_ms", result->stall_max_ms);
   add_double_member (builder, "stall_p99_ms", result->stall_p99_ms);
   add_double_member (builder, "idle_probe_max_ms", result->idle_probe_max_ms);
-  json_builder_set_member_name (builder, "probes");
-  json_builder_add_int_value (builder, result->probes);
-  json_builder_set_member_name (builder, "slow_probes");
-  json_builder_add_int_value (builder, result->slow_probes);
-  json_builder_set_member_name (builder, "probe_errors");
-  json_builder_add_int_value (builder, result->probe_errors);
-  json_builder_set_member_name (builder, "rss_idle_kib");
-  json_builder_add_int_value (builder, result->rss_idle_kib);
-  json_builder_set_member_name (builder, "anon_idle_kib");
-  json_builder_add_int_value (builder, result->anon_idle_kib);
-  json_builder_set_member_name (builder, "anon_end_kib");
-  json_builder_add_int_value (builder, result->anon_end_kib);
-  json_builder_set_member_name (builder, "anon_settled_kib");
-  json_builder_add_int_value (builder, result->anon_settled_kib);
-  json_builder_set_member_name (builder, "settle_s");
-  json_builder_add_int_value (builder, opts->settle_s);
-  json_builder_set_member_name (builder, "rss_settled_kib");
-  json_builder_add_int_value (builder, result->rss_settled_kib);
+  add_int_member (builder, "probes", result->probes);
+  add_int_member (builder, "slow_probes", result->slow_probes);
+  add_int_member (builder, "probe_errors", result->probe_errors);
+  add_int_member (builder, "rss_idle_kib", result->rss_idle_kib);
+  add_int_member (builder, "anon_idle_kib", result->anon_idle_kib);
+  add_int_member (builder, "anon_end_kib", result->anon_end_kib);
+  add_int_member (builder, "anon_settled_kib", result->anon_settled_kib);
+  add_int_member (builder, "settle_s", opts->settle_s);
+  add_int_member (builder, "rss_settled_kib", result->rss_settled_kib);
 }
 
 static void
