@@ -24,9 +24,12 @@ run_suite() {
   # keyring or a notification daemon starts its own on a bus of its own.
   xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
     meson test -C "$dir" --print-errorlogs --num-processes 2 || true
-  build-aux/test-summary.py "$dir"
+  build-aux/test-summary.py "$dir" --digest "$digest"
 }
 
+# Why each failed test failed, repeated at the very end of the log (see test-summary.py).
+digest=$(mktemp)
+trap 'rm -f "$digest"' EXIT
 status=0
 echo "== build with -Werror"
 run_suite _build/test -Dwerror=true --buildtype=debugoptimized || status=1
@@ -38,4 +41,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0 UBSAN_OPTIO
   run_suite _build/asan -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true --buildtype=debug || status=1
 echo "== fuzzing: every target for 30 s under AddressSanitizer and UndefinedBehaviorSanitizer"
 build-aux/fuzz.sh 30 || status=1
+if [[ -s "$digest" ]]; then
+  echo "== what failed, and why (from the suites above)"
+  cat "$digest"
+fi
 exit $status

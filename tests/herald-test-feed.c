@@ -547,3 +547,19 @@ herald_test_count_authenticated (HeraldFeed *feed, guint *count)
 {
   g_signal_connect (feed, "notify::authenticated", G_CALLBACK (count_authenticated_cb), count);
 }
+
+static void
+drop_message_cb (const char *domain, GLogLevelFlags level, const char *message, gpointer user_data)
+{
+}
+
+void
+herald_test_quiet_frame_logs (void)
+{
+  const char *per_frame[] = { "libsoup", "GLib-GIO", "herald-sim" };
+
+  if (g_test_verbose ())
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (per_frame); i++)
+    g_log_set_handler (per_frame[i], G_LOG_LEVEL_DEBUG, drop_message_cb, NULL);
+}

@@ -676,6 +676,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  herald_test_quiet_frame_logs ();
 
 #define ADD(path, test) g_test_add (path, Fixture, NULL, setup, test, teardown)
   ADD ("/event-model/pages", test_pages);

@@ -115,6 +115,8 @@ def main():
     app = subprocess.Popen([herald, "--preferences"], env=env, stderr=app_log)
     try:
         def herald_app():
+            if app.poll() is not None:
+                return "exited"
             desktop = pyatspi.Registry.getDesktop(0)
             for i in range(desktop.childCount):
                 child = desktop.getChildAtIndex(i)
@@ -122,7 +124,11 @@ def main():
                     return child
             return None
 
-        application = wait_for(herald_app, 30.0)
+        # Generous: under the sanitizers, beside another suite's burst on two cores, the
+        # first start of GTK and the accessibility bus has taken tens of seconds.
+        application = wait_for(herald_app, 90.0)
+        if application == "exited":
+            application = None
         if application is None:
             desktop = pyatspi.Registry.getDesktop(0)
             names = [desktop.getChildAtIndex(i).name for i in range(desktop.childCount)]

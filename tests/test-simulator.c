@@ -1419,23 +1419,11 @@ test_command (void)
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
 }
 
-static void
-drop_debug_cb (const char *domain, GLogLevelFlags level, const char *message, gpointer user_data)
-{
-}
-
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  /* libsoup logs every frame at debug level; a burst would bury the TAP output. */
-  if (!g_test_verbose ())
-    {
-      const char *noisy[] = { "libsoup", "GLib-GIO", "herald-sim" };
-
-      for (guint i = 0; i < G_N_ELEMENTS (noisy); i++)
-        g_log_set_handler (noisy[i], G_LOG_LEVEL_DEBUG, drop_debug_cb, NULL);
-    }
+  herald_test_quiet_frame_logs ();
 
   for (guint i = 0; i < G_N_ELEMENTS (bad_specs); i++)
     {
