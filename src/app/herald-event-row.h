@@ -13,6 +13,9 @@ G_DECLARE_FINAL_TYPE (HeraldEventRow, herald_event_row, HERALD, EVENT_ROW, GtkLi
 
 /* @tz: the zone relative times are reckoned in, read once by the window. */
 GtkWidget *herald_event_row_new (HeraldEventItem *item, GTimeZone *tz, gint64 now_us);
+/* Shows another event in the same widgets (@event is referenced). */
+void herald_event_row_set_event (HeraldEventRow *self, HeraldEvent *event, GTimeZone *tz,
+                                 gint64 now_us);
 /* transfer none */
 HeraldEvent *herald_event_row_get_event (HeraldEventRow *self);
 /* Rewords the relative time for @now_us; the label changes only when its text does. */

@@ -10,6 +10,7 @@
 #include "herald-account-status.h"
 #include "herald-event-details.h"
 #include "herald-event-model.h"
+#include "herald-event-list.h"
 #include "herald-event-row.h"
 #include "herald-window-private.h"
 
@@ -49,13 +50,15 @@ struct _HeraldWindow
 
   HeraldHub *hub;
   HeraldEventModel *model;
+  HeraldEventList *rows; /* the list box's rows, following the model */
   HeraldAccountStatus *account_status;
   GCancellable *cancellable;
   /* Read once: a row's time is worded without asking the system for the zone. */
   GTimeZone *tz;
   guint tick_source;
   guint mark_read_source;
-  /* Rows are rebuilt when their item changes; the shown event is selected again quietly. */
+  /* Rows come and go, or show other events, as the model changes; the shown event is
+   * selected again quietly. */
   gboolean reselecting;
   /* While the user reads further down, new events land above: the row at the top of the view
    * and its offset, to keep it in place once the new rows are laid out. */
@@ -255,8 +258,11 @@ maybe_load_more (HeraldWindow *self)
   GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
   double page = gtk_adjustment_get_page_size (adjustment);
 
+  /* While the rows of what is loaded are still being built, the list is not yet as long as it
+   * will be: the adjustment changes again when they are in. */
   if (self->model == NULL || !herald_event_model_get_has_more (self->model)
-      || herald_event_model_get_loading (self->model) || page <= 0)
+      || herald_event_model_get_loading (self->model) || page <= 0
+      || herald_event_list_is_building (self->rows))
     return;
   /* Within a screen of the bottom: the next page arrives before the user gets there. */
   if (gtk_adjustment_get_value (adjustment) + 2 * page >= gtk_adjustment_get_upper (adjustment))
@@ -336,20 +342,12 @@ select_shown_event (HeraldWindow *self, gboolean scroll)
   return TRUE;
 }
 
-static GtkWidget *
-create_row_cb (gpointer item, gpointer user_data)
-{
-  HeraldWindow *self = user_data;
-
-  return herald_event_row_new (HERALD_EVENT_ITEM (item), self->tz, g_get_real_time ());
-}
-
 static void
 row_selected_cb (GtkListBox *list, GtkListBoxRow *row, gpointer user_data)
 {
   HeraldWindow *self = user_data;
 
-  /* NULL when a rebuilt row took the selected one with it: the details stay. */
+  /* NULL when the selected row went or now shows another event: the details stay. */
   if (row == NULL || self->reselecting)
     return;
   show_details (self, herald_event_row_get_event (HERALD_EVENT_ROW (row)), TRUE);
@@ -360,8 +358,8 @@ items_changed_cb (GListModel *model, guint position, guint removed, guint added,
 {
   HeraldWindow *self = user_data;
 
-  /* A rebuilt row (its read state changed) takes the selection and the keyboard focus with
-   * it: both go to its replacement, so reading on with the arrow keys keeps working. */
+  /* A removed row takes the selection and the keyboard focus with it: both go to the shown
+   * event's row, where it is still listed, so reading on with the arrow keys keeps working. */
   gboolean focus_lost = gtk_window_get_focus (GTK_WINDOW (self)) == NULL;
 
   if (gtk_list_box_get_selected_row (self->event_list) == NULL && select_shown_event (self, FALSE)
@@ -638,8 +636,7 @@ herald_window_dispose (GObject *object)
   if (self->model != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->model, self);
-      if (self->event_list != NULL)
-        gtk_list_box_bind_model (self->event_list, NULL, NULL, NULL, NULL);
+      g_clear_pointer (&self->rows, herald_event_list_unbind);
     }
   g_clear_object (&self->model);
   if (self->hub != NULL)
@@ -756,7 +753,7 @@ herald_window_set_hub (HeraldWindow *self, HeraldHub *hub)
     = g_object_new (HERALD_TYPE_EVENT_MODEL, "hub", hub, "page-size", WINDOW_PAGE_SIZE, NULL);
   /* Before the list's own handler: the anchor is taken while the old rows are still there. */
   g_signal_connect (self->model, "items-changed", G_CALLBACK (items_changing_cb), self);
-  gtk_list_box_bind_model (self->event_list, G_LIST_MODEL (self->model), create_row_cb, self, NULL);
+  self->rows = herald_event_list_bind (self->event_list, self->model, self->tz);
   g_signal_connect_after (self->model, "items-changed", G_CALLBACK (items_changed_cb), self);
   g_signal_connect (self->model, "notify::total", G_CALLBACK (model_notify_cb), self);
   g_signal_connect (self->model, "notify::loading", G_CALLBACK (model_notify_cb), self);

@@ -244,7 +244,8 @@ static void schedule_batch (HeraldEventModel *self);
 /* --- live events --- */
 
 /* Merges the pending events into a copy of the list, then changes the list in two steps the
- * UI can follow cheaply: the old items cut off at the tail go, then the new ones arrive. */
+ * UI can follow cheaply: the old items cut off at the tail go, then the new ones arrive (in
+ * one step when none of the old ones stay). */
 static void
 apply_batch (HeraldEventModel *self)
 {
@@ -299,7 +300,11 @@ apply_batch (HeraldEventModel *self)
       g_object_unref (last);
     }
 
-  /* The survivors of the old list are a prefix of it: only the tail was cut. */
+  /* The survivors of the old list are a prefix of it: only the tail was cut. When nothing
+   * survives (a burst pushed the whole page out), one change replaces the page, so a view can
+   * show the new items in the rows it has. */
+  if (old_dropped == old_n)
+    old_dropped = 0;
   keep = old_n - old_dropped;
   if (old_dropped > 0)
     {
