@@ -12,6 +12,7 @@
 #include "herald-account-form.h"
 #include "herald-account-save.h"
 #include "herald-account-test.h"
+#include "herald-form-field.h"
 #include "herald-secret.h"
 
 /* Longest credential accepted, as on the command line: JWTs run to a few KiB. */
@@ -81,19 +82,6 @@ enum
 static void validate (HeraldAccountForm *self);
 
 static void
-set_accessible_name (GtkWidget *widget, const char *name)
-{
-  atk_object_set_name (gtk_widget_get_accessible (widget), name);
-}
-
-static void
-set_error (GtkWidget *label, const char *message, gboolean shown)
-{
-  gtk_label_set_text (GTK_LABEL (label), message ? message : "");
-  gtk_widget_set_visible (label, shown && message != NULL);
-}
-
-static void
 set_status (HeraldAccountForm *self, const char *message, gboolean is_error)
 {
   GtkStyleContext *style = gtk_widget_get_style_context (self->status_label);
@@ -106,87 +94,8 @@ set_status (HeraldAccountForm *self, const char *message, gboolean is_error)
     gtk_style_context_remove_class (style, "error");
 }
 
-static GtkWidget *
-error_label (void)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_line_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (label), 50);
-  gtk_style_context_add_class (gtk_widget_get_style_context (label), "error");
-  gtk_style_context_add_class (gtk_widget_get_style_context (label), "caption");
-  gtk_widget_set_no_show_all (label, TRUE);
-  return label;
-}
-
-/* A field: its mnemonic label above the control, an explanation, then its error. */
-static GtkWidget *
-field_box (const char *mnemonic, const char *explanation, GtkWidget *control, GtkWidget *error,
-           GtkWidget **out_label)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  GtkWidget *label = gtk_label_new_with_mnemonic (mnemonic);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), control);
-  set_accessible_name (control, gtk_label_get_text (GTK_LABEL (label)));
-  gtk_container_add (GTK_CONTAINER (box), label);
-  gtk_container_add (GTK_CONTAINER (box), control);
-  if (explanation != NULL)
-    {
-      GtkWidget *text = gtk_label_new (explanation);
-
-      gtk_label_set_xalign (GTK_LABEL (text), 0);
-      gtk_label_set_line_wrap (GTK_LABEL (text), TRUE);
-      gtk_label_set_max_width_chars (GTK_LABEL (text), 50);
-      gtk_style_context_add_class (gtk_widget_get_style_context (text), "dim-label");
-      gtk_style_context_add_class (gtk_widget_get_style_context (text), "caption");
-      gtk_container_add (GTK_CONTAINER (box), text);
-    }
-  if (error != NULL)
-    gtk_container_add (GTK_CONTAINER (box), error);
-  if (out_label != NULL)
-    *out_label = label;
-  return box;
-}
-
 /* Letters the fixed parts of the form use: Provider, Label, Endpoint, Cancel, Test, Add/Save. */
 #define FIXED_MNEMONICS "plectas"
-
-/* A mnemonic label for text from the provider table: the first letter no other field of the
- * form uses yet, so each Alt+letter reaches exactly one field. */
-static char *
-take_mnemonic (GString *used, const char *text)
-{
-  GString *label = g_string_new (NULL);
-  gboolean placed = FALSE;
-
-  for (const char *p = text; *p; p++)
-    {
-      char lower = g_ascii_tolower (*p);
-
-      if (!placed && g_ascii_isalnum (*p) && strchr (used->str, lower) == NULL)
-        {
-          g_string_append_c (label, '_');
-          g_string_append_c (used, lower);
-          placed = TRUE;
-        }
-      if (*p == '_')
-        g_string_append_c (label, '_');
-      g_string_append_c (label, *p);
-    }
-  return g_string_free (label, FALSE);
-}
-
-static void
-clear_container (GtkWidget *container)
-{
-  g_autoptr (GList) children = gtk_container_get_children (GTK_CONTAINER (container));
-
-  for (GList *l = children; l != NULL; l = l->next)
-    gtk_widget_destroy (l->data);
-}
 
 /* ---- Reading the form ------------------------------------------------------------------ */
 
@@ -385,16 +294,17 @@ validate (HeraldAccountForm *self)
   if (!herald_account_validate (probe, &option_error))
     culprit = option_for_error (self, option_error);
 
-  set_error (self->label_error, label_error ? label_error->message : NULL, self->label_touched);
-  set_error (self->endpoint_error, endpoint_error ? endpoint_error->message : NULL,
-             self->endpoint_touched);
+  herald_form_set_error (self->label_error, label_error ? label_error->message : NULL,
+                         self->label_touched);
+  herald_form_set_error (self->endpoint_error, endpoint_error ? endpoint_error->message : NULL,
+                         self->endpoint_touched);
   for (guint i = 0; i < self->options->len; i++)
     {
       OptionField *field = g_ptr_array_index (self->options, i);
 
       gtk_widget_set_sensitive (field->box, option_applies (self, field));
-      set_error (field->error, field == culprit ? option_error->message : NULL,
-                 field->touched || label_error == NULL);
+      herald_form_set_error (field->error, field == culprit ? option_error->message : NULL,
+                             field->touched || label_error == NULL);
     }
   valid = label_error == NULL && endpoint_error == NULL && option_error == NULL;
 
@@ -419,7 +329,7 @@ validate (HeraldAccountForm *self)
                        "above");
           shown = TRUE;
         }
-      set_error (field->error, problem, shown);
+      herald_form_set_error (field->error, problem, shown);
       if (problem != NULL)
         valid = FALSE;
     }
@@ -492,18 +402,18 @@ build_credentials (HeraldAccountForm *self)
   guint n_specs;
 
   g_string_append (used, self->option_keys->str);
-  clear_container (self->credentials_box);
+  herald_form_clear (self->credentials_box);
   g_ptr_array_set_size (self->credentials, 0);
   specs = herald_account_get_credentials (account, &n_specs);
   for (guint i = 0; i < n_specs; i++)
     {
       CredentialField *field = g_new0 (CredentialField, 1);
-      g_autofree char *mnemonic = take_mnemonic (used, _ (specs[i].prompt));
+      g_autofree char *mnemonic = herald_form_take_mnemonic (used, _ (specs[i].prompt));
       g_autofree char *reveal_name = NULL;
       GtkWidget *row, *reveal, *box, *label;
 
       field->spec = &specs[i];
-      field->error = error_label ();
+      field->error = herald_form_error_label ();
       field->entry = gtk_entry_new ();
       gtk_entry_set_visibility (GTK_ENTRY (field->entry), FALSE);
       gtk_entry_set_input_purpose (GTK_ENTRY (field->entry), GTK_INPUT_PURPOSE_PASSWORD);
@@ -522,16 +432,16 @@ build_credentials (HeraldAccountForm *self)
       gtk_container_add (GTK_CONTAINER (reveal), gtk_image_new_from_icon_name (
                                                    "view-reveal-symbolic", GTK_ICON_SIZE_BUTTON));
       gtk_widget_set_tooltip_text (reveal, reveal_name);
-      set_accessible_name (reveal, reveal_name);
+      herald_form_set_accessible_name (reveal, reveal_name);
       g_signal_connect (reveal, "toggled", G_CALLBACK (reveal_toggled_cb), field->entry);
 
       row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
       gtk_container_add (GTK_CONTAINER (row), field->entry);
       gtk_container_add (GTK_CONTAINER (row), reveal);
-      field->entry_box = field_box (mnemonic, NULL, row, field->error, &label);
+      field->entry_box = herald_form_field_box (mnemonic, NULL, row, field->error, &label);
       /* The label names the entry, not the box around it. */
       gtk_label_set_mnemonic_widget (GTK_LABEL (label), field->entry);
-      set_accessible_name (field->entry, _ (specs[i].prompt));
+      herald_form_set_accessible_name (field->entry, _ (specs[i].prompt));
       gtk_container_add (GTK_CONTAINER (self->credentials_box), field->entry_box);
       gtk_widget_show_all (field->entry_box);
 
@@ -550,7 +460,7 @@ build_credentials (HeraldAccountForm *self)
           replace = gtk_button_new_with_mnemonic (_ ("_Replace…"));
           /* TRANSLATORS: accessible name of the button; %s is a credential such as "API key" */
           replace_name = g_strdup_printf (_ ("Replace %s"), _ (specs[i].prompt));
-          set_accessible_name (replace, replace_name);
+          herald_form_set_accessible_name (replace, replace_name);
           g_signal_connect (replace, "clicked", G_CALLBACK (replace_clicked_cb), field);
           box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
           gtk_container_add (GTK_CONTAINER (box), stored);
@@ -583,7 +493,7 @@ build_option (HeraldAccountForm *self, const HeraldProviderOption *option)
   const char *const *values = NULL;
 
   field->option = option;
-  field->error = error_label ();
+  field->error = herald_form_error_label ();
   if (option->choices != NULL)
     {
       const char *current = self->original ? herald_account_get_option (self->original, option->key)
@@ -620,8 +530,9 @@ build_option (HeraldAccountForm *self, const HeraldProviderOption *option)
   /* The key is what the command line and the file call it; the form capitalizes it. */
   name = g_strdup_printf ("%c%s", g_ascii_toupper (option->key[0]), option->key + 1);
   g_strdelimit (name, "-", ' ');
-  mnemonic = take_mnemonic (self->option_keys, name);
-  field->box = field_box (mnemonic, _ (option->description), field->widget, field->error, NULL);
+  mnemonic = herald_form_take_mnemonic (self->option_keys, name);
+  field->box
+    = herald_form_field_box (mnemonic, _ (option->description), field->widget, field->error, NULL);
   gtk_container_add (GTK_CONTAINER (self->options_box), field->box);
   gtk_widget_show_all (field->box);
   g_ptr_array_add (self->options, field);
@@ -649,7 +560,7 @@ build_provider_fields (HeraldAccountForm *self)
 {
   GtkEntry *endpoint_entry = GTK_ENTRY (gtk_bin_get_child (GTK_BIN (self->endpoint_combo)));
 
-  clear_container (self->options_box);
+  herald_form_clear (self->options_box);
   g_ptr_array_set_size (self->options, 0);
   g_string_assign (self->option_keys, FIXED_MNEMONICS);
   build_endpoint_presets (self);
@@ -906,8 +817,9 @@ build_common (HeraldAccountForm *self)
         gtk_combo_box_text_append (GTK_COMBO_BOX_TEXT (self->provider_combo),
                                    herald_provider_info_get (i)->id,
                                    herald_provider_info_get (i)->name);
-      gtk_container_add (GTK_CONTAINER (box),
-                         field_box (_ ("_Provider"), NULL, self->provider_combo, NULL, NULL));
+      gtk_container_add (
+        GTK_CONTAINER (box),
+        herald_form_field_box (_ ("_Provider"), NULL, self->provider_combo, NULL, NULL));
     }
 
   self->label_entry = gtk_entry_new ();
@@ -915,12 +827,12 @@ build_common (HeraldAccountForm *self)
   gtk_entry_set_max_length (GTK_ENTRY (self->label_entry), HERALD_ACCOUNT_LABEL_MAX + 1);
   if (self->original != NULL)
     gtk_entry_set_text (GTK_ENTRY (self->label_entry), herald_account_get_label (self->original));
-  self->label_error = error_label ();
+  self->label_error = herald_form_error_label ();
   g_object_set_data (G_OBJECT (self->label_entry), "herald-touched", &self->label_touched);
   g_signal_connect (self->label_entry, "changed", G_CALLBACK (field_changed_cb), self);
   gtk_container_add (GTK_CONTAINER (box),
-                     field_box (_ ("_Label"), _ ("How the account is named in Herald"),
-                                self->label_entry, self->label_error, NULL));
+                     herald_form_field_box (_ ("_Label"), _ ("How the account is named in Herald"),
+                                            self->label_entry, self->label_error, NULL));
 
   self->endpoint_combo = gtk_combo_box_new_with_model_and_entry (GTK_TREE_MODEL (presets));
   g_object_unref (presets);
@@ -931,14 +843,15 @@ build_common (HeraldAccountForm *self)
   g_object_set (name_cell, "foreground", "gray", NULL);
   endpoint_entry = gtk_bin_get_child (GTK_BIN (self->endpoint_combo));
   gtk_entry_set_activates_default (GTK_ENTRY (endpoint_entry), TRUE);
-  self->endpoint_error = error_label ();
+  self->endpoint_error = herald_form_error_label ();
   g_object_set_data (G_OBJECT (endpoint_entry), "herald-touched", &self->endpoint_touched);
   g_signal_connect (endpoint_entry, "changed", G_CALLBACK (field_changed_cb), self);
-  gtk_container_add (GTK_CONTAINER (box), field_box (_ ("_Endpoint"), NULL, self->endpoint_combo,
-                                                     self->endpoint_error, &endpoint_label));
+  gtk_container_add (GTK_CONTAINER (box),
+                     herald_form_field_box (_ ("_Endpoint"), NULL, self->endpoint_combo,
+                                            self->endpoint_error, &endpoint_label));
   /* The mnemonic and the name belong to the entry one types in. */
   gtk_label_set_mnemonic_widget (GTK_LABEL (endpoint_label), endpoint_entry);
-  set_accessible_name (endpoint_entry, gtk_label_get_text (GTK_LABEL (endpoint_label)));
+  herald_form_set_accessible_name (endpoint_entry, gtk_label_get_text (GTK_LABEL (endpoint_label)));
 
   self->options_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
   self->credentials_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
@@ -960,7 +873,7 @@ build_common (HeraldAccountForm *self)
   gtk_label_set_max_width_chars (GTK_LABEL (self->test_result), 40);
   gtk_label_set_selectable (GTK_LABEL (self->test_result), TRUE);
   gtk_widget_set_hexpand (self->test_result, TRUE);
-  set_accessible_name (self->test_result, _ ("Test result"));
+  herald_form_set_accessible_name (self->test_result, _ ("Test result"));
   gtk_container_add (GTK_CONTAINER (test_box), self->test_button);
   gtk_container_add (GTK_CONTAINER (test_box), self->test_spinner);
   gtk_container_add (GTK_CONTAINER (test_box), self->test_result);

@@ -10,6 +10,7 @@
 #include "herald-account-form.h"
 #include "herald-autostart.h"
 #include "herald-event.h"
+#include "herald-form-field.h"
 #include "herald-pause.h"
 #include "herald-preferences-window.h"
 #include "herald-provider-info.h"
@@ -54,12 +55,6 @@ static const struct
 };
 
 static void
-set_accessible_name (GtkWidget *widget, const char *name)
-{
-  atk_object_set_name (gtk_widget_get_accessible (widget), name);
-}
-
-static void
 show_message (GtkWindow *parent, const char *primary, const char *secondary)
 {
   GtkWidget *dialog
@@ -87,7 +82,7 @@ add_section (GtkBox *page, const char *title)
   if (gtk_container_get_children (GTK_CONTAINER (page)) != NULL)
     gtk_widget_set_margin_top (heading, 12);
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
-  set_accessible_name (list, title);
+  herald_form_set_accessible_name (list, title);
   gtk_container_add (GTK_CONTAINER (frame), list);
   gtk_container_add (GTK_CONTAINER (page), heading);
   gtk_container_add (GTK_CONTAINER (page), frame);
@@ -126,7 +121,7 @@ add_row (GtkListBox *list, const char *mnemonic, const char *subtitle, GtkWidget
       gtk_container_add (GTK_CONTAINER (text), sub);
     }
   gtk_widget_set_valign (control, GTK_ALIGN_CENTER);
-  set_accessible_name (control, gtk_label_get_text (GTK_LABEL (title)));
+  herald_form_set_accessible_name (control, gtk_label_get_text (GTK_LABEL (title)));
   gtk_container_add (GTK_CONTAINER (box), text);
   gtk_container_add (GTK_CONTAINER (box), control);
   gtk_container_add (GTK_CONTAINER (row), box);
@@ -206,14 +201,14 @@ update_row (HeraldPreferencesWindow *self, GtkWidget *row)
   g_signal_handlers_unblock_matched (sw, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
   /* TRANSLATORS: accessible name of an account's switch; %s is the account's label */
   switch_name = g_strdup_printf (_ ("Enable %s"), label);
-  set_accessible_name (GTK_WIDGET (sw), switch_name);
+  herald_form_set_accessible_name (GTK_WIDGET (sw), switch_name);
   /* Renamed accounts are announced by their new name. */
   /* TRANSLATORS: accessible names of an account's buttons; %s is the account's label */
   edit_name = g_strdup_printf (_ ("Edit %s"), label);
   remove_name = g_strdup_printf (_ ("Remove %s"), label);
-  set_accessible_name (edit, edit_name);
+  herald_form_set_accessible_name (edit, edit_name);
   gtk_widget_set_tooltip_text (edit, edit_name);
-  set_accessible_name (remove, remove_name);
+  herald_form_set_accessible_name (remove, remove_name);
   gtk_widget_set_tooltip_text (remove, remove_name);
 }
 
@@ -373,7 +368,7 @@ create_account_row (gpointer item, gpointer user_data)
   box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   gtk_container_set_border_width (GTK_CONTAINER (box), 12);
   icon = gtk_image_new_from_icon_name (icon_name, GTK_ICON_SIZE_LARGE_TOOLBAR);
-  set_accessible_name (icon, info->name);
+  herald_form_set_accessible_name (icon, info->name);
   gtk_container_add (GTK_CONTAINER (box), icon);
 
   text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
@@ -805,7 +800,7 @@ build_general_page (HeraldPreferencesWindow *self)
   gtk_widget_set_sensitive (self->clear_history_button, FALSE);
   g_signal_connect (self->clear_history_button, "clicked", G_CALLBACK (clear_clicked_cb), self);
   add_row (list, _ ("Delete every stored event"), NULL, self->clear_history_button);
-  set_accessible_name (self->clear_history_button, _ ("Clear History…"));
+  herald_form_set_accessible_name (self->clear_history_button, _ ("Clear History…"));
 
   list = add_section (self->general_page, _ ("Startup"));
   sw = gtk_switch_new ();
