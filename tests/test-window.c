@@ -663,7 +663,7 @@ test_mark_read_and_unread (Fixture *fixture, gconstpointer data)
   g_assert_true (row_is_unread (row_at (fixture, 0)));
   HERALD_TEST_WAIT_UNTIL (!row_is_unread (row_at (fixture, 0)), 5000);
   g_assert_cmpuint (herald_history_count_unread (fixture->history, NULL, NULL), ==, 0);
-  /* The row was rebuilt as read: it is still selected and still has the keyboard focus. */
+  /* The row now shows it as read: it is still selected and still has the keyboard focus. */
   g_assert_true (gtk_list_box_get_selected_row (event_list (fixture)) == row_at (fixture, 0));
   g_assert_true (gtk_widget_is_focus (GTK_WIDGET (row_at (fixture, 0))));
 

@@ -18,6 +18,10 @@ struct _HeraldEventItem
 
   HeraldEvent *event;
   gboolean fresh; /* added by the batch being applied */
+  /* The read state this item was last announced with. The event itself may be shared with
+   * another model (the tray's and the window's hold the same live events), which can have set
+   * its flag first: the flag alone cannot tell this model that its view is out of date. */
+  gboolean announced_read;
 };
 
 struct _HeraldEventModel
@@ -117,6 +121,7 @@ item_new (HeraldEvent *event)
   HeraldEventItem *item = g_object_new (HERALD_TYPE_EVENT_ITEM, NULL);
 
   item->event = herald_event_ref (event);
+  item->announced_read = herald_event_get_read (event);
   return item;
 }
 
@@ -522,11 +527,12 @@ read_changed_cb (HeraldHistory *history, const char *account, const char *id, gb
 
   for (guint i = 0; i < self->items->len; i++)
     {
-      HeraldEvent *event = item_event (self->items, i);
+      HeraldEventItem *item = g_ptr_array_index (self->items, i);
 
-      if (!key_matches (event, account, id) || herald_event_get_read (event) == read)
+      if (!key_matches (item->event, account, id) || item->announced_read == read)
         continue;
-      herald_event_set_read (event, read);
+      herald_event_set_read (item->event, read);
+      item->announced_read = read;
       first = MIN (first, i);
       last = i;
       changed++;
