@@ -141,6 +141,19 @@ last_change (Fixture *fx, guint i)
   return g_array_index (fx->last, guint, i);
 }
 
+/* Waits for the next "items-changed" after the first @changes, then checks that it came alone
+ * and was (@position, @removed, @added). */
+static void
+assert_one_change (Fixture *fx, guint changes, guint position, guint removed, guint added)
+{
+  HERALD_TEST_WAIT_UNTIL (fx->changes > changes, WAIT_MS);
+  herald_test_spin (150);
+  g_assert_cmpuint (fx->changes, ==, changes + 1);
+  g_assert_cmpuint (last_change (fx, 0), ==, position);
+  g_assert_cmpuint (last_change (fx, 1), ==, removed);
+  g_assert_cmpuint (last_change (fx, 2), ==, added);
+}
+
 /* "id,id,…" of what the model holds, checked against what its signals described. */
 static char *
 model_ids (Fixture *fx)
@@ -562,12 +575,7 @@ test_page_replaced (Fixture *fx, gconstpointer data)
       announce (fx, id, 200 + i);
     }
   herald_history_flush (fx->history);
-  HERALD_TEST_WAIT_UNTIL (fx->changes > changes, WAIT_MS);
-  herald_test_spin (150);
-  g_assert_cmpuint (fx->changes, ==, changes + 1);
-  g_assert_cmpuint (last_change (fx, 0), ==, 0);
-  g_assert_cmpuint (last_change (fx, 1), ==, 5);
-  g_assert_cmpuint (last_change (fx, 2), ==, 5);
+  assert_one_change (fx, changes, 0, 5, 5);
   g_assert_cmpuint (fx->replaced, ==, 1);
   g_assert_cmpuint (fx->emptied, ==, 0);
   ids = model_ids (fx);
@@ -640,13 +648,8 @@ test_read_one (Fixture *fx, gconstpointer data)
   changes = fx->changes;
 
   herald_history_mark_read (fx->history, "main", "r3", TRUE);
-  HERALD_TEST_WAIT_UNTIL (fx->changes > changes, WAIT_MS);
-  herald_test_spin (150);
   /* Exactly that item, in place. */
-  g_assert_cmpuint (fx->changes, ==, changes + 1);
-  g_assert_cmpuint (last_change (fx, 0), ==, 6);
-  g_assert_cmpuint (last_change (fx, 1), ==, 1);
-  g_assert_cmpuint (last_change (fx, 2), ==, 1);
+  assert_one_change (fx, changes, 6, 1, 1);
   for (guint i = 0; i < 10; i++)
     g_assert_cmpint (herald_event_get_read (model_event (fx, i)), ==, i == 6);
 
@@ -658,12 +661,7 @@ test_read_one (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (position, ==, 6);
   changes = fx->changes;
   herald_history_mark_read (fx->history, "main", "r2", TRUE);
-  HERALD_TEST_WAIT_UNTIL (fx->changes > changes, WAIT_MS);
-  herald_test_spin (150);
-  g_assert_cmpuint (fx->changes, ==, changes + 1);
-  g_assert_cmpuint (last_change (fx, 0), ==, 6);
-  g_assert_cmpuint (last_change (fx, 1), ==, 1);
-  g_assert_cmpuint (last_change (fx, 2), ==, 0);
+  assert_one_change (fx, changes, 6, 1, 0);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->model)), ==, 8);
   g_assert_cmpuint (herald_event_model_get_total (fx->model), ==, 8);
   g_assert_false (herald_event_model_find (fx->model, "main", "r2", NULL));
@@ -733,12 +731,7 @@ test_read_bulk (Fixture *fx, gconstpointer data)
 
   /* One account's events: one emission spanning them. */
   herald_history_mark_read (fx->history, "alt", NULL, TRUE);
-  HERALD_TEST_WAIT_UNTIL (fx->changes > changes, WAIT_MS);
-  herald_test_spin (150);
-  g_assert_cmpuint (fx->changes, ==, changes + 1);
-  g_assert_cmpuint (last_change (fx, 0), ==, 0);
-  g_assert_cmpuint (last_change (fx, 1), ==, 5);
-  g_assert_cmpuint (last_change (fx, 2), ==, 5);
+  assert_one_change (fx, changes, 0, 5, 5);
   for (guint i = 0; i < 10; i++)
     g_assert_cmpint (herald_event_get_read (model_event (fx, i)), ==, i < 5);
   HERALD_TEST_WAIT_UNTIL (herald_event_model_get_total (unread) == 5, WAIT_MS);
