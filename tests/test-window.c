@@ -11,6 +11,7 @@
 #include "herald-event-row.h"
 #include "herald-time-format.h"
 #include "herald-simulator.h"
+#include "herald-test-env.h"
 #include "herald-test-feed.h"
 #include "herald-window-private.h"
 
@@ -27,7 +28,9 @@ typedef struct
   HeraldWindow *window;
 } Fixture;
 
-/* Where the test browser writes the URI it was asked to open. */
+/* The test browser's home, removed after the run, and where it writes the URI it was asked to
+ * open. */
+static char *browser_home;
 static char *opened_path;
 
 static void
@@ -110,13 +113,7 @@ teardown (Fixture *fixture, gconstpointer data)
   g_clear_object (&fixture->history);
   g_clear_object (&fixture->simulator);
   herald_test_drain ();
-  g_autofree char *wal = g_build_filename (fixture->dir, "history.db-wal", NULL);
-  g_autofree char *shm = g_build_filename (fixture->dir, "history.db-shm", NULL);
-  g_autofree char *db = g_build_filename (fixture->dir, "history.db", NULL);
-  g_remove (wal);
-  g_remove (shm);
-  g_remove (db);
-  g_rmdir (fixture->dir);
+  herald_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
 }
 
@@ -871,7 +868,7 @@ static void
 install_test_browser (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *home = g_dir_make_tmp ("herald-window-home-XXXXXX", &error);
+  const char *home = browser_home = g_dir_make_tmp ("herald-window-home-XXXXXX", &error);
   g_autofree char *apps = g_build_filename (home, "data", "applications", NULL);
   g_autofree char *config = g_build_filename (home, "config", NULL);
   g_autofree char *script = g_build_filename (home, "browser.sh", NULL);
@@ -907,12 +904,14 @@ main (int argc, char **argv)
 {
   g_autoptr (GtkCssProvider) css = NULL;
   g_autofree char *icons = NULL;
+  int status;
 
   install_test_browser ();
   if (!gtk_init_check (&argc, &argv))
     {
       /* A TAP plan of zero with a reason: reported as skipped, not as passed. */
       g_print ("1..0 # SKIP no display: run under Xvfb (build-aux/run-tests.sh does)\n");
+      herald_test_remove_tree (browser_home);
       return 0;
     }
   g_test_init (&argc, &argv, NULL);
@@ -942,5 +941,7 @@ main (int argc, char **argv)
               test_burst_keeps_rows_bounded, teardown);
   g_test_add ("/window/reading-stays-put", Fixture, NULL, setup, test_reading_stays_put, teardown);
   g_test_add ("/window/empty-state", Fixture, NULL, setup, test_empty_state, teardown);
-  return g_test_run ();
+  status = g_test_run ();
+  herald_test_remove_tree (browser_home);
+  return status;
 }
